@@ -1,0 +1,51 @@
+/** Every setting of the service, read once from the environment (documented in the README). */
+export interface Config {
+  /** PostgreSQL to use; when absent an embedded server is started. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded server's data (npm start). */
+  embeddedDataDir: string;
+  /** Port of the embedded server; 0 picks a free one. */
+  embeddedPort: number;
+  port: number;
+  host: string;
+  /** Load the demo data set into an empty database on start. */
+  seedDemo: boolean;
+  /** Size of the demo data set: S, M or a number of accounts. */
+  demoSize: string;
+  logLevel: string;
+  maxPageSize: number;
+  production: boolean;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolFromEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(): Config {
+  return {
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    embeddedDataDir: process.env.EMBEDDED_PG_DIR ?? '.data/postgres',
+    embeddedPort: intFromEnv('EMBEDDED_PG_PORT', 0),
+    port: intFromEnv('PORT', 4000),
+    host: process.env.HOST ?? '0.0.0.0',
+    seedDemo: boolFromEnv('SEED_DEMO', true),
+    demoSize: process.env.DEMO_SIZE ?? 'S',
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+    maxPageSize: intFromEnv('MAX_PAGE_SIZE', 100),
+    production: process.env.NODE_ENV === 'production',
+  };
+}

@@ -1,0 +1,24 @@
+import { Account } from '../accounts/account.entity';
+import { AlignmentAgreement } from '../alignment/agreement.entity';
+import { LeadFeedback } from '../alignment/feedback.entity';
+import { CampaignSpend } from '../campaigns/campaign-spend.entity';
+import { Campaign } from '../campaigns/campaign.entity';
+import { Touchpoint } from '../campaigns/touchpoint.entity';
+import { LeadStageChange } from '../leads/lead-stage-change.entity';
+import { Lead } from '../leads/lead.entity';
+import { Opportunity, OpportunityContact } from '../opportunities/opportunity.entity';
+import { User } from '../users/user.entity';
+
+export const ENTITIES = [
+  User,
+  Account,
+  Lead,
+  LeadStageChange,
+  Campaign,
+  CampaignSpend,
+  Touchpoint,
+  Opportunity,
+  OpportunityContact,
+  LeadFeedback,
+  AlignmentAgreement,
+];

@@ -1,0 +1,46 @@
+import { GraphQLError } from 'graphql';
+
+/** Codes of the expected failures, in `extensions.code`. */
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED';
+
+abstract class CodedError extends GraphQLError {
+  protected constructor(code: ErrorCode, message: string, field?: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...(field ? { field } : {}), ...extra } });
+  }
+}
+
+/** The input is wrong: `field` names the input field, the message says why. */
+export class BadInputError extends CodedError {
+  constructor(field: string, reason: string) {
+    super('BAD_USER_INPUT', `${field}: ${reason}`, field);
+  }
+}
+
+export class NotFoundError extends CodedError {
+  constructor(field: string, typeName: string, id: string) {
+    super('NOT_FOUND', `${field}: no ${typeName} with id "${id}"`, field);
+  }
+}
+
+/** The request clashes with what is stored: a duplicate key, a stale version, a closed deal. */
+export class ConflictError extends CodedError {
+  constructor(field: string, reason: string) {
+    super('CONFLICT', `${field}: ${reason}`, field);
+  }
+}
+
+export class ForbiddenError extends CodedError {
+  constructor(reason = 'you are not allowed to do this') {
+    super('FORBIDDEN', reason);
+  }
+}
+
+export class UnauthenticatedError extends CodedError {
+  constructor(reason = 'authentication required: send Authorization: Bearer <api key>') {
+    super('UNAUTHENTICATED', reason);
+  }
+}
+
+export function isExpectedError(error: unknown): boolean {
+  return error instanceof CodedError;
+}

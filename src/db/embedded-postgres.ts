@@ -48,7 +48,7 @@ export async function startEmbeddedPostgres(options: {
     // a scratch server for tests and demos: durability is traded for speed only when not persistent
     postgresFlags: options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
     onLog: options.onLog ?? (() => undefined),
-    onError: options.onLog ?? (() => undefined),
+    onError: (error: unknown) => options.onLog?.(String(error)),
   });
   if (!existsSync(`${dataDir}/PG_VERSION`)) {
     mkdirSync(resolve(dataDir, '..'), { recursive: true });

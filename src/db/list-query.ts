@@ -1,0 +1,116 @@
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import type { Context } from '../graphql/context';
+import { ConnectionResult, PageArgs, PageWindow, resolvePage, toConnection } from '../graphql/connection';
+import { managerOf } from './with-transaction';
+import { selectList, SqlParams, tableOf } from './sql';
+
+export type Direction = 'ASC' | 'DESC';
+
+/** One list of one entity: its filters (conditions over alias `t`) and its ordering. */
+export interface ListSpec {
+  entity: EntityTarget<ObjectLiteral>;
+  /** Conditions over alias `t`, with their values already added to `params`. */
+  where: string[];
+  params: SqlParams;
+  /** Name of the ordering, kept in cursors (e.g. "createdAt:DESC"). */
+  sortName: string;
+  /** Non-null column over alias `t` to order by; ties break on `t.id`. */
+  sortColumn: string;
+  direction: Direction;
+}
+
+function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { seek: string | null; order: string } {
+  // walking backwards reads the list in reverse, then flips the page
+  const effective: Direction = page.backwards ? (spec.direction === 'ASC' ? 'DESC' : 'ASC') : spec.direction;
+  const op = effective === 'ASC' ? '>' : '<';
+  const seek = page.cursor
+    ? `(${spec.sortColumn}, t.id) ${op} (${params.add(page.cursor.v)}, ${params.add(page.cursor.id)}::bigint)`
+    : null;
+  return { seek, order: `${spec.sortColumn} ${effective}, t.id ${effective}` };
+}
+
+function cloneParams(params: SqlParams): SqlParams {
+  const copy = new SqlParams();
+  for (const v of params.values) copy.add(v);
+  return copy;
+}
+
+/** One page of a top-level list, keyset-paginated; totalCount runs only when asked for. */
+export async function fetchPage<T extends { id: string }>(
+  ctx: Context,
+  spec: ListSpec,
+  args: PageArgs,
+): Promise<ConnectionResult<T>> {
+  const page = resolvePage(args, spec.sortName, ctx.config.maxPageSize);
+  const db = managerOf(ctx);
+  const table = tableOf(ctx.ds, spec.entity);
+  const params = cloneParams(spec.params);
+  const { seek, order } = orderAndSeek(spec, page, params);
+  const where = [...spec.where, ...(seek ? [seek] : [])];
+  const rows: (T & { __sort: string })[] = await db.query(
+    `SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
+       FROM ${table} t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${order} LIMIT ${params.add(page.limit + 1)}`,
+    params.values,
+  );
+  const countWhere = spec.where.length ? `WHERE ${spec.where.join(' AND ')}` : '';
+  return toConnection(rows, page, spec.sortName, async () => {
+    const [row] = await db.query(`SELECT count(*)::int AS n FROM ${table} t ${countWhere}`, spec.params.values);
+    return (row as { n: number }).n;
+  });
+}
+
+/**
+ * The same page of a child list for many parents at once (Account.leads for 50 accounts):
+ * one LATERAL query that walks each parent's index, plus one grouped count when asked for.
+ */
+export async function fetchChildPages<T extends { id: string }>(
+  ctx: Context,
+  spec: ListSpec,
+  parentColumn: string,
+  parentIds: readonly string[],
+  args: PageArgs,
+  fieldPrefix = '',
+): Promise<ConnectionResult<T>[]> {
+  const page = resolvePage(args, spec.sortName, ctx.config.maxPageSize, fieldPrefix);
+  const db = managerOf(ctx);
+  const table = tableOf(ctx.ds, spec.entity);
+  const params = cloneParams(spec.params);
+  const parents = params.add(parentIds);
+  const { seek, order } = orderAndSeek(spec, page, params);
+  const where = [`t.${parentColumn} = p.parent_id`, ...spec.where, ...(seek ? [seek] : [])];
+  const rows: (T & { __sort: string; __parent: string })[] = await db.query(
+    `SELECT p.parent_id::text AS "__parent", c.*
+       FROM unnest(${parents}::bigint[]) AS p(parent_id)
+       CROSS JOIN LATERAL (
+         SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
+           FROM ${table} t WHERE ${where.join(' AND ')}
+          ORDER BY ${order} LIMIT ${params.add(page.limit + 1)}
+       ) c`,
+    params.values,
+  );
+  const byParent = new Map<string, (T & { __sort: string })[]>();
+  for (const { __parent, ...row } of rows) {
+    const list = byParent.get(__parent) ?? [];
+    list.push(row as unknown as T & { __sort: string });
+    byParent.set(__parent, list);
+  }
+  let counts: Promise<Map<string, number>> | null = null;
+  const countAll = () => {
+    counts ??= (async () => {
+      const countParams = cloneParams(spec.params);
+      const ids = countParams.add(parentIds);
+      const filters = [`t.${parentColumn} = ANY(${ids}::bigint[])`, ...spec.where];
+      const result: { parent: string; n: number }[] = await db.query(
+        `SELECT t.${parentColumn}::text AS parent, count(*)::int AS n FROM ${table} t
+          WHERE ${filters.join(' AND ')} GROUP BY t.${parentColumn}`,
+        countParams.values,
+      );
+      return new Map(result.map((r) => [r.parent, r.n]));
+    })();
+    return counts;
+  };
+  return parentIds.map((id) =>
+    toConnection<T>(byParent.get(id) ?? [], page, spec.sortName, async () => (await countAll()).get(id) ?? 0),
+  );
+}

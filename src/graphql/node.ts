@@ -16,7 +16,11 @@ export const NODE_TYPES = [
 ] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 
-@InterfaceType('Node', { description: 'An object with a globally unique id, fetchable through `node(id)`.' })
+@InterfaceType('Node', {
+  description: 'An object with a globally unique id, fetchable through `node(id)`.',
+  // rows are plain objects: `node(id)` tags them with the type its id names
+  resolveType: (value: { __typename?: string }) => value.__typename,
+})
 export abstract class Node {
   @Field(() => ID, { description: 'Globally unique, opaque id.' })
   id: string;

@@ -1,0 +1,19 @@
+import { BadInputError } from '../graphql/errors';
+
+/** Optional back-dated time of a create: defaults to now, refuses the future beyond clock skew. */
+export function timeOrNow(field: string, value: Date | null | undefined, now = new Date()): Date {
+  if (value == null) return now;
+  if (Number.isNaN(value.getTime())) throw new BadInputError(field, 'is not a valid date-time');
+  if (value.getTime() > now.getTime() + 5 * 60_000) throw new BadInputError(field, 'cannot be in the future');
+  return value;
+}
+
+/** Refuses `null` for a field that may be omitted but not cleared. */
+export function notNull<T>(field: string, value: T | null | undefined): T | undefined {
+  if (value === null) throw new BadInputError(field, 'cannot be null');
+  return value;
+}
+
+export function normaliseDomain(domain: string): string {
+  return domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
+}

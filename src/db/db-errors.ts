@@ -1,0 +1,51 @@
+import { QueryFailedError } from 'typeorm';
+import { BadInputError, ConflictError, NotFoundError } from '../graphql/errors';
+
+/** Input field behind each constraint, for errors that name what the user got wrong. */
+const CONSTRAINT_FIELDS: Record<string, string> = {
+  users_email_key: 'email',
+  users_external_id_key: 'externalId',
+  accounts_domain_key: 'domain',
+  accounts_external_id_key: 'externalId',
+  leads_email_key: 'email',
+  leads_external_id_key: 'externalId',
+  campaigns_external_id_key: 'externalId',
+  campaign_spend_external_id_key: 'externalId',
+  touchpoints_external_id_key: 'externalId',
+  opportunities_external_id_key: 'externalId',
+  lead_feedback_external_id_key: 'externalId',
+  alignment_agreements_version_key: 'version',
+};
+
+interface PgErrorFields {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  table?: string;
+}
+
+/**
+ * Turns a constraint violation the database raised into a typed GraphQL error naming the
+ * input field; returns the error unchanged when it is not one (it is then masked and logged).
+ */
+export function translateDbError(error: unknown, inputPath = 'input'): unknown {
+  if (!(error instanceof QueryFailedError)) return error;
+  const pg = error.driverError as PgErrorFields;
+  const field = `${inputPath}.${(pg.constraint && CONSTRAINT_FIELDS[pg.constraint]) || 'unknown'}`;
+  switch (pg.code) {
+    case '23505':
+      return new ConflictError(field, `already taken (${pg.detail ?? 'duplicate key'})`);
+    case '23503':
+      return new NotFoundError(field, pg.table ?? 'row', pg.detail ?? '');
+    case '23514':
+      return new BadInputError(`${inputPath}`, `violates the rule ${pg.constraint ?? ''}`.trim());
+    case '22003':
+      return new BadInputError(inputPath, 'a number is out of range');
+    case '22P02':
+    case '22007':
+    case '22008':
+      return new BadInputError(inputPath, 'a value has an invalid format');
+    default:
+      return error;
+  }
+}

@@ -1,0 +1,26 @@
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Context } from './context';
+import { makeFormatError } from './format-error';
+
+/** The GraphQL engine, configured the same for the server, the tests and the benchmark. */
+export function createApollo(schema: GraphQLSchema, config: Config, logger: Logger, plugins: ApolloServerPlugin<Context>[] = []) {
+  return new ApolloServer<Context>({
+    schema,
+    formatError: makeFormatError(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    plugins,
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+}

@@ -1,0 +1,38 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Account } from '../accounts/account.entity';
+import { AlignmentAgreement } from '../alignment/agreement.entity';
+import { LeadFeedback } from '../alignment/feedback.entity';
+import { CampaignSpend } from '../campaigns/campaign-spend.entity';
+import { Campaign } from '../campaigns/campaign.entity';
+import { Touchpoint } from '../campaigns/touchpoint.entity';
+import { LeadStageChange } from '../leads/lead-stage-change.entity';
+import { Lead } from '../leads/lead.entity';
+import { Opportunity } from '../opportunities/opportunity.entity';
+import { User } from '../users/user.entity';
+import type { Context } from './context';
+import { byIdLoader } from './entity-loaders';
+import { fromGlobalId, Node, NodeTypeName } from './node';
+
+const ENTITY_OF: Record<NodeTypeName, new () => { id: string }> = {
+  User,
+  Account,
+  Lead,
+  LeadStageChange,
+  Campaign,
+  CampaignSpend,
+  Touchpoint,
+  Opportunity,
+  LeadFeedback,
+  AlignmentAgreement,
+};
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when there is none.' })
+  async node(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'A global id.' }) id: string): Promise<object | null> {
+    const decoded = fromGlobalId(id);
+    if (!decoded) return null;
+    const row = await byIdLoader(ctx, ENTITY_OF[decoded.type]).load(decoded.id);
+    return row ? { ...row, __typename: decoded.type } : null;
+  }
+}

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema, NonEmptyArray } from 'type-graphql';
+import { UserResolver } from '../users/user.resolver';
+import { NodeResolver } from './node.resolver';
+import { DateTimeScalar } from './scalars';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, UserResolver];
+
+let built: Promise<GraphQLSchema> | null = null;
+
+/** The executable schema (built once per process). */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: { forbidUnknownValues: false },
+  });
+  return built;
+}
+
+/** The SDL committed under schema/: sorted so diffs only show real changes. */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildAppSchema()))}\n`;
+}

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { createLogger } from './common/logger';
+import { loadConfig } from './config';
+import { connectAndMigrate } from './db/data-source';
+import { EmbeddedServer, startEmbeddedPostgres } from './db/embedded-postgres';
+import { createApp } from './http/server';
+import { seedDemoIfEmpty } from './seed/seed-on-start';
+
+/** npm start: database (embedded unless DATABASE_URL), migrations, demo data, then the API. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  let embedded: EmbeddedServer | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.embeddedDataDir,
+      port: config.embeddedPort,
+      persistent: true,
+      onLog: (line) => logger.debug({ postgres: line.trim() }),
+    });
+    url = embedded.url;
+    logger.info({ port: embedded.port, dataDir: config.embeddedDataDir }, 'embedded PostgreSQL started');
+  }
+  let ds: DataSource | null = null;
+  const stopDatabase = async () => {
+    await ds?.destroy().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+  };
+  try {
+    const connected = await connectAndMigrate({ url });
+    ds = connected.ds;
+    if (connected.applied.length) logger.info({ migrations: connected.applied }, 'migrations applied');
+    if (config.seedDemo) await seedDemoIfEmpty(ds, config, logger);
+    const app = await createApp({ ds, config, logger });
+    await new Promise<void>((ok) => app.http.listen(config.port, config.host, ok));
+    logger.info(`API ready at http://localhost:${config.port}/graphql`);
+
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: draining requests');
+      const force = setTimeout(() => {
+        logger.error('shutdown took longer than 15 s; exiting');
+        process.exit(1);
+      }, 15_000);
+      force.unref();
+      await app.stop();
+      await stopDatabase();
+      logger.info('stopped');
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    await stopDatabase();
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,29 @@
+import { timeOrNow } from '../common/validation';
+import { fetchPage } from '../db/list-query';
+import { SqlParams } from '../db/sql';
+import type { Context } from '../graphql/context';
+import type { ConnectionResult, PageArgs } from '../graphql/connection';
+import { runMutation } from '../graphql/mutation';
+import { User } from './user.entity';
+import type { CreateUserInput, UserFilter } from './user.types';
+
+export async function createUser(ctx: Context, input: CreateUserInput): Promise<User> {
+  return runMutation(ctx, (tx) =>
+    tx.getRepository(User).save(
+      tx.getRepository(User).create({
+        name: input.name.trim(),
+        email: input.email.trim(),
+        team: input.team,
+        externalId: input.externalId ?? null,
+        createdAt: timeOrNow('input.createdAt', input.createdAt),
+      }),
+    ),
+  );
+}
+
+export function listUsers(ctx: Context, filter: UserFilter | undefined, page: PageArgs): Promise<ConnectionResult<User>> {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (filter?.team) where.push(`t.team = ${params.add(filter.team)}`);
+  return fetchPage<User>(ctx, { entity: User, where, params, sortName: 'name:ASC', sortColumn: 't.name', direction: 'ASC' }, page);
+}

@@ -36,11 +36,11 @@ export interface Edge<T> {
   node: T;
 }
 
-/** A connection as resolvers return it; `totalCount` is computed only when asked for. */
+/** A connection as resolvers return it; `totalCount` is a getter that counts only when the field is asked for. */
 export interface ConnectionResult<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  readonly totalCount: Promise<number>;
 }
 
 /** Builds `XxxConnection { edges { cursor node } pageInfo totalCount }` and `XxxEdge` for a node type. */
@@ -134,6 +134,7 @@ export function toConnection<T extends { id: string }>(
   const rows = fetched.slice(0, page.limit);
   if (page.backwards) rows.reverse();
   const edges = rows.map(({ __sort, ...node }) => ({ cursor: encodeCursor(sort, __sort, node.id), node: node as unknown as T }));
+  let counted: Promise<number> | null = null;
   return {
     edges,
     pageInfo: {
@@ -142,6 +143,9 @@ export function toConnection<T extends { id: string }>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount,
+    get totalCount() {
+      counted ??= totalCount();
+      return counted;
+    },
   };
 }

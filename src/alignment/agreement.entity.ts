@@ -1,7 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Node } from '../graphql/node';
+import { ScoringRule } from './scoring-rule.type';
 
 @Entity('alignment_agreements')
 @ObjectType('AlignmentAgreement', {
@@ -26,8 +26,8 @@ export class AlignmentAgreement {
   mqlThreshold: number;
 
   @Column({ name: 'scoring_rules', type: 'jsonb' })
-  @Field(() => GraphQLJSON, { description: 'The shared lead-scoring rules: a list of { attribute, condition, points }.' })
-  scoringRules: unknown;
+  @Field(() => [ScoringRule], { description: 'The shared lead-scoring rules; a lead whose score reaches mqlThreshold is an MQL.' })
+  scoringRules: ScoringRule[];
 
   @Column({
     name: 'follow_up_hours',

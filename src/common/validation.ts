@@ -17,3 +17,18 @@ export function notNull<T>(field: string, value: T | null | undefined): T | unde
 export function normaliseDomain(domain: string): string {
   return domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
 }
+
+/** Money that may not be negative (amounts, budgets, wallet sizes). */
+export function nonNegativeMoney(field: string, value: string): string {
+  if (value.startsWith('-')) throw new BadInputError(field, 'must not be negative');
+  return value;
+}
+
+/** Copies the fields the input names (undefined = leave as is; null = clear). */
+export function applyChanges<T extends object, I extends object>(target: T, input: I, fields: (keyof I & keyof T)[]): T {
+  for (const field of fields) {
+    const value = input[field];
+    if (value !== undefined) (target as Record<string, unknown>)[field as string] = value;
+  }
+  return target;
+}

@@ -114,3 +114,21 @@ export async function fetchChildPages<T extends { id: string }>(
     toConnection<T>(byParent.get(id) ?? [], page, spec.sortName, async () => (await countAll()).get(id) ?? 0),
   );
 }
+
+/**
+ * A child connection of one parent, batched with the same child list of every other parent
+ * in the request (same filters and page), e.g. Account.leads over 50 accounts: one query.
+ */
+export function loadChildConnection<T extends { id: string }>(
+  ctx: Context,
+  spec: ListSpec,
+  parentColumn: string,
+  parentId: string,
+  args: PageArgs,
+): Promise<ConnectionResult<T>> {
+  const table = tableOf(ctx.ds, spec.entity);
+  const key = JSON.stringify([table, parentColumn, spec.sortName, spec.where, spec.params.values, args]);
+  return ctx.loaders
+    .get<string, ConnectionResult<T>>(`children:${key}`, (ids) => fetchChildPages<T>(ctx, spec, parentColumn, ids, args))
+    .load(parentId);
+}

@@ -1,12 +1,30 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
+import { AccountResolver } from '../accounts/account.resolver';
+import { AlignmentAgreementResolver, LeadFeedbackResolver } from '../alignment/alignment.resolver';
+import { CampaignResolver } from '../campaigns/campaign.resolver';
+import { CampaignSpendResolver, TouchpointResolver } from '../campaigns/touchpoint.resolver';
+import { LeadResolver, LeadStageChangeResolver } from '../leads/lead.resolver';
+import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
 import { NodeResolver } from './node.resolver';
 import { DateTimeScalar } from './scalars';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, UserResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  NodeResolver,
+  UserResolver,
+  AccountResolver,
+  LeadResolver,
+  LeadStageChangeResolver,
+  CampaignResolver,
+  CampaignSpendResolver,
+  TouchpointResolver,
+  OpportunityResolver,
+  AlignmentAgreementResolver,
+  LeadFeedbackResolver,
+];
 
 let built: Promise<GraphQLSchema> | null = null;
 

@@ -1,0 +1,78 @@
+import { Account } from './account.entity';
+import type { AccountFilter, AccountOrder, CreateAccountInput, UpdateAccountInput } from './account.types';
+import { AccountOrderField } from './account.types';
+import { applyChanges, nonNegativeMoney, normaliseDomain, timeOrNow } from '../common/validation';
+import { fetchPage } from '../db/list-query';
+import { SqlParams } from '../db/sql';
+import type { ConnectionResult, PageArgs } from '../graphql/connection';
+import type { Context } from '../graphql/context';
+import { findOrFail } from '../graphql/entity-loaders';
+import { runMutation } from '../graphql/mutation';
+import { decodeId } from '../graphql/node';
+import { addRange, sortOf } from '../graphql/ordering';
+import { lockForUpdate } from '../graphql/versioned';
+import { User } from '../users/user.entity';
+
+const ORDER_COLUMNS: Record<AccountOrderField, string> = {
+  [AccountOrderField.NAME]: 't.name',
+  [AccountOrderField.CREATED_AT]: 't.created_at',
+};
+
+async function ownerIdOf(ctx: Context, field: string, globalId: string | null | undefined): Promise<string | null | undefined> {
+  if (globalId == null) return globalId;
+  const id = decodeId(field, 'User', globalId);
+  await findOrFail(ctx, User, 'User', field, id);
+  return id;
+}
+
+export function createAccount(ctx: Context, input: CreateAccountInput): Promise<Account> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const repo = tx.getRepository(Account);
+    return repo.save(
+      repo.create({
+        name: input.name.trim(),
+        domain: normaliseDomain(input.domain),
+        segment: input.segment,
+        industry: input.industry ?? null,
+        walletSize: input.walletSize == null ? null : nonNegativeMoney('input.walletSize', input.walletSize),
+        ownerId: (await ownerIdOf(txCtx, 'input.ownerId', input.ownerId)) ?? null,
+        externalId: input.externalId ?? null,
+        createdAt: timeOrNow('input.createdAt', input.createdAt),
+      }),
+    );
+  });
+}
+
+export function updateAccount(ctx: Context, input: UpdateAccountInput): Promise<Account> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const id = decodeId('input.id', 'Account', input.id);
+    const account = await lockForUpdate(tx, Account, 'Account', 'input.id', id, input.version);
+    applyChanges(account, input, ['name', 'segment', 'industry']);
+    if (input.domain != null) account.domain = normaliseDomain(input.domain);
+    if (input.walletSize !== undefined) {
+      account.walletSize = input.walletSize === null ? null : nonNegativeMoney('input.walletSize', input.walletSize);
+    }
+    if (input.ownerId !== undefined) account.ownerId = (await ownerIdOf(txCtx, 'input.ownerId', input.ownerId)) ?? null;
+    return tx.getRepository(Account).save(account);
+  });
+}
+
+export function listAccounts(
+  ctx: Context,
+  filter: AccountFilter | undefined,
+  order: AccountOrder | undefined,
+  page: PageArgs,
+): Promise<ConnectionResult<Account>> {
+  const params = new SqlParams();
+  const add = (v: unknown) => params.add(v);
+  const where: string[] = [];
+  if (filter?.segments?.length) where.push(`t.segment = ANY(${add(filter.segments)}::text[])`);
+  if (filter?.ownerId) where.push(`t.owner_id = ${add(decodeId('filter.ownerId', 'User', filter.ownerId))}`);
+  if (filter?.search) {
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(t.name ILIKE ${add(pattern)} OR t.domain ILIKE ${add(pattern)})`);
+  }
+  addRange(where, add, 't.created_at', filter?.createdAt);
+  const sort = sortOf(ORDER_COLUMNS, order, AccountOrderField.NAME);
+  return fetchPage<Account>(ctx, { entity: Account, where, params, ...sort }, page);
+}

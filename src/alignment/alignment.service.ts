@@ -1,0 +1,121 @@
+import { FeedbackDisposition, Team } from '../common/enums';
+import { timeOrNow } from '../common/validation';
+import { fetchPage, ListSpec } from '../db/list-query';
+import { selectList, SqlParams } from '../db/sql';
+import { managerOf } from '../db/with-transaction';
+import type { ConnectionResult, PageArgs } from '../graphql/connection';
+import type { Context } from '../graphql/context';
+import { findOrFail } from '../graphql/entity-loaders';
+import { BadInputError, ConflictError } from '../graphql/errors';
+import { runMutation } from '../graphql/mutation';
+import { decodeId } from '../graphql/node';
+import { Lead } from '../leads/lead.entity';
+import { User } from '../users/user.entity';
+import { AlignmentAgreement } from './agreement.entity';
+import { LeadFeedback } from './feedback.entity';
+import type { ApproveAgreementInput, GiveLeadFeedbackInput, ProposeAgreementInput } from './alignment.types';
+
+async function userOf(ctx: Context, field: string, globalId: string | null | undefined): Promise<User | null> {
+  if (globalId == null) return null;
+  return findOrFail<User>(ctx, User, 'User', field, decodeId(field, 'User', globalId));
+}
+
+export function giveLeadFeedback(ctx: Context, input: GiveLeadFeedbackInput): Promise<LeadFeedback> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const leadId = decodeId('input.leadId', 'Lead', input.leadId);
+    const lead = await findOrFail<Lead>(txCtx, Lead, 'Lead', 'input.leadId', leadId);
+    if (!lead.mqlAt) throw new BadInputError('input.leadId', 'the lead was never handed over (it has not reached MQL)');
+    const rejected = input.disposition === FeedbackDisposition.REJECTED;
+    if (rejected && input.reason == null) throw new BadInputError('input.reason', 'is required when the lead is rejected');
+    if (!rejected && input.reason != null) throw new BadInputError('input.reason', 'is only given when the lead is rejected');
+    const givenAt = timeOrNow('input.at', input.at);
+    if (givenAt < lead.mqlAt) throw new BadInputError('input.at', 'must not be before the lead became an MQL');
+    const givenBy = await userOf(txCtx, 'input.givenById', input.givenById);
+    const repo = tx.getRepository(LeadFeedback);
+    return repo.save(
+      repo.create({
+        leadId,
+        disposition: input.disposition,
+        reason: input.reason ?? null,
+        note: input.note ?? null,
+        givenById: givenBy?.id ?? null,
+        givenAt,
+        externalId: input.externalId ?? null,
+      }),
+    );
+  });
+}
+
+export function proposeAgreement(ctx: Context, input: ProposeAgreementInput): Promise<AlignmentAgreement> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    if (Number.isNaN(input.effectiveFrom.getTime())) throw new BadInputError('input.effectiveFrom', 'is not a valid date-time');
+    const proposedBy = await userOf(txCtx, 'input.proposedById', input.proposedById);
+    // versions are numbered in proposal order; the lock keeps two proposals from taking the same number
+    await tx.query('LOCK TABLE alignment_agreements IN SHARE ROW EXCLUSIVE MODE');
+    const [{ next }] = (await tx.query(`SELECT coalesce(max(version), 0) + 1 AS next FROM alignment_agreements`)) as [{ next: number }];
+    const repo = tx.getRepository(AlignmentAgreement);
+    return repo.save(
+      repo.create({
+        version: next,
+        effectiveFrom: input.effectiveFrom,
+        mqlThreshold: input.mqlThreshold,
+        scoringRules: input.scoringRules.map(({ attribute, condition, points }) => ({ attribute, condition, points })),
+        followUpHours: input.followUpHours,
+        monthlyMqlTarget: input.monthlyMqlTarget,
+        notes: input.notes ?? null,
+        proposedById: proposedBy?.id ?? null,
+        createdAt: timeOrNow('input.createdAt', input.createdAt),
+      }),
+    );
+  });
+}
+
+export function approveAgreement(ctx: Context, input: ApproveAgreementInput): Promise<AlignmentAgreement> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const id = decodeId('input.agreementId', 'AlignmentAgreement', input.agreementId);
+    const agreement = await tx
+      .getRepository(AlignmentAgreement)
+      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!agreement) throw new BadInputError('input.agreementId', `no AlignmentAgreement with id "${input.agreementId}"`);
+    const approver = await userOf(txCtx, 'input.approverId', input.approverId);
+    const at = timeOrNow('input.at', input.at);
+    if (approver?.team === Team.MARKETING) {
+      if (agreement.marketingApprovedAt) throw new ConflictError('input.approverId', 'marketing has already approved this agreement');
+      agreement.marketingApprovedById = approver.id;
+      agreement.marketingApprovedAt = at;
+    } else if (approver?.team === Team.SALES) {
+      if (agreement.salesApprovedAt) throw new ConflictError('input.approverId', 'sales has already approved this agreement');
+      agreement.salesApprovedById = approver.id;
+      agreement.salesApprovedAt = at;
+    } else {
+      throw new BadInputError('input.approverId', 'must be a MARKETING or a SALES user: each team approves for itself');
+    }
+    return tx.getRepository(AlignmentAgreement).save(agreement);
+  });
+}
+
+/** Feedback in time order, for Lead.feedback. */
+export function feedbackListSpec(): ListSpec {
+  return { entity: LeadFeedback, where: [], params: new SqlParams(), sortName: 'givenAt:ASC', sortColumn: 't.given_at', direction: 'ASC' };
+}
+
+export function listAgreements(ctx: Context, inForceOnly: boolean, page: PageArgs): Promise<ConnectionResult<AlignmentAgreement>> {
+  const where = inForceOnly ? ['t.marketing_approved_at IS NOT NULL AND t.sales_approved_at IS NOT NULL'] : [];
+  return fetchPage<AlignmentAgreement>(
+    ctx,
+    { entity: AlignmentAgreement, where, params: new SqlParams(), sortName: 'version:DESC', sortColumn: 't.version', direction: 'DESC' },
+    page,
+  );
+}
+
+/** The agreement in force at `asOf`: the latest approved by both teams with effectiveFrom <= asOf. */
+export async function findCurrentAgreement(ctx: Context, asOf: Date): Promise<AlignmentAgreement | null> {
+  const rows = (await managerOf(ctx).query(
+    `SELECT ${selectList(ctx.ds, AlignmentAgreement, 't')} FROM alignment_agreements t
+      WHERE t.marketing_approved_at IS NOT NULL AND t.sales_approved_at IS NOT NULL AND t.effective_from <= $1
+      ORDER BY t.effective_from DESC, t.version DESC LIMIT 1`,
+    [asOf],
+  )) as AlignmentAgreement[];
+  const row = rows[0];
+  return row ? { ...row, followUpHours: Number(row.followUpHours) } : null;
+}

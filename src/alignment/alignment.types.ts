@@ -1,0 +1,109 @@
+import { ArrayMaxSize, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { FeedbackDisposition, RejectionReason } from '../common/enums';
+import { connectionTypes } from '../graphql/connection';
+import { AlignmentAgreement } from './agreement.entity';
+import { LeadFeedback } from './feedback.entity';
+import { ScoringRuleInput } from './scoring-rule.type';
+
+export const { ConnectionType: LeadFeedbackConnection } = connectionTypes(LeadFeedback, 'LeadFeedback', 'feedback entries');
+export const { ConnectionType: AlignmentAgreementConnection } = connectionTypes(
+  AlignmentAgreement,
+  'AlignmentAgreement',
+  'alignment agreements',
+);
+
+@InputType({ description: "Sales' verdict on a lead marketing handed over (an MQL)." })
+export class GiveLeadFeedbackInput {
+  @Field(() => ID, { description: 'The lead; it must have reached MQL.' })
+  leadId: string;
+
+  @Field(() => FeedbackDisposition, { description: 'Accepted or rejected.' })
+  disposition: FeedbackDisposition;
+
+  @Field(() => RejectionReason, { nullable: true, description: 'Required exactly when rejected.' })
+  reason?: RejectionReason | null;
+
+  @Field(() => String, { nullable: true, description: 'Free-text note (at most 4,000 characters).' })
+  @IsOptional()
+  @MaxLength(4000)
+  note?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'User giving the feedback.' })
+  givenById?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was given; defaults to now (back-dated loads).' })
+  at?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Id in the source system; unique, for repeatable imports.' })
+  @IsOptional()
+  @Length(1, 200)
+  externalId?: string | null;
+}
+
+@InputType({ description: 'A new version of the marketing–sales agreement; in force once both teams approve it.' })
+export class ProposeAgreementInput {
+  @Field({ description: 'From when it applies.' })
+  effectiveFrom: Date;
+
+  @Field(() => Int, { description: 'Score at which a lead becomes an MQL.' })
+  @Min(0)
+  @Max(1_000_000)
+  mqlThreshold: number;
+
+  @Field(() => [ScoringRuleInput], { description: 'The shared lead-scoring rules.' })
+  @ValidateNested({ each: true })
+  @ArrayMaxSize(200)
+  scoringRules: ScoringRuleInput[];
+
+  @Field(() => Float, { description: 'Hours within which sales follows up on an MQL (> 0, at most 8,760).' })
+  @Min(0.01)
+  @Max(8760)
+  followUpHours: number;
+
+  @Field(() => Int, { description: 'MQLs marketing delivers each calendar month.' })
+  @Min(0)
+  @Max(100_000_000)
+  monthlyMqlTarget: number;
+
+  @Field(() => String, { nullable: true, description: 'Notes.' })
+  @IsOptional()
+  @MaxLength(4000)
+  notes?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'User proposing it.' })
+  proposedById?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was proposed; defaults to now (back-dated loads).' })
+  createdAt?: Date | null;
+}
+
+@InputType({ description: "One team's approval of an agreement." })
+export class ApproveAgreementInput {
+  @Field(() => ID, { description: 'The agreement.' })
+  agreementId: string;
+
+  @Field(() => ID, { description: 'The approving user: a MARKETING or a SALES user, approving for their team.' })
+  approverId: string;
+
+  @Field(() => Date, { nullable: true, description: 'When it was approved; defaults to now (back-dated loads).' })
+  at?: Date | null;
+}
+
+@ObjectType({ description: 'Result of giveLeadFeedback.' })
+export class GiveLeadFeedbackPayload {
+  @Field(() => LeadFeedback, { description: 'The feedback recorded.' })
+  feedback: LeadFeedback;
+}
+
+@ObjectType({ description: 'Result of proposeAgreement.' })
+export class ProposeAgreementPayload {
+  @Field(() => AlignmentAgreement, { description: 'The proposed agreement (not in force until approved by both teams).' })
+  agreement: AlignmentAgreement;
+}
+
+@ObjectType({ description: 'Result of approveAgreement.' })
+export class ApproveAgreementPayload {
+  @Field(() => AlignmentAgreement, { description: 'The agreement with the new approval.' })
+  agreement: AlignmentAgreement;
+}

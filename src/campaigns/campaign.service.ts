@@ -1,0 +1,135 @@
+import { applyChanges, nonNegativeMoney, timeOrNow } from '../common/validation';
+import { fetchPage, ListSpec } from '../db/list-query';
+import { SqlParams } from '../db/sql';
+import type { ConnectionResult, PageArgs } from '../graphql/connection';
+import type { Context } from '../graphql/context';
+import { findOrFail } from '../graphql/entity-loaders';
+import { BadInputError } from '../graphql/errors';
+import { runMutation } from '../graphql/mutation';
+import { decodeId } from '../graphql/node';
+import { addRange, sortOf } from '../graphql/ordering';
+import { lockForUpdate } from '../graphql/versioned';
+import { Lead } from '../leads/lead.entity';
+import { CampaignSpend } from './campaign-spend.entity';
+import { Campaign } from './campaign.entity';
+import { Touchpoint } from './touchpoint.entity';
+import {
+  CampaignFilter,
+  CampaignOrder,
+  CampaignOrderField,
+  CreateCampaignInput,
+  RecordSpendInput,
+  RecordTouchpointInput,
+  TouchpointFilter,
+  UpdateCampaignInput,
+} from './campaign.types';
+
+const ORDER_COLUMNS: Record<CampaignOrderField, string> = {
+  [CampaignOrderField.NAME]: 't.name',
+  [CampaignOrderField.STARTS_ON]: 't.starts_on',
+  [CampaignOrderField.CREATED_AT]: 't.created_at',
+};
+
+function checkDates(startsOn: string, endsOn: string | null): void {
+  if (endsOn !== null && endsOn < startsOn) throw new BadInputError('input.endsOn', 'must not be before startsOn');
+}
+
+export function createCampaign(ctx: Context, input: CreateCampaignInput): Promise<Campaign> {
+  return runMutation(ctx, (tx) => {
+    checkDates(input.startsOn, input.endsOn ?? null);
+    const repo = tx.getRepository(Campaign);
+    return repo.save(
+      repo.create({
+        name: input.name.trim(),
+        channel: input.channel,
+        ownerTeam: input.ownerTeam,
+        startsOn: input.startsOn,
+        endsOn: input.endsOn ?? null,
+        budget: input.budget == null ? null : nonNegativeMoney('input.budget', input.budget),
+        externalId: input.externalId ?? null,
+        createdAt: timeOrNow('input.createdAt', input.createdAt),
+      }),
+    );
+  });
+}
+
+export function updateCampaign(ctx: Context, input: UpdateCampaignInput): Promise<Campaign> {
+  return runMutation(ctx, async (tx) => {
+    const id = decodeId('input.id', 'Campaign', input.id);
+    const campaign = await lockForUpdate(tx, Campaign, 'Campaign', 'input.id', id, input.version);
+    for (const field of ['name', 'channel', 'ownerTeam', 'startsOn'] as const) {
+      if (input[field] === null) throw new BadInputError(`input.${field}`, 'cannot be cleared');
+    }
+    applyChanges(campaign, input, ['name', 'channel', 'ownerTeam', 'startsOn', 'endsOn']);
+    if (input.budget !== undefined) campaign.budget = input.budget === null ? null : nonNegativeMoney('input.budget', input.budget);
+    checkDates(campaign.startsOn, campaign.endsOn);
+    return tx.getRepository(Campaign).save(campaign);
+  });
+}
+
+export function recordSpend(ctx: Context, input: RecordSpendInput): Promise<CampaignSpend> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const campaignId = decodeId('input.campaignId', 'Campaign', input.campaignId);
+    await findOrFail(txCtx, Campaign, 'Campaign', 'input.campaignId', campaignId);
+    const repo = tx.getRepository(CampaignSpend);
+    return repo.save(
+      repo.create({
+        campaignId,
+        spentOn: input.spentOn,
+        amount: nonNegativeMoney('input.amount', input.amount),
+        externalId: input.externalId ?? null,
+      }),
+    );
+  });
+}
+
+export function recordTouchpoint(ctx: Context, input: RecordTouchpointInput): Promise<Touchpoint> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const leadId = decodeId('input.leadId', 'Lead', input.leadId);
+    const campaignId = decodeId('input.campaignId', 'Campaign', input.campaignId);
+    await findOrFail(txCtx, Lead, 'Lead', 'input.leadId', leadId);
+    await findOrFail(txCtx, Campaign, 'Campaign', 'input.campaignId', campaignId);
+    const repo = tx.getRepository(Touchpoint);
+    return repo.save(
+      repo.create({
+        leadId,
+        campaignId,
+        kind: input.kind,
+        occurredAt: timeOrNow('input.occurredAt', input.occurredAt),
+        externalId: input.externalId ?? null,
+      }),
+    );
+  });
+}
+
+export function listCampaigns(ctx: Context, filter: CampaignFilter | undefined, order: CampaignOrder | undefined, page: PageArgs): Promise<ConnectionResult<Campaign>> {
+  const params = new SqlParams();
+  const add = (v: unknown) => params.add(v);
+  const where: string[] = [];
+  if (filter?.channels?.length) where.push(`t.channel = ANY(${add(filter.channels)}::text[])`);
+  if (filter?.ownerTeam) where.push(`t.owner_team = ${add(filter.ownerTeam)}`);
+  if (filter?.activeOn) {
+    const day = add(filter.activeOn);
+    where.push(`t.starts_on <= ${day}::date AND (t.ends_on IS NULL OR t.ends_on >= ${day}::date)`);
+  }
+  if (filter?.search) where.push(`t.name ILIKE ${add(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  return fetchPage<Campaign>(ctx, { entity: Campaign, where, params, ...sortOf(ORDER_COLUMNS, order, CampaignOrderField.NAME) }, page);
+}
+
+/** Touchpoints in time order, for Campaign.touchpoints and Lead.touchpoints. */
+export function touchpointListSpec(filter: TouchpointFilter | null | undefined): ListSpec {
+  const params = new SqlParams();
+  const where: string[] = [];
+  addRange(where, (v) => params.add(v), 't.occurred_at', filter?.occurredAt);
+  if (filter?.kinds?.length) where.push(`t.kind = ANY(${params.add(filter.kinds)}::text[])`);
+  return { entity: Touchpoint, where, params, sortName: 'occurredAt:ASC', sortColumn: 't.occurred_at', direction: 'ASC' };
+}
+
+/** Spend entries by day, for Campaign.spend. */
+export function spendListSpec(range: { from?: string | null; to?: string | null } | null | undefined): ListSpec {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (range?.from) where.push(`t.spent_on >= ${params.add(range.from)}::date`);
+  if (range?.to) where.push(`t.spent_on < ${params.add(range.to)}::date`);
+  return { entity: CampaignSpend, where, params, sortName: 'spentOn:ASC', sortColumn: 't.spent_on', direction: 'ASC' };
+}

@@ -1,0 +1,23 @@
+import { SortDirection } from '../common/enums';
+
+/** Sort name (kept in cursors) and SQL column of an `orderBy` choice. */
+export function sortOf<F extends string>(
+  columns: Record<F, string>,
+  order: { field: F; direction?: SortDirection | null } | null | undefined,
+  fallback: F,
+): { sortName: string; sortColumn: string; direction: 'ASC' | 'DESC' } {
+  const field = order?.field ?? fallback;
+  const direction = order?.direction ?? SortDirection.ASC;
+  return { sortName: `${field}:${direction}`, sortColumn: columns[field], direction };
+}
+
+/** Adds `t.column >= from` / `< to` conditions of an optional half-open time range. */
+export function addRange(
+  where: string[],
+  add: (v: unknown) => string,
+  column: string,
+  range: { from?: Date | null; to?: Date | null } | null | undefined,
+): void {
+  if (range?.from) where.push(`${column} >= ${add(range.from)}`);
+  if (range?.to) where.push(`${column} < ${add(range.to)}`);
+}

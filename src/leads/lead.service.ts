@@ -1,0 +1,125 @@
+import { LeadStage } from '../common/enums';
+import { applyChanges, timeOrNow } from '../common/validation';
+import { Account } from '../accounts/account.entity';
+import { fetchPage, ListSpec } from '../db/list-query';
+import { SqlParams } from '../db/sql';
+import type { ConnectionResult, PageArgs } from '../graphql/connection';
+import type { Context } from '../graphql/context';
+import { findOrFail } from '../graphql/entity-loaders';
+import { BadInputError } from '../graphql/errors';
+import { runMutation } from '../graphql/mutation';
+import { decodeId } from '../graphql/node';
+import { addRange, sortOf } from '../graphql/ordering';
+import { lockForUpdate } from '../graphql/versioned';
+import { User } from '../users/user.entity';
+import { LeadStageChange } from './lead-stage-change.entity';
+import { checkTransition, markStageReached } from './lead-stages';
+import { Lead } from './lead.entity';
+import {
+  ChangeLeadStageInput,
+  CreateLeadInput,
+  LeadFilter,
+  LeadOrder,
+  LeadOrderField,
+  UpdateLeadInput,
+} from './lead.types';
+
+const ORDER_COLUMNS: Record<LeadOrderField, string> = {
+  [LeadOrderField.CREATED_AT]: 't.created_at',
+  [LeadOrderField.UPDATED_AT]: 't.updated_at',
+  [LeadOrderField.EMAIL]: 'lower(t.email)',
+};
+
+async function accountIdOf(ctx: Context, field: string, globalId: string | null | undefined) {
+  if (globalId == null) return globalId;
+  const id = decodeId(field, 'Account', globalId);
+  await findOrFail(ctx, Account, 'Account', field, id);
+  return id;
+}
+
+/** Filters and order of a lead list, shared by `leads` and `Account.leads`. */
+export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadOrder | null | undefined): ListSpec {
+  const params = new SqlParams();
+  const add = (v: unknown) => params.add(v);
+  const where: string[] = [];
+  if (filter?.stages?.length) where.push(`t.stage = ANY(${add(filter.stages)}::text[])`);
+  if (filter?.accountId) where.push(`t.account_id = ${add(decodeId('filter.accountId', 'Account', filter.accountId))}`);
+  addRange(where, add, 't.created_at', filter?.createdAt);
+  if (filter?.sourceChannels?.length) {
+    where.push(`(SELECT c.channel FROM touchpoints tp JOIN campaigns c ON c.id = tp.campaign_id
+                  WHERE tp.lead_id = t.id ORDER BY tp.occurred_at, tp.id LIMIT 1) = ANY(${add(filter.sourceChannels)}::text[])`);
+  }
+  if (filter?.search) {
+    const pattern = add(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(t.email ILIKE ${pattern} OR t.first_name ILIKE ${pattern} OR t.last_name ILIKE ${pattern})`);
+  }
+  return { entity: Lead, where, params, ...sortOf(ORDER_COLUMNS, order, LeadOrderField.CREATED_AT) };
+}
+
+export function listLeads(ctx: Context, filter: LeadFilter | undefined, order: LeadOrder | undefined, page: PageArgs): Promise<ConnectionResult<Lead>> {
+  return fetchPage<Lead>(ctx, leadListSpec(filter, order), page);
+}
+
+export function createLead(ctx: Context, input: CreateLeadInput): Promise<Lead> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const stage = input.stage ?? LeadStage.NEW;
+    if (stage === LeadStage.RECYCLED || stage === LeadStage.DISQUALIFIED) {
+      throw new BadInputError('input.stage', 'a lead starts in a funnel stage (NEW to CUSTOMER)');
+    }
+    const createdAt = timeOrNow('input.createdAt', input.createdAt);
+    const repo = tx.getRepository(Lead);
+    const lead = repo.create({
+      email: input.email.trim(),
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      title: input.title ?? null,
+      accountId: (await accountIdOf(txCtx, 'input.accountId', input.accountId)) ?? null,
+      externalId: input.externalId ?? null,
+      stage: LeadStage.NEW,
+      createdAt,
+    });
+    if (stage !== LeadStage.NEW) markStageReached(lead, stage, createdAt);
+    const saved = await repo.save(lead);
+    await tx.getRepository(LeadStageChange).insert({ leadId: saved.id, fromStage: null, toStage: stage, changedAt: createdAt });
+    return saved;
+  });
+}
+
+export function updateLead(ctx: Context, input: UpdateLeadInput): Promise<Lead> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const lead = await lockForUpdate(tx, Lead, 'Lead', 'input.id', decodeId('input.id', 'Lead', input.id), input.version);
+    applyChanges(lead, input, ['firstName', 'lastName', 'title']);
+    if (input.email === null) throw new BadInputError('input.email', 'cannot be cleared');
+    if (input.email !== undefined) lead.email = input.email.trim();
+    if (input.accountId !== undefined) lead.accountId = (await accountIdOf(txCtx, 'input.accountId', input.accountId)) ?? null;
+    return tx.getRepository(Lead).save(lead);
+  });
+}
+
+export function changeLeadStage(ctx: Context, input: ChangeLeadStageInput): Promise<{ lead: Lead; change: LeadStageChange }> {
+  return runMutation(ctx, async (tx, txCtx) => {
+    const id = decodeId('input.leadId', 'Lead', input.leadId);
+    const lead = await lockForUpdate(tx, Lead, 'Lead', 'input.leadId', id, input.version);
+    checkTransition(lead.stage, input.stage);
+    const at = timeOrNow('input.at', input.at);
+    const [last] = (await tx.query(
+      `SELECT max(changed_at) AS at FROM lead_stage_changes WHERE lead_id = $1`, [id],
+    )) as { at: Date | null }[];
+    const notBefore = last?.at && last.at > lead.createdAt ? last.at : lead.createdAt;
+    if (at < notBefore) {
+      throw new BadInputError('input.at', `must not be before the lead's last stage change (${notBefore.toISOString()})`);
+    }
+    let changedById: string | null = null;
+    if (input.changedById) {
+      changedById = decodeId('input.changedById', 'User', input.changedById);
+      await findOrFail(txCtx, User, 'User', 'input.changedById', changedById);
+    }
+    const from = lead.stage;
+    markStageReached(lead, input.stage, at);
+    const saved = await tx.getRepository(Lead).save(lead);
+    const change = await tx.getRepository(LeadStageChange).save(
+      tx.getRepository(LeadStageChange).create({ leadId: id, fromStage: from, toStage: input.stage, changedAt: at, changedById }),
+    );
+    return { lead: saved, change };
+  });
+}

@@ -16,7 +16,7 @@ export class LeadFeedbackSummaryResolver {
     @Arg('input', () => LeadFeedbackSummaryInput, { description: 'Window on givenAt.' }) input: LeadFeedbackSummaryInput,
     @Ctx() ctx: Context,
   ): Promise<LeadFeedbackSummary> {
-    validateWindow('input', input);
+    validateWindow('input.window', input.window);
     return leadFeedbackSummary(ctx, input);
   }
 }

@@ -28,7 +28,7 @@ function counts(row: FeedbackSqlRow | undefined): LeadFeedbackCounts {
 
 /** Sales' feedback of a window by disposition and reason, in total and per first-touch campaign and channel (one statement). */
 export async function leadFeedbackSummary(ctx: Pick<Context, 'ds'>, input: LeadFeedbackSummaryInput): Promise<LeadFeedbackSummary> {
-  const rows: FeedbackSqlRow[] = await ctx.ds.query(LEAD_FEEDBACK_SQL, [input.from, input.to]);
+  const rows: FeedbackSqlRow[] = await ctx.ds.query(LEAD_FEEDBACK_SQL, [input.window.from, input.window.to]);
   const byCampaign: CampaignLeadFeedback[] = [];
   const byChannel: ChannelLeadFeedback[] = [];
   let total: FeedbackSqlRow | undefined;
@@ -37,5 +37,5 @@ export async function leadFeedbackSummary(ctx: Pick<Context, 'ds'>, input: LeadF
     else if (row.level === 'CHANNEL') byChannel.push({ channel: row.channel, ...counts(row) });
     else byCampaign.push({ campaignId: row.campaignId, channel: row.channel, ...counts(row) });
   }
-  return { from: input.from, to: input.to, total: counts(total), byCampaign, byChannel };
+  return { from: input.window.from, to: input.window.to, total: counts(total), byCampaign, byChannel };
 }

@@ -1,13 +1,11 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { Channel, RejectionReason } from '../common/enums';
+import { ReportWindowInput } from './metric-args';
 
 @InputType('LeadFeedbackSummaryInput', { description: 'Which feedback to summarise: given in a half-open window.' })
 export class LeadFeedbackSummaryInput {
-  @Field({ description: 'Start of the window on givenAt (included).' })
-  from: Date;
-
-  @Field({ description: 'End of the window on givenAt (excluded).' })
-  to: Date;
+  @Field(() => ReportWindowInput, { description: 'Half-open window on givenAt: from <= t < to (UTC).' })
+  window: ReportWindowInput;
 }
 
 @ObjectType('RejectionReasonCount', { description: 'How often sales rejected leads for one reason.' })

@@ -14,7 +14,7 @@ export class FunnelResolver {
     @Arg('input', () => FunnelInput, { description: 'Window of lead creation and grouping.' }) input: FunnelInput,
     @Ctx() ctx: Context,
   ): Promise<FunnelReport> {
-    validateWindow('input', input);
+    validateWindow('input.window', input.window);
     return funnelReport(ctx, input);
   }
 }

@@ -33,7 +33,7 @@ function segment(channel: Channel | null, rows: FunnelSqlRow[]): FunnelSegment {
 /** The demand waterfall of the leads created in the window (one SQL statement). */
 export async function funnelReport(ctx: Pick<Context, 'ds'>, input: FunnelInput): Promise<FunnelReport> {
   const groupBy = input.groupBy ?? FunnelGroupBy.NONE;
-  const rows: FunnelSqlRow[] = await ctx.ds.query(FUNNEL_SQL, [input.from, input.to, groupBy === FunnelGroupBy.CHANNEL]);
+  const rows: FunnelSqlRow[] = await ctx.ds.query(FUNNEL_SQL, [input.window.from, input.window.to, groupBy === FunnelGroupBy.CHANNEL]);
   const groups = new Map<Channel | null, FunnelSqlRow[]>();
   const totalRows: FunnelSqlRow[] = [];
   for (const row of rows) {
@@ -46,8 +46,8 @@ export async function funnelReport(ctx: Pick<Context, 'ds'>, input: FunnelInput)
     groups.set(row.channel, list);
   }
   return {
-    from: input.from,
-    to: input.to,
+    from: input.window.from,
+    to: input.window.to,
     groupBy,
     total: segment(null, totalRows),
     // the SQL orders channels with the untouched leads (null) last; Map keeps that order

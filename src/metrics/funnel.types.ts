@@ -1,5 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Channel, LeadStage } from '../common/enums';
+import { ReportWindowInput } from './metric-args';
 
 export enum FunnelGroupBy {
   NONE = 'NONE',
@@ -17,11 +18,8 @@ registerEnumType(FunnelGroupBy, {
 
 @InputType('FunnelInput', { description: 'The cohort of the demand waterfall: leads created in a half-open window.' })
 export class FunnelInput {
-  @Field({ description: 'Start of the window (included): leads created at or after it.' })
-  from: Date;
-
-  @Field({ description: 'End of the window (excluded): leads created before it.' })
-  to: Date;
+  @Field(() => ReportWindowInput, { description: 'Half-open window on leads created: from <= t < to (UTC).' })
+  window: ReportWindowInput;
 
   @Field(() => FunnelGroupBy, { defaultValue: FunnelGroupBy.NONE, description: 'Split the cohort by channel of first touch.' })
   groupBy?: FunnelGroupBy;

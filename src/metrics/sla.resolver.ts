@@ -15,7 +15,7 @@ export class SlaResolver {
     @Arg('input', () => SlaComplianceInput, { description: 'Window on mqlAt and asOf.' }) input: SlaComplianceInput,
     @Ctx() ctx: Context,
   ): Promise<SlaComplianceReport> {
-    validateWindow('input', input);
+    validateWindow('input.window', input.window);
     if (input.asOf && Number.isNaN(input.asOf.getTime())) throw new BadInputError('input.asOf', 'is not a valid date-time');
     return slaComplianceReport(ctx, input);
   }

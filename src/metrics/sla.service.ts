@@ -16,7 +16,7 @@ interface FollowUpRow {
 /** SLA compliance both ways for the MQLs of a window (two SQL statements). */
 export async function slaComplianceReport(ctx: Pick<Context, 'ds'>, input: SlaComplianceInput): Promise<SlaComplianceReport> {
   const asOf = resolveAsOf(input.asOf);
-  const params = [input.from, input.to, asOf];
+  const params = [input.window.from, input.window.to, asOf];
   const [followUp, months] = await Promise.all([
     ctx.ds.query(SLA_FOLLOW_UP_SQL, params) as Promise<FollowUpRow[]>,
     ctx.ds.query(SLA_MONTHS_SQL, params) as Promise<SlaMonth[]>,
@@ -25,8 +25,8 @@ export async function slaComplianceReport(ctx: Pick<Context, 'ds'>, input: SlaCo
   if (!totals) throw new Error('SLA follow-up query returned no row');
   const judged = totals.within + totals.breached;
   return {
-    from: input.from,
-    to: input.to,
+    from: input.window.from,
+    to: input.window.to,
     asOf,
     ...totals,
     complianceRate: judged === 0 ? null : totals.within / judged,

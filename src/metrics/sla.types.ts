@@ -1,12 +1,10 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { ReportWindowInput } from './metric-args';
 
 @InputType('SlaComplianceInput', { description: 'Which MQLs to judge (by mqlAt) and as of when.' })
 export class SlaComplianceInput {
-  @Field({ description: 'Start of the window on mqlAt (included).' })
-  from: Date;
-
-  @Field({ description: 'End of the window on mqlAt (excluded).' })
-  to: Date;
+  @Field(() => ReportWindowInput, { description: 'Half-open window on mqlAt: from <= t < to (UTC).' })
+  window: ReportWindowInput;
 
   @Field(() => Date, {
     nullable: true,

@@ -56,7 +56,7 @@ afterAll(() => db.drop());
 
 describe('leadFeedbackSummary', () => {
   it('counts dispositions and reasons in total, per first-touch campaign and per channel', async () => {
-    const summary = await leadFeedbackSummary(metricsContext(db), { from, to });
+    const summary = await leadFeedbackSummary(metricsContext(db), { window: { from, to } });
     // in the window: La accepted + BAD_FIT, Lb NO_BUDGET + BAD_FIT, Lc accepted, Ld DUPLICATE -> 6 entries, 2 accepted, 4 rejected
     expectCounts(summary.total, [6, 2, 4, 4 / 6, { BAD_FIT: 2, NO_BUDGET: 1, DUPLICATE: 1 }]);
 
@@ -73,7 +73,9 @@ describe('leadFeedbackSummary', () => {
   });
 
   it('returns zeros, a null rate and no rows for a window without feedback', async () => {
-    const summary = await leadFeedbackSummary(metricsContext(db), { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z') });
+    const summary = await leadFeedbackSummary(metricsContext(db), {
+      window: { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z') },
+    });
     expectCounts(summary.total, [0, 0, 0, null, {}]);
     expect(summary.byCampaign).toEqual([]);
     expect(summary.byChannel).toEqual([]);

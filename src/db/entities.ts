@@ -1,4 +1,6 @@
 import { Account } from '../accounts/account.entity';
+import { ApiKey } from '../auth/api-key.entity';
+import { AuditEntry } from '../auth/audit-entry.entity';
 import { AlignmentAgreement } from '../alignment/agreement.entity';
 import { LeadFeedback } from '../alignment/feedback.entity';
 import { CampaignSpend } from '../campaigns/campaign-spend.entity';
@@ -21,4 +23,6 @@ export const ENTITIES = [
   OpportunityContact,
   LeadFeedback,
   AlignmentAgreement,
+  ApiKey,
+  AuditEntry,
 ];

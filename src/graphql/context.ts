@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../auth/roles';
 import type { Config } from '../config';
 import type { DbContext } from '../db/with-transaction';
 import { LoaderRegistry } from './loaders';
@@ -13,8 +14,18 @@ export interface Context extends DbContext {
   loaders: LoaderRegistry;
   config: Config;
   logger: Logger;
+  /** The authenticated caller; null only for the service's own jobs (CLI, seeding). */
+  actor: Actor | null;
+  /** The mutation being executed, for the audit log (set by the authorization middleware). */
+  mutation?: string;
 }
 
-export function createContext(base: { ds: DataSource; config: Config; logger: Logger; requestId: string }): Context {
-  return { ...base, loaders: new LoaderRegistry() };
+export function createContext(base: {
+  ds: DataSource;
+  config: Config;
+  logger: Logger;
+  requestId: string;
+  actor?: Actor | null;
+}): Context {
+  return { ...base, actor: base.actor ?? null, loaders: new LoaderRegistry() };
 }

@@ -7,11 +7,21 @@ import { LoaderRegistry } from './loaders';
 /**
  * Runs one mutation as one transaction: any failure rolls everything back, and a
  * constraint the database enforced comes back as a typed error naming the field.
+ * The caller and the mutation are handed to the audit trigger of every row it writes.
  */
 export async function runMutation<T>(ctx: Context, work: (tx: EntityManager, ctx: Context) => Promise<T>): Promise<T> {
   try {
-    // loaders inside the transaction read through it and die with it
-    return await withTransaction(ctx, (tx, txCtx) => work(tx, { ...txCtx, loaders: new LoaderRegistry() }));
+    return await withTransaction(ctx, async (tx, txCtx) => {
+      if (!ctx.tx) {
+        await tx.query(
+          `SELECT set_config('app.actor', $1, true), set_config('app.actor_role', $2, true),
+                  set_config('app.mutation', $3, true), set_config('app.request_id', $4, true)`,
+          [ctx.actor?.id ?? 'system', ctx.actor?.role ?? 'SYSTEM', ctx.mutation ?? 'unknown', ctx.requestId ?? ''],
+        );
+      }
+      // loaders inside the transaction read through it and die with it
+      return work(tx, { ...txCtx, loaders: new LoaderRegistry() });
+    });
   } catch (error) {
     throw translateDbError(error);
   }

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
+import { ApiKeyResolver, AuditResolver } from '../auth/auth.resolver';
+import { authorizeRootFields } from '../auth/authorization';
 import { AlignmentAgreementResolver, LeadFeedbackResolver } from '../alignment/alignment.resolver';
 import { CampaignResolver } from '../campaigns/campaign.resolver';
 import { CampaignSpendResolver, TouchpointResolver } from '../campaigns/touchpoint.resolver';
@@ -24,6 +26,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OpportunityResolver,
   AlignmentAgreementResolver,
   LeadFeedbackResolver,
+  ApiKeyResolver,
+  AuditResolver,
 ];
 
 let built: Promise<GraphQLSchema> | null = null;
@@ -34,6 +38,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
+    globalMiddlewares: [authorizeRootFields],
   });
   return built;
 }

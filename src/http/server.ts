@@ -4,6 +4,8 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { Authenticator } from '../auth/authenticate';
+import { jwtConfigFromEnv } from '../auth/jwt';
 import type { Config } from '../config';
 import { createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
@@ -12,6 +14,7 @@ import { checkHealth } from './health';
 
 export interface App {
   http: Server;
+  authenticator: Authenticator;
   apollo: ApolloServer<Context>;
   /** Stops taking requests, lets the running ones finish, then closes the pool. */
   stop(): Promise<void>;
@@ -49,6 +52,7 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
   const apollo = createApollo(await buildAppSchema(), config, logger, [ApolloServerPluginDrainHttpServer({ httpServer: http })]);
   await apollo.start();
   const maxBody = 1_000_000;
+  const authenticator = new Authenticator(ds, jwtConfigFromEnv());
 
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -80,7 +84,14 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => createContext({ ds, config, logger: logger.child({ requestId }), requestId }),
+        context: async () =>
+          createContext({
+            ds,
+            config,
+            logger: logger.child({ requestId }),
+            requestId,
+            actor: await authenticator.authenticate(req.headers.authorization),
+          }),
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
@@ -103,6 +114,7 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
 
   return {
     http,
+    authenticator,
     apollo,
     async stop() {
       await apollo.stop(); // the drain plugin closes the listener and waits for open requests

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType, UseMiddleware } from 'type-graphql';
+import { maskPersonalData } from '../auth/authorization';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { LeadStage } from '../common/enums';
 import { Node } from '../graphql/node';
@@ -14,15 +15,18 @@ export class Lead {
   externalId: string | null;
 
   @Column({ type: 'text' })
-  @Field({ description: 'Email address; unique across leads, compared without case.' })
+  @Field({ description: 'Email address; unique across leads, compared without case. Masked for ANALYST callers.' })
+  @UseMiddleware(maskPersonalData)
   email: string;
 
   @Column({ name: 'first_name', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'First name.' })
+  @Field(() => String, { nullable: true, description: 'First name. Masked for ANALYST callers.' })
+  @UseMiddleware(maskPersonalData)
   firstName: string | null;
 
   @Column({ name: 'last_name', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'Last name.' })
+  @Field(() => String, { nullable: true, description: 'Last name. Masked for ANALYST callers.' })
+  @UseMiddleware(maskPersonalData)
   lastName: string | null;
 
   @Column({ type: 'text', nullable: true })

@@ -1,3 +1,4 @@
+import { assertMayMoveLeadTo } from '../auth/policy';
 import { LeadStage } from '../common/enums';
 import { applyChanges, timeOrNow } from '../common/validation';
 import { Account } from '../accounts/account.entity';
@@ -63,6 +64,7 @@ export function listLeads(ctx: Context, filter: LeadFilter | undefined, order: L
 export function createLead(ctx: Context, input: CreateLeadInput): Promise<Lead> {
   return runMutation(ctx, async (tx, txCtx) => {
     const stage = input.stage ?? LeadStage.NEW;
+    assertMayMoveLeadTo(ctx.actor?.role, stage);
     if (stage === LeadStage.RECYCLED || stage === LeadStage.DISQUALIFIED) {
       throw new BadInputError('input.stage', 'a lead starts in a funnel stage (NEW to CUSTOMER)');
     }
@@ -98,6 +100,7 @@ export function updateLead(ctx: Context, input: UpdateLeadInput): Promise<Lead> 
 
 export function changeLeadStage(ctx: Context, input: ChangeLeadStageInput): Promise<{ lead: Lead; change: LeadStageChange }> {
   return runMutation(ctx, async (tx, txCtx) => {
+    assertMayMoveLeadTo(ctx.actor?.role, input.stage);
     const id = decodeId('input.leadId', 'Lead', input.leadId);
     const lead = await lockForUpdate(tx, Lead, 'Lead', 'input.leadId', id, input.version);
     checkTransition(lead.stage, input.stage);

@@ -1,0 +1,103 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Context } from '../graphql/context';
+import { BadInputError, ConflictError } from '../graphql/errors';
+import { runMutation } from '../graphql/mutation';
+import { decodeId } from '../graphql/node';
+import { ApiKey } from './api-key.entity';
+import { Actor, Role } from './roles';
+
+/** Keys look like `ra_<32 random bytes, base64url>`; only their SHA-256 is stored. */
+export const API_KEY_PREFIX = 'ra_';
+
+export function hashApiKey(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+export function generateApiKey(): { secret: string; prefix: string; hash: Buffer } {
+  const secret = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { secret, prefix: secret.slice(0, API_KEY_PREFIX.length + 6), hash: hashApiKey(secret) };
+}
+
+/** Creates a key outside any request (CLI, demo start): the secret is returned once. */
+export async function issueApiKey(
+  ds: DataSource,
+  input: { name: string; role: Role; userId?: string | null; createdBy: string },
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const { secret, prefix, hash } = generateApiKey();
+  const repo = ds.getRepository(ApiKey);
+  const apiKey = await repo.save(
+    repo.create({ name: input.name, role: input.role, userId: input.userId ?? null, prefix, keyHash: hash, createdBy: input.createdBy }),
+  );
+  return { apiKey, secret };
+}
+
+export function createApiKey(ctx: Context, input: { name: string; role: Role; userId?: string | null }) {
+  return runMutation(ctx, async (tx) => {
+    const name = input.name.trim();
+    if (!name) throw new BadInputError('input.name', 'must not be empty');
+    const userId = input.userId ? decodeId('input.userId', 'User', input.userId) : null;
+    const { secret, prefix, hash } = generateApiKey();
+    const repo = tx.getRepository(ApiKey);
+    const apiKey = await repo.save(
+      repo.create({ name, role: input.role, userId, prefix, keyHash: hash, createdBy: ctx.actor?.id ?? 'system' }),
+    );
+    return { apiKey, secret };
+  });
+}
+
+export function revokeApiKey(ctx: Context, id: string) {
+  return runMutation(ctx, async (tx) => {
+    const keyId = /^\d{1,18}$/.test(id) ? id : null;
+    const apiKey = keyId ? await tx.getRepository(ApiKey).findOne({ where: { id: keyId }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!apiKey) throw new BadInputError('input.id', `no API key with id "${id}"`);
+    if (apiKey.revokedAt) throw new ConflictError('input.id', 'the key is already revoked');
+    apiKey.revokedAt = new Date();
+    return tx.getRepository(ApiKey).save(apiKey);
+  });
+}
+
+interface CachedKey {
+  actor: Actor | null;
+  until: number;
+}
+
+/**
+ * Finds the caller of a key. Answers are cached for `ttlMs` per process so a busy client costs
+ * no lookup per request; a revoked key is refused at the latest `ttlMs` later. `last_used_at`
+ * is written at most once a minute per key.
+ */
+export class ApiKeyAuthenticator {
+  private readonly cache = new Map<string, CachedKey>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  async authenticate(secret: string): Promise<Actor | null> {
+    const hash = hashApiKey(secret);
+    const cacheKey = hash.toString('hex');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.actor;
+    const [row] = (await this.ds.query(
+      `SELECT id::text, role, user_id::text AS "userId",
+              (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+         FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [hash],
+    )) as { id: string; role: Role; userId: string | null; stale: boolean }[];
+    if (row?.stale) {
+      // bookkeeping only: a failure here must not fail the request
+      void this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => undefined);
+    }
+    const actor: Actor | null = row ? { kind: 'API_KEY', id: `key:${row.id}`, role: row.role, userId: row.userId } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(cacheKey, { actor, until: Date.now() + this.ttlMs });
+    return actor;
+  }
+
+  /** Drops cached answers (after a revocation in this process). */
+  forget(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,48 @@
+import { LeadStage } from '../common/enums';
+import { ForbiddenError } from '../graphql/errors';
+import { Role } from './roles';
+
+const { ADMIN, REVENUE_OPS, MARKETING, SALES } = Role;
+const ALL_WRITERS = [ADMIN, REVENUE_OPS];
+
+/**
+ * Who may call each mutation. Reads are open to every role (ANALYST with personal data
+ * masked); finer rules (lead stages by team, approvals by team) live in the services.
+ */
+export const MUTATION_ROLES: Record<string, readonly Role[]> = {
+  createUser: [...ALL_WRITERS],
+  createAccount: [...ALL_WRITERS, SALES],
+  updateAccount: [...ALL_WRITERS, SALES],
+  createLead: [...ALL_WRITERS, MARKETING],
+  updateLead: [...ALL_WRITERS, MARKETING],
+  changeLeadStage: [...ALL_WRITERS, MARKETING, SALES],
+  createCampaign: [...ALL_WRITERS, MARKETING],
+  updateCampaign: [...ALL_WRITERS, MARKETING],
+  recordSpend: [...ALL_WRITERS, MARKETING],
+  recordTouchpoint: [...ALL_WRITERS, MARKETING],
+  createOpportunity: [...ALL_WRITERS, SALES],
+  updateOpportunity: [...ALL_WRITERS, SALES],
+  moveOpportunityStage: [...ALL_WRITERS, SALES],
+  giveLeadFeedback: [...ALL_WRITERS, SALES],
+  proposeAgreement: [...ALL_WRITERS, MARKETING, SALES],
+  approveAgreement: [...ALL_WRITERS, MARKETING, SALES],
+  createApiKey: [ADMIN],
+  revokeApiKey: [ADMIN],
+};
+
+/** Root query fields only admins may read. */
+export const ADMIN_QUERIES = new Set(['apiKeys', 'auditLog']);
+
+/** Lead stages each team may move a lead to: marketing up to MQL, sales from SAL on. */
+export const STAGES_BY_ROLE: Partial<Record<Role, readonly LeadStage[]>> = {
+  [MARKETING]: [LeadStage.NEW, LeadStage.MQL, LeadStage.RECYCLED, LeadStage.DISQUALIFIED],
+  [SALES]: [LeadStage.SAL, LeadStage.SQL, LeadStage.OPPORTUNITY, LeadStage.CUSTOMER, LeadStage.RECYCLED, LeadStage.DISQUALIFIED],
+};
+
+/** Refuses a lead stage the caller's team may not set (checked before the lead is read). */
+export function assertMayMoveLeadTo(actorRole: Role | undefined, stage: LeadStage): void {
+  const allowed = actorRole ? STAGES_BY_ROLE[actorRole] : undefined;
+  if (allowed && !allowed.includes(stage)) {
+    throw new ForbiddenError(`role ${actorRole} may not move a lead to ${stage}`);
+  }
+}

@@ -1,7 +1,7 @@
 import { Account } from './account.entity';
 import type { AccountFilter, AccountOrder, CreateAccountInput, UpdateAccountInput } from './account.types';
 import { AccountOrderField } from './account.types';
-import { applyChanges, nonNegativeMoney, normaliseDomain, timeOrNow } from '../common/validation';
+import { applyChanges, nonNegativeMoney, notNull, requiredText, timeOrNow, validDomain } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -30,8 +30,8 @@ export function createAccount(ctx: Context, input: CreateAccountInput): Promise<
     const repo = tx.getRepository(Account);
     return repo.save(
       repo.create({
-        name: input.name.trim(),
-        domain: normaliseDomain(input.domain),
+        name: requiredText('input.name', input.name),
+        domain: validDomain('input.domain', input.domain),
         segment: input.segment,
         industry: input.industry ?? null,
         walletSize: input.walletSize == null ? null : nonNegativeMoney('input.walletSize', input.walletSize),
@@ -47,8 +47,13 @@ export function updateAccount(ctx: Context, input: UpdateAccountInput): Promise<
   return runMutation(ctx, async (tx, txCtx) => {
     const id = decodeId('input.id', 'Account', input.id);
     const account = await lockForUpdate(tx, Account, 'Account', 'input.id', id, input.version);
-    applyChanges(account, input, ['name', 'segment', 'industry']);
-    if (input.domain != null) account.domain = normaliseDomain(input.domain);
+    const name = notNull('input.name', input.name);
+    const segment = notNull('input.segment', input.segment);
+    const domain = notNull('input.domain', input.domain);
+    if (name !== undefined) account.name = requiredText('input.name', name);
+    if (segment !== undefined) account.segment = segment;
+    if (domain !== undefined) account.domain = validDomain('input.domain', domain);
+    applyChanges(account, input, ['industry']);
     if (input.walletSize !== undefined) {
       account.walletSize = input.walletSize === null ? null : nonNegativeMoney('input.walletSize', input.walletSize);
     }

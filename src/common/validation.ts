@@ -18,6 +18,25 @@ export function normaliseDomain(domain: string): string {
   return domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
 }
 
+/** A required text such as a name, trimmed; blank is refused naming the field (the tables CHECK btrim too). */
+export function requiredText(field: string, value: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw new BadInputError(field, 'must not be blank');
+  return trimmed;
+}
+
+/** The rule of the accounts.domain CHECK constraint: dot-separated labels of a-z, 0-9 and inner hyphens. */
+const DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/** A web domain, normalised (lower case, no scheme, www. or path), or a failure naming the field. */
+export function validDomain(field: string, domain: string): string {
+  const normalised = normaliseDomain(domain);
+  if (!DOMAIN_PATTERN.test(normalised)) {
+    throw new BadInputError(field, `"${domain}" is not a web domain such as "acme.com"`);
+  }
+  return normalised;
+}
+
 /** Money that may not be negative (amounts, budgets, wallet sizes). */
 export function nonNegativeMoney(field: string, value: string): string {
   if (value.startsWith('-')) throw new BadInputError(field, 'must not be negative');

@@ -15,6 +15,24 @@ export interface Config {
   logLevel: string;
   maxPageSize: number;
   production: boolean;
+  /** Limits of a GraphQL request (see the README's table). */
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    maxBodyBytes: number;
+    introspection: boolean;
+    statementTimeoutMs: number;
+    /** Requests per key per window; 0 turns rate limiting off. */
+    rateLimitPoints: number;
+    rateLimitWindowSeconds: number;
+  };
+  /** Shared store of the rate limiter for several replicas; in memory when absent. */
+  redisUrl: string | undefined;
+  /** How long a revoked API key may still be accepted by a replica that cached it. */
+  apiKeyCacheMs: number;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -36,6 +54,7 @@ function boolFromEnv(name: string, fallback: boolean): boolean {
 }
 
 export function loadConfig(): Config {
+  const production = process.env.NODE_ENV === 'production';
   return {
     databaseUrl: process.env.DATABASE_URL || undefined,
     embeddedDataDir: process.env.EMBEDDED_PG_DIR ?? '.data/postgres',
@@ -46,6 +65,20 @@ export function loadConfig(): Config {
     demoSize: process.env.DEMO_SIZE ?? 'S',
     logLevel: process.env.LOG_LEVEL ?? 'info',
     maxPageSize: intFromEnv('MAX_PAGE_SIZE', 100),
-    production: process.env.NODE_ENV === 'production',
+    production,
+    limits: {
+      maxDepth: intFromEnv('MAX_QUERY_DEPTH', 10),
+      maxAliases: intFromEnv('MAX_QUERY_ALIASES', 30),
+      maxTokens: intFromEnv('MAX_QUERY_TOKENS', 5000),
+      maxDirectives: intFromEnv('MAX_QUERY_DIRECTIVES', 50),
+      maxCost: intFromEnv('MAX_QUERY_COST', 50_000),
+      maxBodyBytes: intFromEnv('MAX_BODY_BYTES', 1_000_000),
+      introspection: boolFromEnv('GRAPHQL_INTROSPECTION', !production),
+      statementTimeoutMs: intFromEnv('STATEMENT_TIMEOUT_MS', 15_000),
+      rateLimitPoints: intFromEnv('RATE_LIMIT_PER_MINUTE', 1200),
+      rateLimitWindowSeconds: 60,
+    },
+    redisUrl: process.env.REDIS_URL || undefined,
+    apiKeyCacheMs: intFromEnv('API_KEY_CACHE_MS', 10_000),
   };
 }

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     await embedded?.stop().catch(() => undefined);
   };
   try {
-    const connected = await connectAndMigrate({ url });
+    const connected = await connectAndMigrate({ url, statementTimeoutMs: config.limits.statementTimeoutMs });
     ds = connected.ds;
     if (connected.applied.length) logger.info({ migrations: connected.applied }, 'migrations applied');
     if (config.seedDemo) await seedDemoIfEmpty(ds, config, logger);

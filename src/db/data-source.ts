@@ -31,6 +31,8 @@ export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** Server-side limit of every statement (ms); 0 = none. */
+  statementTimeoutMs?: number;
 }
 
 export function createDataSource(options: DataSourceOptions): DataSource {
@@ -44,6 +46,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logger: new QueryObserver(),
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'revenue-alignment-api',
+    extra: {
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // fail fast when the database is unreachable instead of queueing forever
+      connectionTimeoutMillis: 5000,
+    },
   });
 }
 

@@ -2,20 +2,23 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { requestLimits } from '../http/limits';
 import type { Context } from './context';
 import { makeFormatError } from './format-error';
 
 /** The GraphQL engine, configured the same for the server, the tests and the benchmark. */
 export function createApollo(schema: GraphQLSchema, config: Config, logger: Logger, plugins: ApolloServerPlugin<Context>[] = []) {
+  const limits = requestLimits(schema, config);
   return new ApolloServer<Context>({
     schema,
     formatError: makeFormatError(logger),
     includeStacktraceInErrorResponses: false,
-    introspection: !config.production,
-    hideSchemaDetailsFromClientErrors: config.production,
+    introspection: config.limits.introspection,
+    hideSchemaDetailsFromClientErrors: !config.limits.introspection,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    plugins,
+    validationRules: limits.validationRules,
+    plugins: [...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

@@ -11,6 +11,7 @@ import { createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
 import { buildAppSchema } from '../graphql/schema';
 import { checkHealth } from './health';
+import { RateLimiter } from './rate-limit';
 
 export interface App {
   http: Server;
@@ -51,8 +52,14 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
   const http = createServer();
   const apollo = createApollo(await buildAppSchema(), config, logger, [ApolloServerPluginDrainHttpServer({ httpServer: http })]);
   await apollo.start();
-  const maxBody = 1_000_000;
-  const authenticator = new Authenticator(ds, jwtConfigFromEnv());
+  const maxBody = config.limits.maxBodyBytes;
+  const authenticator = new Authenticator(ds, jwtConfigFromEnv(), config.apiKeyCacheMs);
+  const rateLimiter = new RateLimiter(config);
+  const authenticate = async (authorization: string | undefined) => {
+    const actor = await authenticator.authenticate(authorization);
+    await rateLimiter.consume(actor.id);
+    return actor;
+  };
 
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -90,7 +97,7 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
             config,
             logger: logger.child({ requestId }),
             requestId,
-            actor: await authenticator.authenticate(req.headers.authorization),
+            actor: await authenticate(req.headers.authorization),
           }),
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -118,6 +125,7 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
     apollo,
     async stop() {
       await apollo.stop(); // the drain plugin closes the listener and waits for open requests
+      await rateLimiter.close();
     },
   };
 }

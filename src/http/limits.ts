@@ -1,0 +1,58 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { Config } from '../config';
+import { DEFAULT_PAGE_SIZE } from '../graphql/connection';
+
+function rejected(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_REJECTED', http: { status: 400 } } });
+}
+
+/**
+ * A list field costs its page size times what each item costs, so 100 accounts × 100 leads
+ * × 100 touchpoints is priced as the million rows it asks for.
+ */
+const pageSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const isConnection = String(field.type).replace(/!$/, '').endsWith('Connection');
+  const requested = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : null;
+  const size = requested ?? (isConnection ? DEFAULT_PAGE_SIZE : null);
+  if (size !== null) return 1 + size * Math.max(childComplexity, 1);
+  return undefined;
+};
+
+/** Refuses, before execution, operations that cost more than `maxCost`. */
+function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const cost = getComplexity({
+            schema,
+            query: document,
+            variables: request.variables ?? {},
+            operationName: request.operationName ?? undefined,
+            estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (cost > maxCost) {
+            throw rejected(`query cost ${cost} exceeds the limit of ${maxCost} (lists cost their page size: ask for smaller pages)`);
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The limits of every GraphQL request: depth, aliases, tokens, directives and cost. */
+export function requestLimits(schema: GraphQLSchema, config: Config): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[] } {
+  const { limits } = config;
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
+    maxAliases: { n: limits.maxAliases, exposeLimits: true },
+    maxTokens: { n: limits.maxTokens, exposeLimits: true },
+    maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+    costLimit: { enabled: false }, // ours counts page sizes
+    blockFieldSuggestion: { enabled: !limits.introspection },
+  }).protect();
+  return { plugins: [...armor.plugins, costLimitPlugin(schema, limits.maxCost)], validationRules: armor.validationRules };
+}

@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, Kind } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 
@@ -6,6 +6,36 @@ interface ValidationIssue {
   property: string;
   constraints?: Record<string, string>;
   children?: ValidationIssue[];
+  /** The object validated: an instance of the argument's input class (e.g. AccountFilter). */
+  target?: object;
+}
+
+const PAGE_ARGS = new Set(['first', 'after', 'last', 'before']);
+
+/**
+ * The argument a class-validator failure is about. The error does not say, so it is read from
+ * the field's arguments in the query: the one whose name ends the failing input class's name
+ * (`filter` for AccountFilter, `input` for CreateAccountInput), else the only non-paging one.
+ */
+function argumentOf(error: unknown, issue: ValidationIssue | undefined): string {
+  const node = error instanceof GraphQLError ? error.nodes?.[0] : undefined;
+  const args = node?.kind === Kind.FIELD ? (node.arguments ?? []).map((a) => a.name.value).filter((n) => !PAGE_ARGS.has(n)) : [];
+  const className = issue?.target?.constructor.name.toLowerCase() ?? '';
+  return args.find((name) => className.endsWith(name.toLowerCase())) ?? (args.length === 1 ? (args[0] as string) : 'input');
+}
+
+/**
+ * The input field of a variable that failed coercion (a malformed date, an unknown enum value),
+ * from graphql-js's message: `Variable "$input" got invalid value ... at "input.createdAt"; ...`.
+ * The path is the variable's, which clients name like the argument (`$input`).
+ */
+function fieldOfVariableError(message: string): string | null {
+  const variable = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; /s.exec(message);
+  if (!variable) return /^Variable "\$(\w+)" of required type/.exec(message)?.[1] ?? null;
+  const path = variable[2] ?? (variable[1] as string);
+  const missing = /; Field "(\w+)" of required type .* was not provided\.$|; Field "(\w+)" is not defined by type/.exec(message);
+  const child = missing?.[1] ?? missing?.[2];
+  return child ? `${path}.${child}` : path;
 }
 
 /** The first failing field of a class-validator tree, as "input.email" and its reason. */
@@ -46,9 +76,9 @@ export function makeFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     const validation = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
     if (code === 'BAD_USER_INPUT' && validation) {
-      const issue = firstIssue(validation, formatted.path ? '' : '');
-      const argPath = issue ? issue.field : 'input';
-      const field = argPath.startsWith('input') ? argPath : `input.${argPath}`;
+      const argument = argumentOf(error, validation[0]);
+      const issue = firstIssue(validation, argument);
+      const field = issue?.field ?? argument;
       return {
         message: issue ? `${field}: ${issue.reason}` : formatted.message,
         locations: formatted.locations,
@@ -58,7 +88,8 @@ export function makeFormatError(logger: Logger) {
     }
     if (typeof code === 'string' && EXPOSED_CODES.has(code)) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      const field = code === 'BAD_USER_INPUT' && extensions.field === undefined ? fieldOfVariableError(formatted.message) : null;
+      return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
     }
     const original = unwrapResolverError(error);
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL request');

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { GraphQLError } from 'graphql';
+import { buildSchema, getVariableValues, GraphQLError, OperationDefinitionNode, parse } from 'graphql';
 import pino from 'pino';
 import { BadInputError, ConflictError, NotFoundError } from '../../src/graphql/errors';
 import { makeFormatError } from '../../src/graphql/format-error';
@@ -55,5 +55,40 @@ describe('error formatting', () => {
     expect(out.message).toBe(error.message);
     expect(out.extensions).toEqual({ code, field: error.extensions.field });
     expect(lines).toHaveLength(0);
+  });
+
+  describe('names the field of a variable that failed coercion (malformed date, unknown enum value)', () => {
+    // the messages graphql-js itself produces, which Apollo sends with code BAD_USER_INPUT
+    const schema = buildSchema(`
+      scalar DateTime
+      enum Segment { SMB ENTERPRISE }
+      input Range { from: DateTime }
+      input NewAccount { name: String! segment: Segment tags: [Segment!] range: Range }
+      type Query { ping(input: NewAccount, n: Int): Int }
+    `);
+    const coercionErrors = (variables: Record<string, unknown>) => {
+      const operation = parse(`query($input: NewAccount!, $n: Int) { ping(input: $input, n: $n) }`).definitions[0] as OperationDefinitionNode;
+      const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+      return 'errors' in result && result.errors ? result.errors : [];
+    };
+    const fieldOf = (variables: Record<string, unknown>) => {
+      const [error] = coercionErrors(variables);
+      if (!error) throw new Error('expected a coercion error');
+      const out = makeFormatError(capturingLogger().logger)({ message: error.message, extensions: { code: 'BAD_USER_INPUT' } }, error);
+      expect(out.message).toBe(error.message);
+      return out.extensions?.field;
+    };
+
+    it.each([
+      [{ input: { name: 'x', segment: 'HUGE' } }, 'input.segment'],
+      [{ input: { name: 'x', tags: ['SMB', 'HUGE'] } }, 'input.tags[1]'],
+      [{ input: { name: 'x', range: 5 } }, 'input.range'],
+      [{ input: { segment: 'SMB' } }, 'input.name'],
+      [{ input: { name: 'x', colour: 'red' } }, 'input.colour'],
+      [{ input: { name: 'x' }, n: 'seven' }, 'n'],
+      [{}, 'input'],
+    ])('%j -> %s', (variables, field) => {
+      expect(fieldOf(variables)).toBe(field);
+    });
   });
 });

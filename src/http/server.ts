@@ -2,22 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { Authenticator } from '../auth/authenticate';
 import { jwtConfigFromEnv } from '../auth/jwt';
+import type { Actor } from '../auth/roles';
 import type { Config } from '../config';
 import { createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
 import { buildAppSchema } from '../graphql/schema';
 import { checkHealth } from './health';
+import { IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
 import { RateLimiter } from './rate-limit';
 
 export interface App {
   http: Server;
   authenticator: Authenticator;
   apollo: ApolloServer<Context>;
-  /** Stops taking requests, lets the running ones finish, then closes the pool. */
+  /** Stops taking requests, lets the running ones finish, then releases its resources. */
   stop(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size += chunk.length;
       if (size > limit) {
         fail(new PayloadTooLargeError());
-        req.destroy();
+        req.resume();
         return;
       }
       chunks.push(chunk);
@@ -41,9 +44,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
+function send(res: ServerResponse, response: StoredResponse): void {
+  res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...response.headers });
+  res.end(response.body);
+}
+
+function errorResponse(status: number, message: string, code: string, headers: Record<string, string> = {}): StoredResponse {
+  return { status, headers, body: JSON.stringify({ errors: [{ message, extensions: { code } }] }) };
+}
+
+/** A GraphQLError thrown before execution (authentication, rate limit) as an HTTP response. */
+function fromGraphQLError(error: GraphQLError): StoredResponse {
+  const http = error.extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
+  const { http: _http, ...extensions } = error.extensions;
+  return {
+    status: http?.status ?? 400,
+    headers: Object.fromEntries(http?.headers ?? []),
+    body: JSON.stringify({ errors: [{ message: error.message, extensions }] }),
+  };
 }
 
 /** Builds the HTTP server: POST/GET /graphql and GET /health. Call `http.listen` to serve. */
@@ -55,11 +73,61 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
   const maxBody = config.limits.maxBodyBytes;
   const authenticator = new Authenticator(ds, jwtConfigFromEnv(), config.apiKeyCacheMs);
   const rateLimiter = new RateLimiter(config);
-  const authenticate = async (authorization: string | undefined) => {
-    const actor = await authenticator.authenticate(authorization);
-    await rateLimiter.consume(actor.id);
-    return actor;
-  };
+  const idempotency = new IdempotencyStore(ds);
+  const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
+  purge.unref();
+
+  async function executeGraphQL(req: IncomingMessage, url: URL, body: unknown, actor: Actor, requestId: string): Promise<StoredResponse> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => createContext({ ds, config, logger: logger.child({ requestId }), requestId, actor }),
+    });
+    let text = '';
+    if (result.body.kind === 'complete') text = result.body.string;
+    else for await (const chunk of result.body.asyncIterator) text += chunk;
+    return { status: result.status ?? 200, headers: Object.fromEntries(result.headers), body: text };
+  }
+
+  async function handleGraphQL(req: IncomingMessage, url: URL, requestId: string): Promise<StoredResponse> {
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const text = await readBody(req, maxBody);
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        return errorResponse(400, 'request body is not valid JSON', 'BAD_REQUEST');
+      }
+    }
+    let actor: Actor;
+    try {
+      actor = await authenticator.authenticate(req.headers.authorization);
+      await rateLimiter.consume(actor.id);
+    } catch (error) {
+      if (error instanceof GraphQLError) return fromGraphQLError(error);
+      throw error;
+    }
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || req.method !== 'POST' || !isMutationRequest(body)) {
+      return executeGraphQL(req, url, body, actor, requestId);
+    }
+    if (key.length < 1 || key.length > 255) return errorResponse(400, 'Idempotency-Key must be 1 to 255 characters', 'BAD_REQUEST');
+    const decision = await idempotency.begin(actor.id, key, body);
+    if (decision.kind === 'conflict') return errorResponse(409, decision.reason, 'CONFLICT');
+    if (decision.kind === 'replay') return { ...decision.response, headers: { ...decision.response.headers, 'idempotent-replayed': 'true' } };
+    try {
+      const response = await executeGraphQL(req, url, body, actor, requestId);
+      if (response.status >= 500) await decision.abandon();
+      else await decision.finish(response);
+      return response;
+    } catch (error) {
+      await decision.abandon().catch(() => undefined);
+      throw error;
+    }
+  }
 
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -68,54 +136,26 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
     void (async () => {
       if (url.pathname === '/health' && req.method === 'GET') {
         const health = await checkHealth(ds);
-        sendJson(res, health.status === 'ok' ? 200 : 503, health);
+        send(res, { status: health.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(health) });
         return;
       }
       if (url.pathname !== '/graphql') {
-        sendJson(res, 404, { error: 'not found: the API is at /graphql' });
+        send(res, errorResponse(404, 'not found: the API is at /graphql', 'NOT_FOUND'));
         return;
       }
-      let body: unknown = undefined;
-      if (req.method === 'POST') {
-        const text = await readBody(req, maxBody);
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
-          return;
-        }
-      }
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const result = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () =>
-          createContext({
-            ds,
-            config,
-            logger: logger.child({ requestId }),
-            requestId,
-            actor: await authenticate(req.headers.authorization),
-          }),
-      });
-      for (const [key, value] of result.headers) res.setHeader(key, value);
-      res.statusCode = result.status ?? 200;
-      if (result.body.kind === 'complete') {
-        res.end(result.body.string);
-      } else {
-        for await (const chunk of result.body.asyncIterator) res.write(chunk);
-        res.end();
-      }
+      send(res, await handleGraphQL(req, url, requestId));
     })().catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
-        sendJson(res, 413, { errors: [{ message: `request body exceeds ${maxBody} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+        send(res, errorResponse(413, `request body exceeds ${maxBody} bytes`, 'BAD_REQUEST'));
         return;
       }
       logger.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-      else res.end();
+      const unavailable = /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(String(error));
+      if (!res.headersSent) {
+        send(res, unavailable
+          ? errorResponse(503, 'the database is unavailable; retry shortly', 'SERVICE_UNAVAILABLE')
+          : errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
+      } else res.end();
     });
   });
 
@@ -124,6 +164,7 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
     authenticator,
     apollo,
     async stop() {
+      clearInterval(purge);
       await apollo.stop(); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();
     },

@@ -5,7 +5,7 @@ import { loadConfig } from './config';
 import { connectAndMigrate } from './db/data-source';
 import { EmbeddedServer, startEmbeddedPostgres } from './db/embedded-postgres';
 import { createApp } from './http/server';
-import { seedDemoIfEmpty } from './seed/seed-on-start';
+import { issueDemoKeys, seedDemoIfEmpty } from './seed/seed-on-start';
 
 /** npm start: database (embedded unless DATABASE_URL), migrations, demo data, then the API. */
 async function main(): Promise<void> {
@@ -36,6 +36,15 @@ async function main(): Promise<void> {
     const app = await createApp({ ds, config, logger });
     await new Promise<void>((ok) => app.http.listen(config.port, config.host, ok));
     logger.info(`API ready at http://localhost:${config.port}/graphql`);
+    if (config.seedDemo) {
+      const keys = await issueDemoKeys(ds);
+      const lines = Object.entries(keys).map(([role, secret]) => `  ${role.padEnd(12)} ${secret}`);
+      process.stderr.write(
+        `\nDemo API keys (new at every start; send "Authorization: Bearer <key>"):\n${lines.join('\n')}\n\n` +
+          `Try: curl -s localhost:${config.port}/graphql -H 'content-type: application/json' \\\n` +
+          `       -H 'authorization: Bearer ${keys.EXECUTIVE}' -d '{"query":"{ accounts(first: 3) { totalCount edges { node { name } } } }"}'\n\n`,
+      );
+    }
 
     let stopping = false;
     const shutdown = async (signal: string) => {

@@ -10,10 +10,15 @@ WITH window_feedback AS (
    WHERE f.given_at >= $1 AND f.given_at < $2
 ),
 first_touches AS (
-  SELECT DISTINCT ON (t.lead_id) t.lead_id, t.campaign_id
-    FROM touchpoints t
-   WHERE t.lead_id IN (SELECT lead_id FROM window_feedback)
-   ORDER BY t.lead_id, t.occurred_at, t.id
+  SELECT fl.lead_id, first_touch.campaign_id
+    FROM (SELECT DISTINCT lead_id FROM window_feedback) fl
+    CROSS JOIN LATERAL (
+      SELECT t.campaign_id
+        FROM touchpoints t
+       WHERE t.lead_id = fl.lead_id
+       ORDER BY t.occurred_at, t.id
+       LIMIT 1
+    ) first_touch
 ),
 feedback_by_source AS (
   SELECT wf.disposition, wf.reason, ft.campaign_id, c.channel

@@ -22,17 +22,25 @@ WITH window_mqls AS (
     FROM leads l
    WHERE l.mql_at >= $1 AND l.mql_at < $2
 ),
+first_feedback AS (
+  SELECT m.id, min(f.given_at) AS given_at
+    FROM window_mqls m
+    JOIN lead_feedback f ON f.lead_id = m.id AND f.given_at >= m.mql_at
+   GROUP BY m.id
+),
+first_sales_touch AS (
+  SELECT m.id, min(t.occurred_at) AS occurred_at
+    FROM window_mqls m
+    JOIN touchpoints t ON t.lead_id = m.id AND t.occurred_at >= m.mql_at
+    JOIN campaigns c ON c.id = t.campaign_id AND c.owner_team = 'SALES'
+   GROUP BY m.id
+),
 earliest_responses AS (
   SELECT m.id, m.mql_at,
-         LEAST(
-           CASE WHEN m.sal_at >= m.mql_at THEN m.sal_at END,
-           (SELECT min(f.given_at) FROM lead_feedback f
-             WHERE f.lead_id = m.id AND f.given_at >= m.mql_at),
-           (SELECT min(t.occurred_at) FROM touchpoints t
-              JOIN campaigns c ON c.id = t.campaign_id
-             WHERE t.lead_id = m.id AND c.owner_team = 'SALES' AND t.occurred_at >= m.mql_at)
-         ) AS response_at
+         LEAST(CASE WHEN m.sal_at >= m.mql_at THEN m.sal_at END, ff.given_at, fst.occurred_at) AS response_at
     FROM window_mqls m
+    LEFT JOIN first_feedback ff ON ff.id = m.id
+    LEFT JOIN first_sales_touch fst ON fst.id = m.id
 ),
 responses_known_at_as_of AS (
   SELECT r.id, r.mql_at,

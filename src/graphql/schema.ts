@@ -8,6 +8,14 @@ import { AlignmentAgreementResolver, LeadFeedbackResolver } from '../alignment/a
 import { CampaignResolver } from '../campaigns/campaign.resolver';
 import { CampaignSpendResolver, TouchpointResolver } from '../campaigns/touchpoint.resolver';
 import { LeadResolver, LeadStageChangeResolver } from '../leads/lead.resolver';
+import { AccountMetricsResolver } from '../metrics/account-metrics.resolver';
+import { AcquisitionCostResolver } from '../metrics/acquisition-cost.resolver';
+import { AttributionResolver } from '../metrics/attribution.resolver';
+import { CampaignMetricsResolver } from '../metrics/campaign-metrics.resolver';
+import { CampaignLeadFeedbackResolver, LeadFeedbackSummaryResolver } from '../metrics/feedback.resolver';
+import { FunnelResolver } from '../metrics/funnel.resolver';
+import { WalletShareResolver } from '../metrics/share-of-wallet.resolver';
+import { SlaResolver } from '../metrics/sla.resolver';
 import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
 import { NodeResolver } from './node.resolver';
@@ -28,6 +36,15 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LeadFeedbackResolver,
   ApiKeyResolver,
   AuditResolver,
+  AttributionResolver,
+  CampaignMetricsResolver,
+  FunnelResolver,
+  SlaResolver,
+  LeadFeedbackSummaryResolver,
+  CampaignLeadFeedbackResolver,
+  WalletShareResolver,
+  AcquisitionCostResolver,
+  AccountMetricsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -1,4 +1,4 @@
-import { applyChanges, nonNegativeMoney, timeOrNow } from '../common/validation';
+import { applyChanges, nonNegativeMoney, requiredText, timeOrNow } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -40,7 +40,7 @@ export function createCampaign(ctx: Context, input: CreateCampaignInput): Promis
     const repo = tx.getRepository(Campaign);
     return repo.save(
       repo.create({
-        name: input.name.trim(),
+        name: requiredText('input.name', input.name),
         channel: input.channel,
         ownerTeam: input.ownerTeam,
         startsOn: input.startsOn,
@@ -60,7 +60,8 @@ export function updateCampaign(ctx: Context, input: UpdateCampaignInput): Promis
     for (const field of ['name', 'channel', 'ownerTeam', 'startsOn'] as const) {
       if (input[field] === null) throw new BadInputError(`input.${field}`, 'cannot be cleared');
     }
-    applyChanges(campaign, input, ['name', 'channel', 'ownerTeam', 'startsOn', 'endsOn']);
+    applyChanges(campaign, input, ['channel', 'ownerTeam', 'startsOn', 'endsOn']);
+    if (input.name != null) campaign.name = requiredText('input.name', input.name);
     if (input.budget !== undefined) campaign.budget = input.budget === null ? null : nonNegativeMoney('input.budget', input.budget);
     checkDates(campaign.startsOn, campaign.endsOn);
     return tx.getRepository(Campaign).save(campaign);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { CLOSED_STAGES, OpportunityStage } from '../common/enums';
-import { applyChanges, nonNegativeMoney, timeOrNow } from '../common/validation';
+import { applyChanges, nonNegativeMoney, requiredText, timeOrNow } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -71,7 +71,7 @@ export function createOpportunity(ctx: Context, input: CreateOpportunityInput): 
     const saved = await repo.save(
       repo.create({
         accountId,
-        name: input.name.trim(),
+        name: requiredText('input.name', input.name),
         kind: input.kind,
         stage,
         amount: nonNegativeMoney('input.amount', input.amount),
@@ -94,7 +94,8 @@ export function updateOpportunity(ctx: Context, input: UpdateOpportunityInput): 
     for (const field of ['name', 'kind', 'amount'] as const) {
       if (input[field] === null) throw new BadInputError(`input.${field}`, 'cannot be cleared');
     }
-    applyChanges(opportunity, input, ['name', 'kind']);
+    applyChanges(opportunity, input, ['kind']);
+    if (input.name != null) opportunity.name = requiredText('input.name', input.name);
     if (input.amount != null) opportunity.amount = nonNegativeMoney('input.amount', input.amount);
     if (input.ownerId !== undefined) opportunity.ownerId = (await ownerIdOf(txCtx, input.ownerId)) ?? null;
     if (input.contactIds != null) await setContacts(tx, id, input.contactIds);

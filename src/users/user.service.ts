@@ -1,4 +1,4 @@
-import { timeOrNow } from '../common/validation';
+import { requiredText, timeOrNow } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { Context } from '../graphql/context';
@@ -11,7 +11,7 @@ export async function createUser(ctx: Context, input: CreateUserInput): Promise<
   return runMutation(ctx, (tx) =>
     tx.getRepository(User).save(
       tx.getRepository(User).create({
-        name: input.name.trim(),
+        name: requiredText('input.name', input.name),
         email: input.email.trim(),
         team: input.team,
         externalId: input.externalId ?? null,

@@ -2,6 +2,10 @@
 export interface Config {
   /** PostgreSQL to use; when absent an embedded server is started. */
   databaseUrl: string | undefined;
+  /** A read replica for metric and list queries; writes stay on databaseUrl. */
+  databaseReadUrl: string | undefined;
+  /** After a caller's write, its reads stay on the primary this long (read-your-writes). */
+  readYourWritesMs: number;
   /** Folder of the embedded server's data (npm start). */
   embeddedDataDir: string;
   /** Port of the embedded server; 0 picks a free one. */
@@ -57,6 +61,8 @@ export function loadConfig(): Config {
   const production = process.env.NODE_ENV === 'production';
   return {
     databaseUrl: process.env.DATABASE_URL || undefined,
+    databaseReadUrl: process.env.DATABASE_READ_URL || undefined,
+    readYourWritesMs: intFromEnv('READ_YOUR_WRITES_MS', 5000),
     embeddedDataDir: process.env.EMBEDDED_PG_DIR ?? '.data/postgres',
     embeddedPort: intFromEnv('EMBEDDED_PG_PORT', 0),
     port: intFromEnv('PORT', 4000),

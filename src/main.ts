@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { createLogger } from './common/logger';
 import { loadConfig } from './config';
-import { connectAndMigrate } from './db/data-source';
+import { connectAndMigrate, createDataSource } from './db/data-source';
 import { EmbeddedServer, startEmbeddedPostgres } from './db/embedded-postgres';
 import { createApp } from './http/server';
 import { issueDemoKeys, seedDemoIfEmpty } from './seed/seed-on-start';
@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     logger.info({ port: embedded.port, dataDir: config.embeddedDataDir }, 'embedded PostgreSQL started');
   }
   let ds: DataSource | null = null;
+  let readDs: DataSource | null = null;
   const stopDatabase = async () => {
+    await readDs?.destroy().catch(() => undefined);
     await ds?.destroy().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
   };
@@ -33,7 +35,12 @@ async function main(): Promise<void> {
     ds = connected.ds;
     if (connected.applied.length) logger.info({ migrations: connected.applied }, 'migrations applied');
     if (config.seedDemo) await seedDemoIfEmpty(ds, config, logger);
-    const app = await createApp({ ds, config, logger });
+    if (config.databaseReadUrl) {
+      readDs = createDataSource({ url: config.databaseReadUrl, statementTimeoutMs: config.limits.statementTimeoutMs, applicationName: 'revenue-alignment-api-reader' });
+      await readDs.initialize();
+      logger.info('reads go to the replica of DATABASE_READ_URL');
+    }
+    const app = await createApp({ ds, readDs: readDs ?? undefined, config, logger });
     await new Promise<void>((ok) => app.http.listen(config.port, config.host, ok));
     logger.info(`API ready at http://localhost:${config.port}/graphql`);
     if (config.seedDemo) {

@@ -48,20 +48,23 @@ function roleOf(payload: JWTPayload, config: JwtConfig): Role | null {
 
 /** Verifies tokens of the company's identity provider and maps a claim to a role. */
 export class JwtAuthenticator {
-  private readonly key: Parameters<typeof jwtVerify>[1];
+  private readonly verify: (token: string) => ReturnType<typeof jwtVerify>;
 
   constructor(private readonly config: JwtConfig) {
-    this.key = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : new TextEncoder().encode(config.secret);
+    const options = { issuer: config.issuer, audience: config.audience, clockTolerance: 30 };
+    if (config.jwksUrl) {
+      const jwks = createRemoteJWKSet(new URL(config.jwksUrl));
+      this.verify = (token) => jwtVerify(token, jwks, options);
+    } else {
+      const secret = new TextEncoder().encode(config.secret);
+      this.verify = (token) => jwtVerify(token, secret, options);
+    }
   }
 
   /** The caller, or null when the token is invalid, expired or carries no known role. */
   async authenticate(token: string): Promise<Actor | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key as Uint8Array, {
-        issuer: this.config.issuer,
-        audience: this.config.audience,
-        clockTolerance: 30,
-      });
+      const { payload } = await this.verify(token);
       const role = roleOf(payload, this.config);
       if (!role || !payload.sub) return null;
       return { kind: 'JWT', id: `jwt:${payload.sub}`, role, userId: null };

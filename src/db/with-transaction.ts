@@ -1,7 +1,10 @@
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface DbContext {
+  /** The primary: every write, and the reads of a mutation. */
   ds: DataSource;
+  /** Where reads outside a transaction go: a read replica (DATABASE_READ_URL), or the primary. */
+  readDs?: DataSource;
   /** Set while a mutation's transaction is open; nested calls reuse it. */
   tx?: EntityManager;
 }
@@ -12,7 +15,7 @@ export async function withTransaction<C extends DbContext, T>(ctx: C, work: (tx:
   return ctx.ds.transaction('READ COMMITTED', (tx) => work(tx, { ...ctx, tx }));
 }
 
-/** The manager to read with: the open transaction's, or the pool's. */
+/** The manager to read with: the open transaction's, else the read replica's (or the primary's). */
 export function managerOf(ctx: DbContext): EntityManager {
-  return ctx.tx ?? ctx.ds.manager;
+  return ctx.tx ?? (ctx.readDs ?? ctx.ds).manager;
 }

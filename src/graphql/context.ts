@@ -22,6 +22,7 @@ export interface Context extends DbContext {
 
 export function createContext(base: {
   ds: DataSource;
+  readDs?: DataSource;
   config: Config;
   logger: Logger;
   requestId: string;

@@ -65,8 +65,17 @@ function fromGraphQLError(error: GraphQLError): StoredResponse {
 }
 
 /** Builds the HTTP server: POST/GET /graphql and GET /health. Call `http.listen` to serve. */
-export async function createApp(deps: { ds: DataSource; config: Config; logger: Logger }): Promise<App> {
+export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger }): Promise<App> {
   const { ds, config, logger } = deps;
+  const replica = deps.readDs && deps.readDs !== ds ? deps.readDs : null;
+  /** When each caller last wrote: its reads stay on the primary for a while (read-your-writes). */
+  const lastWrite = new Map<string, number>();
+  const readSourceFor = (actor: Actor, req: IncomingMessage): DataSource => {
+    if (!replica) return ds;
+    const wroteAt = lastWrite.get(actor.id);
+    if (wroteAt !== undefined && Date.now() - wroteAt < config.readYourWritesMs) return ds;
+    return req.headers['x-read-consistency'] === 'primary' ? ds : replica;
+  };
   const http = createServer();
   const apollo = createApollo(await buildAppSchema(), config, logger, [ApolloServerPluginDrainHttpServer({ httpServer: http })]);
   await apollo.start();
@@ -84,7 +93,8 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => createContext({ ds, config, logger: logger.child({ requestId }), requestId, actor }),
+      context: async () =>
+        createContext({ ds, readDs: readSourceFor(actor, req), config, logger: logger.child({ requestId }), requestId, actor }),
     });
     let text = '';
     if (result.body.kind === 'complete') text = result.body.string;
@@ -110,8 +120,13 @@ export async function createApp(deps: { ds: DataSource; config: Config; logger: 
       if (error instanceof GraphQLError) return fromGraphQLError(error);
       throw error;
     }
+    const mutation = req.method === 'POST' && isMutationRequest(body);
+    if (mutation && replica) {
+      lastWrite.set(actor.id, Date.now());
+      if (lastWrite.size > 100_000) lastWrite.clear();
+    }
     const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || req.method !== 'POST' || !isMutationRequest(body)) {
+    if (typeof key !== 'string' || !mutation) {
       return executeGraphQL(req, url, body, actor, requestId);
     }
     if (key.length < 1 || key.length > 255) return errorResponse(400, 'Idempotency-Key must be 1 to 255 characters', 'BAD_REQUEST');

@@ -48,7 +48,7 @@ function roleOf(payload: JWTPayload, config: JwtConfig): Role | null {
 
 /** Verifies tokens of the company's identity provider and maps a claim to a role. */
 export class JwtAuthenticator {
-  private readonly verify: (token: string) => ReturnType<typeof jwtVerify>;
+  private readonly verify: (token: string) => Promise<{ payload: JWTPayload }>;
 
   constructor(private readonly config: JwtConfig) {
     const options = { issuer: config.issuer, audience: config.audience, clockTolerance: 30 };

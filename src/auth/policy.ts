@@ -6,13 +6,15 @@ const { ADMIN, REVENUE_OPS, MARKETING, SALES } = Role;
 const ALL_WRITERS = [ADMIN, REVENUE_OPS];
 
 /**
- * Who may call each mutation. Reads are open to every role (ANALYST with personal data
- * masked); finer rules (lead stages by team, approvals by team) live in the services.
+ * Who may call each mutation (issue 5): marketing writes campaigns, spend, touchpoints and
+ * leads; sales writes opportunities and feedback; both move lead stages and handle agreements;
+ * users and accounts are revenue ops' and admins'. Reads are open to every role (ANALYST with
+ * personal data masked); finer rules (lead stages by team, approvals by team) live in the services.
  */
 export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   createUser: [...ALL_WRITERS],
-  createAccount: [...ALL_WRITERS, SALES],
-  updateAccount: [...ALL_WRITERS, SALES],
+  createAccount: [...ALL_WRITERS],
+  updateAccount: [...ALL_WRITERS],
   createLead: [...ALL_WRITERS, MARKETING],
   updateLead: [...ALL_WRITERS, MARKETING],
   changeLeadStage: [...ALL_WRITERS, MARKETING, SALES],

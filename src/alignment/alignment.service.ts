@@ -7,7 +7,7 @@ import { managerOf } from '../db/with-transaction';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { findOrFail } from '../graphql/entity-loaders';
-import { BadInputError, ConflictError, ForbiddenError } from '../graphql/errors';
+import { BadInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
 import { Lead } from '../leads/lead.entity';
@@ -77,7 +77,7 @@ export function approveAgreement(ctx: Context, input: ApproveAgreementInput): Pr
     const agreement = await tx
       .getRepository(AlignmentAgreement)
       .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!agreement) throw new BadInputError('input.agreementId', `no AlignmentAgreement with id "${input.agreementId}"`);
+    if (!agreement) throw new NotFoundError('input.agreementId', 'AlignmentAgreement', id);
     const approver = await userOf(txCtx, 'input.approverId', input.approverId);
     const role = ctx.actor?.role;
     if (role === Role.MARKETING || role === Role.SALES) {
@@ -117,11 +117,14 @@ export function listAgreements(ctx: Context, inForceOnly: boolean, page: PageArg
   );
 }
 
-/** The agreement in force at `asOf`: the latest approved by both teams with effectiveFrom <= asOf. */
+/**
+ * The agreement in force at `asOf`: the latest with effectiveFrom <= asOf that both teams had
+ * approved by asOf (an approval given later did not yet apply then; the SLA metric agrees).
+ */
 export async function findCurrentAgreement(ctx: Context, asOf: Date): Promise<AlignmentAgreement | null> {
   const rows = (await managerOf(ctx).query(
     `SELECT ${selectList(ctx.ds, AlignmentAgreement, 't')} FROM alignment_agreements t
-      WHERE t.marketing_approved_at IS NOT NULL AND t.sales_approved_at IS NOT NULL AND t.effective_from <= $1
+      WHERE t.marketing_approved_at <= $1 AND t.sales_approved_at <= $1 AND t.effective_from <= $1
       ORDER BY t.effective_from DESC, t.version DESC LIMIT 1`,
     [asOf],
   )) as AlignmentAgreement[];

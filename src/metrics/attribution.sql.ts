@@ -76,7 +76,7 @@ journey_leads AS (   -- whose touches make up a journey: every lead of the accou
   WHERE $6::text = 'CONTACTS'
 ),
 journey_touches AS (   -- their touches from lookbackDays before creation up to the journey's end, ordered by (occurredAt, id)
-  SELECT jl.measure, jl.opportunity_id, jl.amount, jl.won, jl.created_at, jl.journey_end, jl.period_start,
+  SELECT jl.measure, jl.opportunity_id, jl.amount, jl.won, jl.created_at, jl.period_start,
          t.id AS touch_id, t.campaign_id, t.occurred_at,
          row_number() OVER (PARTITION BY jl.measure, jl.opportunity_id ORDER BY t.occurred_at, t.id) AS position,
          count(*) OVER journey AS touch_count,
@@ -111,9 +111,10 @@ touch_role_weights AS (   -- what the roles a touch holds add up to, and its tim
          + (CASE WHEN r.position = r.conversion_position THEN m.w_conversion ELSE 0 END)
          + (CASE WHEN r.position = r.creation_position THEN m.w_creation ELSE 0 END)
          + (CASE WHEN r.position = r.close_position THEN m.w_close ELSE 0 END) AS role_weight,
-         -- 0.5 ^ (days before the last touch / halfLifeDays), floored at 100 half-lives (~8e-31)
-         power(0.5::float8, least(extract(epoch FROM r.last_touch_at - r.occurred_at)::float8 / 86400 / $5::float8, 100))::numeric
-           AS decay_factor
+         -- TIME_DECAY: 0.5 ^ (days before the last touch / halfLifeDays), floored at 100 half-lives (~8e-31)
+         CASE WHEN m.family = 'DECAY'
+              THEN power(0.5::float8, least(extract(epoch FROM r.last_touch_at - r.occurred_at)::float8 / 86400 / $5::float8, 100))::numeric
+         END AS decay_factor
   FROM journey_roles r
   CROSS JOIN attribution_models m
   WHERE m.family IN ('ROLE', 'DECAY')
@@ -233,20 +234,29 @@ spend_in_window AS (   -- spend entries whose day (at 00:00 UTC) lies in the win
     AND cs.spent_on::timestamp AT TIME ZONE 'UTC' < $2::timestamptz
   GROUP BY 1, 2
 ),
-window_touches AS (   -- touches in the window, each flagged when it is its lead's first touch ever
-  SELECT t.campaign_id, t.occurred_at,
-         NOT EXISTS (SELECT 1 FROM touchpoints e
-                     WHERE e.lead_id = t.lead_id AND (e.occurred_at, e.id) < (t.occurred_at, t.id)) AS first_ever
+window_touches AS (   -- touches of the row campaigns in the window
+  SELECT t.campaign_id, t.lead_id, t.occurred_at
   FROM row_campaigns rc
   JOIN touchpoints t ON t.campaign_id = rc.campaign_id
    AND t.occurred_at >= $1::timestamptz AND t.occurred_at < $2::timestamptz
   WHERE $23::boolean
 ),
-touches_in_window AS (   -- touches, and leads sourced (first touch ever with the campaign, in the window)
+touches_in_window AS (
   SELECT campaign_id,
          CASE WHEN $3::text IS NULL THEN $1::timestamptz ELSE date_trunc($3::text, occurred_at, 'UTC') END AS period_start,
-         count(*) AS touches, count(*) FILTER (WHERE first_ever) AS leads_sourced
+         count(*) AS touches
   FROM window_touches
+  GROUP BY 1, 2
+),
+sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window (only leads touched in it can be)
+  SELECT ft.campaign_id,
+         CASE WHEN $3::text IS NULL THEN $1::timestamptz ELSE date_trunc($3::text, ft.occurred_at, 'UTC') END AS period_start,
+         count(*) AS leads_sourced
+  FROM (SELECT DISTINCT lead_id FROM window_touches) touched
+  CROSS JOIN LATERAL (SELECT t.campaign_id, t.occurred_at FROM touchpoints t
+                      WHERE t.lead_id = touched.lead_id ORDER BY t.occurred_at, t.id LIMIT 1) ft
+  JOIN row_campaigns rc ON rc.campaign_id = ft.campaign_id
+  WHERE ft.occurred_at >= $1::timestamptz AND ft.occurred_at < $2::timestamptz
   GROUP BY 1, 2
 ),
 sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that became MQL in the window

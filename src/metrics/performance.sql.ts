@@ -26,13 +26,14 @@ credit_figures AS (   -- rounded credits per model, period and campaign
 active_campaigns AS (   -- a campaign has a row in a period when it spent, was touched, sourced a lead or MQL, or got credit
   SELECT campaign_id, period_start FROM spend_in_window
   UNION SELECT campaign_id, period_start FROM touches_in_window
+  UNION SELECT campaign_id, period_start FROM sourced_leads
   UNION SELECT campaign_id, period_start FROM sourced_mqls
   UNION SELECT campaign_id, period_start FROM credit_figures
 ),
 campaign_figures AS (   -- every figure of a campaign in a period under a model; null for a measure not computed
   SELECT m.model, m.family, a.period_start, a.campaign_id, rc.channel,
          coalesce(sp.spend, 0) AS spend, coalesce(tw.touches, 0) AS touches,
-         coalesce(tw.leads_sourced, 0) AS leads_sourced, coalesce(sm.mqls, 0) AS mqls,
+         coalesce(sl.leads_sourced, 0) AS leads_sourced, coalesce(sm.mqls, 0) AS mqls,
          CASE WHEN $8::boolean AND m.family <> 'MARKOV' THEN coalesce(cf.attributed_pipeline, 0) END AS attributed_pipeline,
          CASE WHEN $9::boolean THEN coalesce(cf.attributed_revenue, 0) END AS attributed_revenue,
          CASE WHEN $9::boolean THEN coalesce(cf.attributed_wins, 0) END AS attributed_wins
@@ -41,6 +42,7 @@ campaign_figures AS (   -- every figure of a campaign in a period under a model;
   CROSS JOIN attribution_models m
   LEFT JOIN spend_in_window sp ON sp.campaign_id = a.campaign_id AND sp.period_start = a.period_start
   LEFT JOIN touches_in_window tw ON tw.campaign_id = a.campaign_id AND tw.period_start = a.period_start
+  LEFT JOIN sourced_leads sl ON sl.campaign_id = a.campaign_id AND sl.period_start = a.period_start
   LEFT JOIN sourced_mqls sm ON sm.campaign_id = a.campaign_id AND sm.period_start = a.period_start
   LEFT JOIN credit_figures cf ON cf.model = m.model AND cf.period_start = a.period_start AND cf.campaign_id = a.campaign_id
 ),

@@ -46,8 +46,15 @@ export function createApiKey(ctx: Context, input: { name: string; role: Role; us
   });
 }
 
-export function revokeApiKey(ctx: Context, id: string) {
-  return runMutation(ctx, async (tx) => {
+/**
+ * Bumped when a revocation commits in this process: every authenticator of the process then
+ * checks its cached keys again, so the replica that revoked a key refuses it at once (other
+ * replicas and the CLI's revocations wait out the cache time).
+ */
+let revocations = 0;
+
+export async function revokeApiKey(ctx: Context, id: string): Promise<ApiKey> {
+  const revoked = await runMutation(ctx, async (tx) => {
     const keyId = /^\d{1,18}$/.test(id) ? id : null;
     const apiKey = keyId ? await tx.getRepository(ApiKey).findOne({ where: { id: keyId }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!apiKey) throw new BadInputError('input.id', `no API key with id "${id}"`);
@@ -55,11 +62,15 @@ export function revokeApiKey(ctx: Context, id: string) {
     apiKey.revokedAt = new Date();
     return tx.getRepository(ApiKey).save(apiKey);
   });
+  revocations++;
+  return revoked;
 }
 
 interface CachedKey {
   actor: Actor | null;
   until: number;
+  /** `revocations` when the answer was read. */
+  revocations: number;
 }
 
 /**
@@ -79,7 +90,8 @@ export class ApiKeyAuthenticator {
     const hash = hashApiKey(secret);
     const cacheKey = hash.toString('hex');
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > Date.now()) return cached.actor;
+    if (cached && cached.until > Date.now() && cached.revocations === revocations) return cached.actor;
+    const seen = revocations;
     const [row] = (await this.ds.query(
       `SELECT id::text, role, user_id::text AS "userId",
               (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
@@ -92,11 +104,11 @@ export class ApiKeyAuthenticator {
     }
     const actor: Actor | null = row ? { kind: 'API_KEY', id: `key:${row.id}`, role: row.role, userId: row.userId } : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(cacheKey, { actor, until: Date.now() + this.ttlMs });
+    this.cache.set(cacheKey, { actor, until: Date.now() + this.ttlMs, revocations: seen });
     return actor;
   }
 
-  /** Drops cached answers (after a revocation in this process). */
+  /** Drops cached answers. */
   forget(): void {
     this.cache.clear();
   }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Context } from '../graphql/context';
 import { BadInputError, ConflictError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
@@ -19,16 +19,32 @@ export function generateApiKey(): { secret: string; prefix: string; hash: Buffer
   return { secret, prefix: secret.slice(0, API_KEY_PREFIX.length + 6), hash: hashApiKey(secret) };
 }
 
+/**
+ * Runs key management done outside any request (CLI, demo start) in one transaction that the
+ * audit trigger records under `actor` ("cli", "demo"), like a mutation's writes.
+ */
+export function auditedOutsideRequest<T>(ds: DataSource, actor: string, mutation: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return ds.transaction(async (tx) => {
+    await tx.query(
+      `SELECT set_config('app.actor', $1, true), set_config('app.actor_role', 'SYSTEM', true), set_config('app.mutation', $2, true)`,
+      [actor, mutation],
+    );
+    return work(tx);
+  });
+}
+
 /** Creates a key outside any request (CLI, demo start): the secret is returned once. */
 export async function issueApiKey(
   ds: DataSource,
   input: { name: string; role: Role; userId?: string | null; createdBy: string },
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const { secret, prefix, hash } = generateApiKey();
-  const repo = ds.getRepository(ApiKey);
-  const apiKey = await repo.save(
-    repo.create({ name: input.name, role: input.role, userId: input.userId ?? null, prefix, keyHash: hash, createdBy: input.createdBy }),
-  );
+  const apiKey = await auditedOutsideRequest(ds, input.createdBy, 'createApiKey', (tx) => {
+    const repo = tx.getRepository(ApiKey);
+    return repo.save(
+      repo.create({ name: input.name, role: input.role, userId: input.userId ?? null, prefix, keyHash: hash, createdBy: input.createdBy }),
+    );
+  });
   return { apiKey, secret };
 }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { connectForCli } from '../db/cli-connection';
 import { fromGlobalId } from '../graphql/node';
-import { issueApiKey } from './api-key.service';
+import { auditedOutsideRequest, issueApiKey } from './api-key.service';
 import { Role } from './roles';
 
 const USAGE = `usage:
@@ -39,9 +39,12 @@ async function main(): Promise<number> {
       )) as Record<string, unknown>[];
       for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
     } else {
-      const rows = (await ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [
-        values.id,
-      ])) as [unknown[], number];
+      const id = values.id && /^\d{1,18}$/.test(values.id) ? values.id : null;
+      const rows = id
+        ? ((await auditedOutsideRequest(ds, 'cli', 'revokeApiKey', (tx) =>
+            tx.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id]),
+          )) as [unknown[], number])
+        : [[], 0];
       if (!rows[1]) {
         process.stderr.write(`no active API key with id ${values.id}\n`);
         return 1;

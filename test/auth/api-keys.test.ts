@@ -313,6 +313,13 @@ describe('the apikey CLI', () => {
     expect((await run('revoke', '--id', id!)).stdout).toContain(`revoked API key ${id}`);
     const [row] = await db.sql<{ revoked: boolean }>(`SELECT revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = $1`, [id]);
     expect(row!.revoked).toBe(true);
+
+    // both writes are in the audit log, under the CLI's name
+    const audit = await db.sql(`SELECT actor, mutation, action FROM audit_log WHERE object_type = 'api_keys' AND object_id = $1 ORDER BY id`, [id]);
+    expect(audit).toEqual([
+      { actor: 'cli', mutation: 'createApiKey', action: 'INSERT' },
+      { actor: 'cli', mutation: 'revokeApiKey', action: 'UPDATE' },
+    ]);
   });
 
   it('refuses an unknown role with usage help and exit code 2', async () => {

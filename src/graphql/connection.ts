@@ -120,6 +120,8 @@ export function resolvePage(args: PageArgs, sort: string, maxPageSize: number, f
   const raw = backwards ? args.before : args.after;
   const cursor = raw != null ? decodeCursor(f(backwards ? 'before' : 'after'), sort, raw) : null;
   if (!backwards && args.before != null) throw new BadInputError(f('before'), 'needs last, not first');
+  // a backward page starts from `before` (or the end): an `after` would be silently ignored
+  if (backwards && args.after != null) throw new BadInputError(f('after'), 'needs first, not last');
   return { limit, backwards, cursor };
 }
 

@@ -15,7 +15,7 @@ import { lockForUpdate } from '../graphql/versioned';
 import { User } from '../users/user.entity';
 import { LeadStageChange } from './lead-stage-change.entity';
 import { checkTransition, markStageReached } from './lead-stages';
-import { Lead } from './lead.entity';
+import { Lead, STAGE_TIME_FIELD } from './lead.entity';
 import {
   ChangeLeadStageInput,
   CreateLeadInput,
@@ -108,7 +108,9 @@ export function changeLeadStage(ctx: Context, input: ChangeLeadStageInput): Prom
     const [last] = (await tx.query(
       `SELECT max(changed_at) AS at FROM lead_stage_changes WHERE lead_id = $1`, [id],
     )) as { at: Date | null }[];
-    const notBefore = last?.at && last.at > lead.createdAt ? last.at : lead.createdAt;
+    // the last change: its history, or the stage times themselves (bulk loads may bring no history)
+    const times = [lead.createdAt, last?.at, ...Object.values(STAGE_TIME_FIELD).map((key) => (key ? lead[key] : null))];
+    const notBefore = new Date(Math.max(...times.filter((t): t is Date => t instanceof Date).map((t) => t.getTime())));
     if (at < notBefore) {
       throw new BadInputError('input.at', `must not be before the lead's last stage change (${notBefore.toISOString()})`);
     }

@@ -130,6 +130,8 @@ describe('connections', () => {
       [{ last: 101 }, 'last', /last: must be between 0 and 100/],
       [{ first: -1 }, 'first', /first: must be between 0 and 100/],
       [{ first: 2, last: 2 }, 'last', /cannot be combined with first/],
+      [{ first: 2, before: 'x' }, 'before', /needs last, not first/],
+      [{ last: 2, after: 'x' }, 'after', /needs first, not last/],
       [{ after: 'bm90IGEgY3Vyc29y' }, 'after', /after: is not a cursor of this list/],
       [{ last: 2, before: '%%%' }, 'before', /before: is not a cursor of this list/],
     ])('%j', async (vars, field, message) => {

@@ -210,6 +210,19 @@ describe('leads', () => {
       expect(firstError(result)).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', message: expect.stringMatching(/"LUKEWARM" does not exist in "LeadStage" enum/) });
     });
 
+    it('refuses a change dated before a stage the lead already reached, even with no history (bulk loads)', async () => {
+      // loaded with SQL, as a bulk import does: MQL on 02-10, no stage history rows
+      const id = await insertLead(app.db, { email: 'bulk@prospect.test', stage: 'MQL', createdAt: T('02-01'), mqlAt: T('02-10') });
+      const result = await change({ leadId: gid('Lead', id), stage: 'SAL', at: T('02-05') });
+      expect(firstError(result)).toEqual({
+        code: 'BAD_USER_INPUT',
+        field: 'input.at',
+        message: `input.at: must not be before the lead's last stage change (${T('02-10')})`,
+      });
+      const moved = await changeOk({ leadId: gid('Lead', id), stage: 'SAL', at: T('02-10') });
+      expect(stamps(moved.lead)).toEqual({ ...none, stage: 'SAL', mqlAt: T('02-10'), salAt: T('02-10') });
+    });
+
     it('defaults the time of a change to now', async () => {
       const lead = await create({ email: 'nowchange@prospect.test', createdAt: T('01-01') });
       const before = Date.now();

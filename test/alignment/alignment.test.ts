@@ -167,8 +167,14 @@ describe('alignment: lead feedback and the marketing–sales agreement', () => {
     });
 
     it('refuses a second approval by the same team (CONFLICT) and an approver of another team', async () => {
-      const agreement = await propose({ effectiveFrom: '2025-01-01T00:00:00Z' });
-      await approveOk(agreement.id, seller);
+      const before = Date.now();
+      const agreement = await propose({ effectiveFrom: '2025-01-01T00:00:00Z', createdAt: null });
+      const approved = await approveOk(agreement.id, seller);
+      // createdAt and the approval time default to now
+      for (const time of [agreement.createdAt, approved.salesApprovedAt] as string[]) {
+        expect(Date.parse(time)).toBeGreaterThanOrEqual(before - 1000);
+        expect(Date.parse(time)).toBeLessThanOrEqual(Date.now() + 1000);
+      }
       expect(firstError(await approve(agreement.id, seller2))).toEqual({
         code: 'CONFLICT',
         field: 'input.approverId',

@@ -18,6 +18,7 @@ export function createApollo(schema: GraphQLSchema, config: Config, logger: Logg
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     validationRules: limits.validationRules,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],
     logger: {
       debug: (m) => logger.debug(m),

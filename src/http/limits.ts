@@ -49,7 +49,9 @@ export function requestLimits(schema: GraphQLSchema, config: Config): { plugins:
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
     maxAliases: { n: limits.maxAliases, exposeLimits: true },
-    maxTokens: { n: limits.maxTokens, exposeLimits: true },
+    // graphql-js counts tokens while parsing (parseOptions in apollo.ts): armor's check throws
+    // from a plugin hook, which Apollo answers with a 500 as if the server had failed
+    maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
     costLimit: { enabled: false }, // ours counts page sizes
     blockFieldSuggestion: { enabled: !limits.introspection },

@@ -35,6 +35,8 @@ export interface Config {
   };
   /** Shared store of the rate limiter for several replicas; in memory when absent. */
   redisUrl: string | undefined;
+  /** Prefix of the rate limiter's Redis keys (deployments sharing one Redis keep their counts apart). */
+  redisKeyPrefix: string;
   /** How long a revoked API key may still be accepted by a replica that cached it. */
   apiKeyCacheMs: number;
 }
@@ -85,6 +87,7 @@ export function loadConfig(): Config {
       rateLimitWindowSeconds: 60,
     },
     redisUrl: process.env.REDIS_URL || undefined,
+    redisKeyPrefix: process.env.REDIS_KEY_PREFIX || 'ra-rate',
     apiKeyCacheMs: intFromEnv('API_KEY_CACHE_MS', 10_000),
   };
 }

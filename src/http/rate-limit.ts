@@ -18,7 +18,7 @@ export class RateLimiter {
     else if (this.redis) {
       this.limiter = new RateLimiterRedis({
         storeClient: this.redis,
-        keyPrefix: 'ra-rate',
+        keyPrefix: config.redisKeyPrefix,
         points,
         duration,
         // if Redis is down, fall back to per-replica counting rather than refusing everyone

@@ -4,6 +4,26 @@ import { withTransaction } from '../db/with-transaction';
 import type { Context } from './context';
 import { LoaderRegistry } from './loaders';
 
+const commits = Symbol('commits');
+
+/** How many mutation transactions of one request committed (see trackCommits). */
+export interface CommitCount {
+  committed: number;
+}
+
+type Tracked = Context & { [commits]?: CommitCount };
+
+/**
+ * Starts counting the commits of a request's mutations, so the HTTP layer knows whether a failed
+ * request changed anything (a retry must not run again what committed). Copies of the context
+ * share the count.
+ */
+export function trackCommits(ctx: Context): CommitCount {
+  const count: CommitCount = { committed: 0 };
+  (ctx as Tracked)[commits] = count;
+  return count;
+}
+
 /**
  * Runs one mutation as one transaction: any failure rolls everything back, and a
  * constraint the database enforced comes back as a typed error naming the field.
@@ -11,7 +31,7 @@ import { LoaderRegistry } from './loaders';
  */
 export async function runMutation<T>(ctx: Context, work: (tx: EntityManager, ctx: Context) => Promise<T>): Promise<T> {
   try {
-    return await withTransaction(ctx, async (tx, txCtx) => {
+    const result = await withTransaction(ctx, async (tx, txCtx) => {
       if (!ctx.tx) {
         await tx.query(
           `SELECT set_config('app.actor', $1, true), set_config('app.actor_role', $2, true),
@@ -22,6 +42,9 @@ export async function runMutation<T>(ctx: Context, work: (tx: EntityManager, ctx
       // loaders inside the transaction read through it and die with it
       return work(tx, { ...txCtx, loaders: new LoaderRegistry() });
     });
+    const count = (ctx as Tracked)[commits];
+    if (count && !ctx.tx) count.committed++;
+    return result;
   } catch (error) {
     throw translateDbError(error);
   }

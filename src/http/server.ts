@@ -11,6 +11,7 @@ import type { Actor } from '../auth/roles';
 import type { Config } from '../config';
 import { createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
+import { CommitCount, trackCommits } from '../graphql/mutation';
 import { buildAppSchema } from '../graphql/schema';
 import { checkHealth } from './health';
 import { IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
@@ -64,6 +65,19 @@ function fromGraphQLError(error: GraphQLError): StoredResponse {
   };
 }
 
+const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+
+/** Whether a response failed through no fault of the request (a 5xx, or a masked error in a 200). */
+function isServerFault(response: StoredResponse): boolean {
+  if (response.status >= 500) return true;
+  try {
+    const { errors } = JSON.parse(response.body) as { errors?: { extensions?: { code?: unknown } }[] };
+    return (errors ?? []).some((e) => SERVER_FAULTS.has(String(e.extensions?.code)));
+  } catch {
+    return false;
+  }
+}
+
 /** Builds the HTTP server: POST/GET /graphql and GET /health. Call `http.listen` to serve. */
 export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger }): Promise<App> {
   const { ds, config, logger } = deps;
@@ -86,15 +100,26 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
 
-  async function executeGraphQL(req: IncomingMessage, url: URL, body: unknown, actor: Actor, requestId: string): Promise<StoredResponse> {
+  /** Runs one request; `onContext` sees its context (to count what it commits). */
+  async function executeGraphQL(
+    req: IncomingMessage,
+    url: URL,
+    body: unknown,
+    actor: Actor,
+    requestId: string,
+    onContext: (ctx: Context) => void = () => undefined,
+  ): Promise<StoredResponse> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () =>
-        createContext({ ds, readDs: readSourceFor(actor, req), config, logger: logger.child({ requestId }), requestId, actor }),
+      context: async () => {
+        const ctx = createContext({ ds, readDs: readSourceFor(actor, req), config, logger: logger.child({ requestId }), requestId, actor });
+        onContext(ctx);
+        return ctx;
+      },
     });
     let text = '';
     if (result.body.kind === 'complete') text = result.body.string;
@@ -133,13 +158,17 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     const decision = await idempotency.begin(actor.id, key, body);
     if (decision.kind === 'conflict') return errorResponse(409, decision.reason, 'CONFLICT');
     if (decision.kind === 'replay') return { ...decision.response, headers: { ...decision.response.headers, 'idempotent-replayed': 'true' } };
+    let commits: CommitCount = { committed: 0 };
     try {
-      const response = await executeGraphQL(req, url, body, actor, requestId);
-      if (response.status >= 500) await decision.abandon();
+      const response = await executeGraphQL(req, url, body, actor, requestId, (ctx) => (commits = trackCommits(ctx)));
+      // a server fault that changed nothing is not kept: the retry runs (that is what it is for);
+      // once a mutation committed, the response is kept whatever it says, so nothing runs twice
+      if (commits.committed === 0 && isServerFault(response)) await decision.abandon();
       else await decision.finish(response);
       return response;
     } catch (error) {
-      await decision.abandon().catch(() => undefined);
+      if (commits.committed === 0) await decision.abandon().catch(() => undefined);
+      else await decision.finish(errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')).catch(() => undefined);
       throw error;
     }
   }

@@ -30,8 +30,8 @@ function argumentOf(error: unknown, issue: ValidationIssue | undefined): string 
  * The path is the variable's, which clients name like the argument (`$input`).
  */
 function fieldOfVariableError(message: string): string | null {
-  const variable = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; /s.exec(message);
-  if (!variable) return /^Variable "\$(\w+)" of required type/.exec(message)?.[1] ?? null;
+  const variable = /^Variable "\$(\w+)" (?:got|has) invalid value .*?(?: at "([^"]+)")?; /s.exec(message);
+  if (!variable) return /^Variable "\$(\w+)" of (?:required|non-null) type/.exec(message)?.[1] ?? null;
   const path = variable[2] ?? (variable[1] as string);
   const missing = /; Field "(\w+)" of required type .* was not provided\.$|; Field "(\w+)" is not defined by type/.exec(message);
   const child = missing?.[1] ?? missing?.[2];
@@ -49,6 +49,9 @@ function firstIssue(issues: ValidationIssue[], path: string): { field: string; r
   }
   return null;
 }
+
+/** graphql-js stops coercing variables after 50 errors with this codeless error: still the client's input. */
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error limit reached. Execution aborted.';
 
 const EXPOSED_CODES = new Set([
   'BAD_USER_INPUT',
@@ -73,7 +76,7 @@ const EXPOSED_CODES = new Set([
  */
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
+    const code = formatted.message === TOO_MANY_VARIABLE_ERRORS && !formatted.path ? 'BAD_USER_INPUT' : formatted.extensions?.code;
     const validation = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
     if (code === 'BAD_USER_INPUT' && validation) {
       const argument = argumentOf(error, validation[0]);
@@ -87,7 +90,8 @@ export function makeFormatError(logger: Logger) {
       };
     }
     if (typeof code === 'string' && EXPOSED_CODES.has(code)) {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      const withCode: Record<string, unknown> = { ...formatted.extensions, code };
+      const { stacktrace: _stack, ...extensions } = withCode;
       const field = code === 'BAD_USER_INPUT' && extensions.field === undefined ? fieldOfVariableError(formatted.message) : null;
       return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
     }

@@ -66,9 +66,9 @@ describe('error formatting', () => {
       input NewAccount { name: String! segment: Segment tags: [Segment!] range: Range }
       type Query { ping(input: NewAccount, n: Int): Int }
     `);
-    const coercionErrors = (variables: Record<string, unknown>) => {
+    const coercionErrors = (variables: Record<string, unknown>, maxErrors?: number) => {
       const operation = parse(`query($input: NewAccount!, $n: Int) { ping(input: $input, n: $n) }`).definitions[0] as OperationDefinitionNode;
-      const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+      const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors });
       return 'errors' in result && result.errors ? result.errors : [];
     };
     const fieldOf = (variables: Record<string, unknown>) => {
@@ -87,8 +87,19 @@ describe('error formatting', () => {
       [{ input: { name: 'x', colour: 'red' } }, 'input.colour'],
       [{ input: { name: 'x' }, n: 'seven' }, 'n'],
       [{}, 'input'],
+      [{ input: null }, 'input'],
     ])('%j -> %s', (variables, field) => {
       expect(fieldOf(variables)).toBe(field);
+    });
+
+    it('keeps the error graphql-js adds after too many bad values a BAD_USER_INPUT, not an internal error', () => {
+      const { logger, lines } = capturingLogger();
+      const errors = coercionErrors({ input: { name: 'x', tags: Array.from({ length: 5 }, () => 'HUGE') } }, 3);
+      const last = errors[errors.length - 1]!;
+      expect(last.message).toBe('Too many errors processing variables, error limit reached. Execution aborted.');
+      const out = makeFormatError(logger)({ message: last.message }, last);
+      expect(out).toEqual({ message: last.message, extensions: { code: 'BAD_USER_INPUT' } });
+      expect(lines).toHaveLength(0);
     });
   });
 });

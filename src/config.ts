@@ -75,7 +75,7 @@ export function loadConfig(): Config {
     maxPageSize: intFromEnv('MAX_PAGE_SIZE', 100),
     production,
     limits: {
-      maxDepth: intFromEnv('MAX_QUERY_DEPTH', 10),
+      maxDepth: intFromEnv('MAX_QUERY_DEPTH', 15),
       maxAliases: intFromEnv('MAX_QUERY_ALIASES', 30),
       maxTokens: intFromEnv('MAX_QUERY_TOKENS', 5000),
       maxDirectives: intFromEnv('MAX_QUERY_DIRECTIVES', 50),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import type { Context } from '../graphql/context';
@@ -26,8 +26,15 @@ export const authorizeRootFields: MiddlewareFn<Context> = async ({ context, info
   return next();
 };
 
+/**
+ * Key of the pseudonyms: PII_PSEUDONYM_KEY keeps them stable across restarts and replicas;
+ * without it a random key per process keeps them stable only within one run. A keyed hash,
+ * so a list of known emails cannot be hashed and matched against them.
+ */
+const PSEUDONYM_KEY = process.env.PII_PSEUDONYM_KEY || randomBytes(32).toString('hex');
+
 function pseudonym(value: string): string {
-  return createHash('sha256').update(value.toLowerCase()).digest('hex').slice(0, 12);
+  return createHmac('sha256', PSEUDONYM_KEY).update(value.toLowerCase()).digest('hex').slice(0, 16);
 }
 
 /**

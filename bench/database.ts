@@ -1,0 +1,134 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { issueApiKey } from '../src/auth/api-key.service';
+import { Role } from '../src/auth/roles';
+import { connectAndMigrate } from '../src/db/data-source';
+import { EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { DemoSizeOption, loadDemoData } from '../src/seed/load-demo';
+
+/** A fresh database for one bench run, dropped (and its embedded server stopped) at the end. */
+export interface BenchDatabase {
+  url: string;
+  /** Where it lives: "embedded" or the host:port of DATABASE_URL. */
+  where: string;
+  serverVersion: string;
+  drop(): Promise<void>;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function adminQuery(url: string, text: string): Promise<string | undefined> {
+  const client = new Client({ connectionString: url, application_name: 'bench' });
+  await client.connect();
+  try {
+    const result = await client.query<Record<string, string>>(text);
+    const first = result.rows[0];
+    return first ? Object.values(first)[0] : undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates `ra_bench_<pid>_<time>` on the server of DATABASE_URL, or on a throw-away embedded
+ * PostgreSQL (fsync off, as for the tests) when DATABASE_URL is not set.
+ */
+export async function createBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  let adminUrl = process.env.DATABASE_URL;
+  let embedded: EmbeddedServer | undefined;
+  let scratch: string | undefined;
+  if (!adminUrl) {
+    scratch = mkdtempSync(join(tmpdir(), 'ra-bench-pg-'));
+    chmodSync(scratch, 0o755); // the server runs as its own OS user when we are root
+    log('starting an embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: join(scratch, 'data'), persistent: false });
+    adminUrl = embedded.url;
+  }
+  const name = `ra_bench_${process.pid}_${Date.now().toString(36)}`;
+  try {
+    await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  } catch (error) {
+    await embedded?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  }
+  const url = withDatabase(adminUrl, name);
+  const serverVersion = (await adminQuery(url, `SELECT current_setting('server_version')`)) ?? 'unknown';
+  const where = embedded ? 'embedded' : new URL(adminUrl).host;
+  let dropped = false;
+  return {
+    url,
+    where,
+    serverVersion,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      try {
+        await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await embedded?.stop().catch(() => undefined);
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export interface LoadFigures {
+  rows: Record<string, number>;
+  totalRows: number;
+  ms: number;
+  rowsPerSecond: number;
+  steps: { step: string; ms: number }[];
+}
+
+/** Migrates, then loads the demo company of `size` with the project's generator (COPY). */
+export async function migrateAndLoad(url: string, size: DemoSizeOption, log: (line: string) => void): Promise<LoadFigures> {
+  const { ds } = await connectAndMigrate({ url, poolSize: 1, applicationName: 'bench' });
+  await ds.destroy();
+  const client = new Client({ connectionString: url, application_name: 'bench-load' });
+  await client.connect();
+  const steps: { step: string; ms: number }[] = [];
+  try {
+    const result = await loadDemoData(client, { size, onStep: (step, ms) => steps.push({ step, ms }) });
+    const totalRows = Object.values(result.rows).reduce((a, b) => a + b, 0);
+    const rowsPerSecond = Math.round(totalRows / (result.ms / 1000));
+    log(`loaded ${totalRows} rows in ${(result.ms / 1000).toFixed(1)} s (${rowsPerSecond} rows/s)`);
+    return { rows: result.rows, totalRows, ms: result.ms, rowsPerSecond, steps };
+  } finally {
+    await client.end();
+  }
+}
+
+/** A read-everything API key (EXECUTIVE) on the bench database; returns its secret. */
+export async function issueBenchKey(url: string): Promise<string> {
+  const { ds } = await connectAndMigrate({ url, poolSize: 1, applicationName: 'bench' });
+  try {
+    const { secret } = await issueApiKey(ds, { name: 'bench', role: Role.EXECUTIVE, createdBy: 'bench' });
+    return secret;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** `count` account ids spread evenly over the table (scenario (a) cycles through them). */
+export async function sampleAccountIds(url: string, count: number): Promise<string[]> {
+  const client = new Client({ connectionString: url, application_name: 'bench' });
+  await client.connect();
+  try {
+    const result = await client.query<{ id: string }>(
+      `SELECT id::text AS id FROM (
+         SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total FROM accounts
+       ) a WHERE (n - 1) % GREATEST(total / $1, 1) = 0 ORDER BY id LIMIT $1`,
+      [count],
+    );
+    return result.rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
+}

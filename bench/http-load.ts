@@ -1,0 +1,182 @@
+import autocannon from 'autocannon';
+import { checkAnswer, Scenario } from './scenarios';
+
+export interface LoadSettings {
+  connections: number;
+  /** Measured seconds. */
+  durationSec: number;
+  /** Seconds of load before the measured run, thrown away (JIT, caches, pool). */
+  warmupSec: number;
+  /** Seconds a single request may take before it counts as an error. */
+  timeoutSec: number;
+  /**
+   * Slow queries: warm up with whole requests (at least one, for warmupSec), then send a
+   * number of requests that fills about durationSec, at least this many.
+   */
+  minRequests?: number;
+}
+
+export interface LatencyFigures {
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  maxMs: number;
+}
+
+export interface LoadResult extends LatencyFigures {
+  connections: number;
+  durationSec: number;
+  /** Requests that failed: HTTP status other than 200, GraphQL errors, timeouts, socket errors. */
+  errors: number;
+  firstError: string | null;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+export function latencyFigures(samplesMs: number[], elapsedSec: number): LatencyFigures {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    requests: sorted.length,
+    requestsPerSecond: round(sorted.length / elapsedSec),
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    p99Ms: round(percentile(sorted, 99)),
+    meanMs: round(sorted.length ? sum / sorted.length : Number.NaN),
+    maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
+  };
+}
+
+interface RunOutcome {
+  latencies: number[];
+  elapsedSec: number;
+  errors: number;
+  firstError: string | null;
+}
+
+/** How long one run lasts: seconds, or a number of requests. */
+type RunLength = { durationSec: number } | { amount: number };
+
+/**
+ * One autocannon run against POST /graphql. Every answer is checked: GraphQL errors are
+ * found with a cheap text test on the hot path, and the first failing answer is parsed to
+ * say what went wrong. Latencies are kept whole to compute exact percentiles.
+ */
+function runOnce(
+  baseUrl: string,
+  headers: Record<string, string>,
+  scenario: Scenario,
+  connections: number,
+  length: RunLength,
+  timeoutSec: number,
+): Promise<RunOutcome> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | null = null;
+  const requests = scenario.bodies.map((text) => ({
+    method: 'POST' as const,
+    path: '/graphql',
+    body: text,
+    onResponse: (status: number, answer: string) => {
+      if (status !== 200 || answer.includes('"errors":')) {
+        errors++;
+        firstError ??= checkAnswer(scenario, status, answer) ?? `HTTP ${status}`;
+      }
+    },
+  }));
+  return new Promise((ok, reject) => {
+    const started = process.hrtime.bigint();
+    const instance = autocannon(
+      {
+        url: baseUrl,
+        connections,
+        ...('amount' in length ? { amount: length.amount } : { duration: length.durationSec }),
+        timeout: timeoutSec,
+        headers: { 'content-type': 'application/json', ...headers },
+        requests,
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
+        // autocannon's errors are timeouts and connection errors (answers were checked above)
+        if (result.errors > 0) {
+          errors += result.errors;
+          firstError ??= `${result.timeouts} timeouts (over ${timeoutSec} s), ${result.errors - result.timeouts} connection errors`;
+        }
+        ok({ latencies, elapsedSec, errors, firstError });
+      },
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode === 200) latencies.push(responseTime);
+    });
+  });
+}
+
+/** One request outside autocannon, awaited to the end: its time in ms and what was wrong. */
+async function timedRequest(baseUrl: string, headers: Record<string, string>, scenario: Scenario): Promise<{ ms: number; error: string | null }> {
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: scenario.bodies[0],
+  });
+  const text = await response.text();
+  return { ms: performance.now() - started, error: checkAnswer(scenario, response.status, text) };
+}
+
+/**
+ * Warm-up, then the measured run of one scenario. With `minRequests` (slow metric queries)
+ * the warm-up is whole requests and the measured run a number of requests that fills about
+ * the duration, so that no request is cut off half-way and left running on the server.
+ */
+export async function loadScenario(baseUrl: string, headers: Record<string, string>, scenario: Scenario, settings: LoadSettings): Promise<LoadResult> {
+  const { connections, timeoutSec } = settings;
+  let length: RunLength = { durationSec: settings.durationSec };
+  if (settings.minRequests) {
+    let spentMs = 0;
+    let runs = 0;
+    do {
+      const warm = await timedRequest(baseUrl, headers, scenario);
+      if (warm.error) return failed(settings, warm.error);
+      spentMs += warm.ms;
+      runs++;
+    } while (spentMs < settings.warmupSec * 1000);
+    const amount = Math.max(settings.minRequests, Math.round((settings.durationSec * 1000 * connections) / (spentMs / runs)));
+    length = { amount: Math.min(amount, 100_000) };
+  } else if (settings.warmupSec > 0) {
+    const warm = await runOnce(baseUrl, headers, scenario, connections, { durationSec: settings.warmupSec }, timeoutSec);
+    const longest = warm.latencies.reduce((a, b) => Math.max(a, b), 0);
+    await new Promise((ok) => setTimeout(ok, Math.min(timeoutSec * 1000, 200 + 1.5 * longest)));
+  }
+  const outcome = await runOnce(baseUrl, headers, scenario, connections, length, timeoutSec);
+  if ('durationSec' in length) {
+    // autocannon drops the requests still open when the time is up, but the server finishes
+    // them: let it, so that they don't weigh on the next scenario
+    const longest = outcome.latencies.reduce((a, b) => Math.max(a, b), 0);
+    await new Promise((ok) => setTimeout(ok, Math.min(timeoutSec * 1000, 200 + 1.5 * longest)));
+  }
+  const figures = latencyFigures(outcome.latencies, outcome.elapsedSec);
+  return {
+    ...figures,
+    connections,
+    durationSec: Math.round(outcome.elapsedSec * 10) / 10,
+    errors: outcome.errors + (figures.requests === 0 && outcome.errors === 0 ? 1 : 0),
+    firstError: outcome.firstError ?? (figures.requests === 0 ? 'no request completed' : null),
+  };
+}
+
+function failed(settings: LoadSettings, reason: string): LoadResult {
+  return { ...latencyFigures([], 1), connections: settings.connections, durationSec: 0, errors: 1, firstError: reason };
+}

@@ -1,0 +1,143 @@
+import type { LoadFigures } from './database';
+import type { LoadResult } from './http-load';
+import type { DirectTiming } from './statements';
+
+/** The figures of one scenario (a row of the table). */
+export interface ScenarioFigures {
+  key: string;
+  label: string;
+  load: LoadResult;
+  /** SQL statements of one request (warm), or null when not counted. */
+  statements: number | null;
+  /** What the scenario is compared with, and ours ÷ theirs on p50. */
+  reference?: { label: string; p50Ms: number; ratio: number };
+}
+
+export interface Target {
+  scenario: string;
+  name: string;
+  pass: boolean;
+}
+
+/** How a group of scenarios is loaded (see LoadSettings). */
+export interface RunSettings {
+  connections: number;
+  durationSec: number;
+  warmupSec: number;
+  minRequests?: number;
+}
+
+export interface BenchReport {
+  size: string;
+  smoke: boolean;
+  startedAt: string;
+  machine: {
+    cores: number;
+    cpuModel: string;
+    totalMemoryBytes: number;
+    platform: string;
+    node: string;
+    postgres: string;
+    database: string;
+  };
+  settings: {
+    rateLimitPerMinute: number;
+    poolSize: number;
+    throughput: RunSettings;
+    nested: RunSettings;
+    metrics: RunSettings;
+    directRuns: number;
+  };
+  load: LoadFigures;
+  serverPeakRssBytes: number | null;
+  postgraphilePeakRssBytes: number | null;
+  scenarios: ScenarioFigures[];
+  sqlDirect: Record<string, DirectTiming & { statements: string[] }>;
+  targets: Target[];
+  errors: string[];
+}
+
+const MB = 1024 * 1024;
+
+function num(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function ms(value: number): string {
+  return num(value, value < 10 ? 2 : value < 100 ? 1 : 0);
+}
+
+/** Checks the targets of issue 6 (set for M on 2 cores) against the figures. */
+export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const add = (scenario: string, name: string, pass: boolean) => targets.push({ scenario, name, pass });
+  for (const s of report.scenarios) {
+    const p50 = s.load.p50Ms;
+    if (s.key === 'a') add(s.key, '≥ 2,000 req/s', s.load.requestsPerSecond >= 2000);
+    if (s.key === 'b') {
+      add(s.key, '≤ 5 SQL', s.statements !== null && s.statements <= 5);
+      if (s.reference) add(s.key, 'p50 ≤ PostGraphile', s.reference.ratio <= 1);
+    }
+    if (s.key === 'c-DATA_DRIVEN') add(s.key, 'p50 ≤ 1 s', p50 <= 1000);
+    else if (s.key.startsWith('c-')) add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
+    if (s.key.startsWith('c-') && s.reference) add(s.key, '≤ 1.2× SQL', s.reference.ratio <= 1.2);
+    if (s.key === 'd' || s.key === 'e') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
+  }
+  add('load', '≥ 50,000 rows/s', report.load.rowsPerSecond >= 50_000);
+  add('rss', '≤ 300 MB', report.serverPeakRssBytes !== null && report.serverPeakRssBytes <= 300 * MB);
+  return targets;
+}
+
+function verdicts(report: BenchReport, key: string): { target: string; result: string } {
+  const mine = report.targets.filter((t) => t.scenario === key);
+  return {
+    target: mine.map((t) => t.name).join('; '),
+    result: mine.map((t) => (t.pass ? 'PASS' : 'MISS')).join('; '),
+  };
+}
+
+function describe(name: string, run: RunSettings): string {
+  const conn = `${run.connections} connection${run.connections === 1 ? '' : 's'}`;
+  if (run.minRequests) return `${name} ${conn}, about ${run.durationSec} s and at least ${run.minRequests} requests each, after a warm-up request`;
+  return `${name} ${conn} × ${run.durationSec} s after ${run.warmupSec} s of warm-up`;
+}
+
+/** The one Markdown table of a run, with a few lines saying what it ran on. */
+export function markdownTable(report: BenchReport): string {
+  const head = '| Scenario | Conn | Requests | Throughput | p50 ms | p95 ms | p99 ms | SQL/req | Reference p50 ms | Ours ÷ ref | Target (M) | Result |';
+  const rule = '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|';
+  const lines = [head, rule];
+  for (const s of report.scenarios) {
+    const v = verdicts(report, s.key);
+    const ref = s.reference;
+    const failed = s.load.errors > 0 ? ` **${s.load.errors} errors**` : '';
+    lines.push(
+      `| ${s.label}${failed} | ${s.load.connections} | ${num(s.load.requests)} | ${num(s.load.requestsPerSecond, 1)} req/s | ` +
+        `${ms(s.load.p50Ms)} | ${ms(s.load.p95Ms)} | ${ms(s.load.p99Ms)} | ${s.statements ?? '—'} | ` +
+        `${ref ? `${ms(ref.p50Ms)} (${ref.label})` : ''} | ${ref ? `${num(ref.ratio, 2)}×` : ''} | ${v.target} | ${v.result} |`,
+    );
+  }
+  const load = report.load;
+  const lv = verdicts(report, 'load');
+  lines.push(
+    `| Load with COPY: ${num(load.totalRows)} rows in ${num(load.ms / 1000, 1)} s | 1 | | ${num(load.rowsPerSecond)} rows/s | | | | | | | ${lv.target} | ${lv.result} |`,
+  );
+  const rv = verdicts(report, 'rss');
+  const rss = report.serverPeakRssBytes === null ? '—' : `${num(report.serverPeakRssBytes / MB)} MB`;
+  const pgRss = report.postgraphilePeakRssBytes === null ? '' : `${num(report.postgraphilePeakRssBytes / MB)} MB (PostGraphile)`;
+  lines.push(`| Server peak RSS (VmHWM) | | | ${rss} | | | | | ${pgRss} | | ${rv.target} | ${rv.result} |`);
+  const m = report.machine;
+  const st = report.settings;
+  lines.push(
+    '',
+    `Size ${report.size}${report.smoke ? ' (smoke run: short, no timing assertions)' : ''}, ${report.startedAt}; ` +
+      `${m.cores} cores (${m.cpuModel}), ${num(m.totalMemoryBytes / 1024 ** 3, 1)} GiB, ${m.platform}; Node ${m.node}; ` +
+      `PostgreSQL ${m.postgres} (${m.database}).`,
+    `Server: \`node dist/src/main.js\`, API key auth, every limit on; RATE_LIMIT_PER_MINUTE=${num(st.rateLimitPerMinute)} ` +
+      `(a setting high enough not to throttle the bench); pool ${st.poolSize} connections, PostGraphile the same. ` +
+      `autocannon over loopback: ${describe('(a)', st.throughput)}; ${describe('(b)', st.nested)}; ${describe('(c)-(e)', st.metrics)}; ` +
+      `SQL direct = the statements of one (c) request sent through pg, p50 of ${st.directRuns} runs.`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,279 @@
+import 'reflect-metadata';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findFreePort } from '../src/db/embedded-postgres';
+import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
+import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds } from './database';
+import { LoadSettings, loadScenario } from './http-load';
+import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
+import {
+  accountScenario,
+  checkAnswer,
+  MODELS,
+  nestedScenario,
+  performanceScenario,
+  postgraphileNestedScenario,
+  Scenario,
+  timeSeriesScenario,
+  walletScenario,
+} from './scenarios';
+import { answersGraphQL, askStatementCount, healthy, ServerProcess, spawnServer } from './server-process';
+import { captureStatements, explainStatements, StatementCapture, timeDirect } from './statements';
+
+const USAGE = `npm run bench -- [--size S|M|<accounts>] [--smoke] [--duration <s>] [--explain]
+
+  --size      data set (default S: ~10k touchpoints; M: 10k accounts, 1M touchpoints)
+  --smoke     CI: short runs, no timing assertions; exits non-zero when a scenario errors
+  --duration  measured seconds per scenario (default 10)
+  --explain   also write EXPLAIN (ANALYZE, BUFFERS) of the (c)-(e) statements to bench/results/
+  DATABASE_URL  run on that server (a fresh database, dropped at the end) instead of an embedded one`;
+
+/** The rate limit of the bench's server: a setting high enough not to throttle it, not a disabled limit. */
+const RATE_LIMIT_PER_MINUTE = 10_000_000;
+/** createDataSource's default pool; PostGraphile gets the same. */
+const POOL_SIZE = 10;
+const ROOT = resolve(__dirname, '..', '..');
+
+interface Args {
+  size: DemoSizeOption;
+  smoke: boolean;
+  durationSec: number;
+  explain: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value\n\n${USAGE}`);
+      return next;
+    };
+    if (flag === '--size') args.size = parseDemoSize(value());
+    else if (flag === '--smoke') args.smoke = true;
+    else if (flag === '--duration') args.durationSec = Number(value());
+    else if (flag === '--explain') args.explain = true;
+    else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${flag}\n\n${USAGE}`);
+  }
+  if (!(args.durationSec > 0)) throw new Error('--duration must be a positive number of seconds');
+  return args;
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function settingsFor(args: Args): BenchReport['settings'] {
+  if (args.smoke) {
+    // every scenario by a number of whole requests: it completes on a slow or busy machine
+    return {
+      rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+      poolSize: POOL_SIZE,
+      throughput: { connections: 4, durationSec: 1, warmupSec: 0, minRequests: 20 },
+      nested: { connections: 2, durationSec: 1, warmupSec: 0, minRequests: 4 },
+      metrics: { connections: 1, durationSec: 1, warmupSec: 0, minRequests: 2 },
+      directRuns: 2,
+    };
+  }
+  return {
+    rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+    poolSize: POOL_SIZE,
+    throughput: { connections: 10, durationSec: args.durationSec, warmupSec: 3 },
+    nested: { connections: 8, durationSec: args.durationSec, warmupSec: 3 },
+    metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 5 },
+    directRuns: 7,
+  };
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const settings = settingsFor(args);
+  const sizeName = typeof args.size === 'number' ? `n${args.size}` : String(args.size);
+  const startedAt = new Date().toISOString();
+  const work = mkdtempSync(join(tmpdir(), 'ra-bench-'));
+  const errors: string[] = [];
+  const db = await createBenchDatabase(log);
+  let server: ServerProcess | undefined;
+  let postgraphile: ServerProcess | undefined;
+  try {
+    log(`loading the ${sizeName} data set into ${db.where} PostgreSQL ${db.serverVersion}`);
+    const load = await migrateAndLoad(db.url, args.size, log);
+    const secret = await issueBenchKey(db.url);
+    const accountIds = await sampleAccountIds(db.url, 100);
+
+    const a = accountScenario(accountIds);
+    const b = nestedScenario();
+    const metrics: Scenario[] = [...MODELS.map(performanceScenario), timeSeriesScenario(), walletScenario()];
+    const ours = [a, b, ...metrics];
+
+    log('counting the SQL statements of one request of each scenario (in-process, observeQueries)');
+    const captures = await captureStatements(db.url, secret, ours);
+    for (const [key, capture] of captures) if (capture.error) errors.push(`${key} (statement count run): ${capture.error}`);
+
+    log('timing the SQL of (c) directly through pg');
+    const sqlDirect: BenchReport['sqlDirect'] = {};
+    for (const scenario of metrics.filter((s) => s.key.startsWith('c-'))) {
+      const capture = captures.get(scenario.key) as StatementCapture;
+      if (capture.error || capture.statements.length === 0) continue;
+      const timing = await timeDirect(db.url, capture.statements, settings.directRuns);
+      sqlDirect[scenario.key] = { ...timing, statements: capture.statements.map((s) => s.sql.replace(/\s+/g, ' ').trim().slice(0, 120)) };
+      log(`  ${scenario.key}: ${capture.statements.length} statements, p50 ${timing.p50Ms} ms`);
+    }
+    if (args.explain) {
+      const out: string[] = [];
+      for (const scenario of metrics) {
+        const capture = captures.get(scenario.key) as StatementCapture;
+        for (const [i, plan] of (await explainStatements(db.url, capture.statements)).entries()) {
+          out.push(`==== ${scenario.label}, statement ${i + 1}\n${plan}\n`);
+        }
+      }
+      const file = join(ROOT, 'bench', 'results', `explain-${sizeName}.txt`);
+      mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+      writeFileSync(file, out.join('\n'));
+      log(`plans written to ${file}`);
+    }
+
+    const serverPort = await findFreePort();
+    const serverLog = join(work, 'server.log');
+    log(`starting the server: node dist/src/main.js on port ${serverPort} (log: ${serverLog})`);
+    server = await spawnServer({
+      script: join(ROOT, 'dist', 'src', 'main.js'),
+      env: {
+        DATABASE_URL: db.url,
+        DATABASE_READ_URL: '',
+        SEED_DEMO: 'false',
+        PORT: String(serverPort),
+        HOST: '127.0.0.1',
+        RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
+      },
+      port: serverPort,
+      logFile: serverLog,
+      ready: healthy,
+    });
+    const auth = { authorization: `Bearer ${secret}` };
+    const figures: ScenarioFigures[] = [];
+    const run = async (scenario: Scenario, loadSettings: LoadSettings, target: ServerProcess, headers: Record<string, string>) => {
+      log(`${scenario.label}: ${loadSettings.connections} connections`);
+      const result = await loadScenario(target.baseUrl, headers, scenario, loadSettings);
+      log(`  ${result.requests} requests, ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms` +
+        (result.errors ? `, ${result.errors} errors: ${result.firstError}` : ''));
+      if (result.errors) errors.push(`${scenario.key}: ${result.errors} errors, first: ${result.firstError}`);
+      const entry: ScenarioFigures = { key: scenario.key, label: scenario.label, load: result, statements: captures.get(scenario.key)?.count ?? null };
+      figures.push(entry);
+      return entry;
+    };
+    const throughput = { ...settings.throughput, timeoutSec: 60 };
+    const nested = { ...settings.nested, timeoutSec: 60 };
+    const metricLoad = { ...settings.metrics, timeoutSec: 120 };
+    await run(a, throughput, server, auth);
+    const ourNested = await run(b, nested, server, auth);
+    for (const scenario of metrics) {
+      const entry = await run(scenario, metricLoad, server, auth);
+      const direct = sqlDirect[scenario.key];
+      if (direct) entry.reference = { label: 'SQL direct', p50Ms: direct.p50Ms, ratio: entry.load.p50Ms / direct.p50Ms };
+    }
+    const serverPeakRssBytes = server.peakRssBytes();
+    await server.stop();
+    server = undefined;
+
+    const pgPort = await findFreePort();
+    const pgLog = join(work, 'postgraphile.log');
+    log(`starting PostGraphile 5 on port ${pgPort} (log: ${pgLog})`);
+    postgraphile = await spawnServer({
+      script: join(ROOT, 'dist', 'bench', 'postgraphile-server.js'),
+      env: { DATABASE_URL: db.url, PORT: String(pgPort), POOL_SIZE: String(POOL_SIZE) },
+      port: pgPort,
+      logFile: pgLog,
+      ipc: true,
+      ready: answersGraphQL,
+    });
+    const pgNested = postgraphileNestedScenario();
+    const before = await askStatementCount(postgraphile);
+    const probe = await fetch(`${postgraphile.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pgNested.bodies[0] });
+    const probeError = checkAnswer(pgNested, probe.status, await probe.text());
+    if (probeError) errors.push(`${pgNested.key}: ${probeError}`);
+    const pgStatements = (await askStatementCount(postgraphile)) - before;
+    const pgFigures = await run(pgNested, nested, postgraphile, {});
+    pgFigures.statements = pgStatements;
+    ourNested.reference = { label: 'PostGraphile', p50Ms: pgFigures.load.p50Ms, ratio: ourNested.load.p50Ms / pgFigures.load.p50Ms };
+    const postgraphilePeakRssBytes = postgraphile.peakRssBytes();
+    await postgraphile.stop();
+    postgraphile = undefined;
+    // the reference row right after ours
+    figures.splice(figures.indexOf(pgFigures), 1);
+    figures.splice(figures.indexOf(ourNested) + 1, 0, pgFigures);
+
+    const cpu = cpus();
+    const partial: Omit<BenchReport, 'targets'> = {
+      size: sizeName,
+      smoke: args.smoke,
+      startedAt,
+      machine: {
+        cores: cpu.length,
+        cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+        totalMemoryBytes: totalmem(),
+        platform: `${process.platform}-${process.arch}`,
+        node: process.version,
+        postgres: db.serverVersion,
+        database: db.where,
+      },
+      settings,
+      load,
+      serverPeakRssBytes,
+      postgraphilePeakRssBytes,
+      scenarios: figures,
+      sqlDirect,
+      errors,
+    };
+    const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
+    const table = markdownTable(report);
+    console.log(`\n${table}\n`);
+    const dir = args.smoke ? work : join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    const stem = args.smoke ? `smoke-${sizeName}` : `${sizeName}-${startedAt.slice(0, 10)}`;
+    writeFileSync(join(dir, `${stem}.json`), json);
+    if (!args.smoke) {
+      writeFileSync(join(dir, `latest-${sizeName}.json`), json);
+      writeFileSync(join(dir, `latest-${sizeName}.md`), `${table}\n`);
+    }
+    log(`figures written to ${join(dir, `${stem}.json`)}`);
+    if (errors.length) {
+      log(`FAILED: ${errors.length} scenario(s) had errors:\n  ${errors.join('\n  ')}`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    for (const file of [join(work, 'server.log'), join(work, 'postgraphile.log')]) {
+      const lines = tail(file);
+      if (lines) log(`last lines of ${file}:\n${lines}`);
+    }
+    throw error;
+  } finally {
+    await server?.stop().catch(() => undefined);
+    await postgraphile?.stop().catch(() => undefined);
+    await db.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
+    if (!args.smoke && errors.length === 0) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

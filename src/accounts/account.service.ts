@@ -77,7 +77,7 @@ export function listAccounts(
     const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(`(t.name ILIKE ${add(pattern)} OR t.domain ILIKE ${add(pattern)})`);
   }
-  addRange(where, add, 't.created_at', filter?.createdAt);
+  addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
   const sort = sortOf(ORDER_COLUMNS, order, AccountOrderField.NAME);
   return fetchPage<Account>(ctx, { entity: Account, where, params, ...sort }, page);
 }

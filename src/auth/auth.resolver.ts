@@ -59,7 +59,7 @@ export class AuditResolver {
     if (filter?.mutation) where.push(`t.mutation = ${add(filter.mutation)}`);
     if (filter?.objectType) where.push(`t.object_type = ${add(filter.objectType)}`);
     if (filter?.objectId) where.push(`t.object_id = ${add(filter.objectId)}`);
-    addRange(where, add, 't.at', filter?.at);
+    addRange(where, add, 't.at', filter?.at, 'filter.at');
     return fetchPage<AuditEntry>(ctx, { entity: AuditEntry, where, params, sortName: 'id:DESC', sortColumn: 't.id', direction: 'DESC' }, page);
   }
 }

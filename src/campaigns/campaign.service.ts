@@ -121,7 +121,7 @@ export function listCampaigns(ctx: Context, filter: CampaignFilter | undefined, 
 export function touchpointListSpec(filter: TouchpointFilter | null | undefined): ListSpec {
   const params = new SqlParams();
   const where: string[] = [];
-  addRange(where, (v) => params.add(v), 't.occurred_at', filter?.occurredAt);
+  addRange(where, (v) => params.add(v), 't.occurred_at', filter?.occurredAt, 'filter.occurredAt');
   if (filter?.kinds?.length) where.push(`t.kind = ANY(${params.add(filter.kinds)}::text[])`);
   return { entity: Touchpoint, where, params, sortName: 'occurredAt:ASC', sortColumn: 't.occurred_at', direction: 'ASC' };
 }

@@ -1,3 +1,4 @@
+import { BadInputError } from './errors';
 import { SortDirection } from '../common/enums';
 
 /** Sort name (kept in cursors) and SQL column of an `orderBy` choice. */
@@ -11,13 +12,17 @@ export function sortOf<F extends string>(
   return { sortName: `${field}:${direction}`, sortColumn: columns[field], direction };
 }
 
-/** Adds `t.column >= from` / `< to` conditions of an optional half-open time range. */
+/** Adds `t.column >= from` / `< to` conditions of an optional half-open time range named `field`. */
 export function addRange(
   where: string[],
   add: (v: unknown) => string,
   column: string,
   range: { from?: Date | null; to?: Date | null } | null | undefined,
+  field: string,
 ): void {
+  if (range?.from && range.to && range.from.getTime() >= range.to.getTime()) {
+    throw new BadInputError(`${field}.to`, 'must be after from');
+  }
   if (range?.from) where.push(`${column} >= ${add(range.from)}`);
   if (range?.to) where.push(`${column} < ${add(range.to)}`);
 }

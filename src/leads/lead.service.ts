@@ -45,7 +45,7 @@ export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadO
   const where: string[] = [];
   if (filter?.stages?.length) where.push(`t.stage = ANY(${add(filter.stages)}::text[])`);
   if (filter?.accountId) where.push(`t.account_id = ${add(decodeId('filter.accountId', 'Account', filter.accountId))}`);
-  addRange(where, add, 't.created_at', filter?.createdAt);
+  addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
   if (filter?.sourceChannels?.length) {
     where.push(`(SELECT c.channel FROM touchpoints tp JOIN campaigns c ON c.id = tp.campaign_id
                   WHERE tp.lead_id = t.id ORDER BY tp.occurred_at, tp.id LIMIT 1) = ANY(${add(filter.sourceChannels)}::text[])`);

@@ -130,8 +130,8 @@ export function opportunityListSpec(filter: OpportunityFilter | null | undefined
   if (filter?.kinds?.length) where.push(`t.kind = ANY(${add(filter.kinds)}::text[])`);
   if (filter?.accountId) where.push(`t.account_id = ${add(decodeId('filter.accountId', 'Account', filter.accountId))}`);
   if (filter?.ownerId) where.push(`t.owner_id = ${add(decodeId('filter.ownerId', 'User', filter.ownerId))}`);
-  addRange(where, add, 't.created_at', filter?.createdAt);
-  addRange(where, add, 't.closed_at', filter?.closedAt);
+  addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
+  addRange(where, add, 't.closed_at', filter?.closedAt, 'filter.closedAt');
   return { entity: Opportunity, where, params, ...sortOf(ORDER_COLUMNS, order, OpportunityOrderField.CREATED_AT) };
 }
 

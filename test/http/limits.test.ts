@@ -45,21 +45,22 @@ describe('request limits over HTTP', () => {
   });
 
   it('uses the documented defaults', () => {
-    expect(api.config.limits).toMatchObject({ maxDepth: 10, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 50_000 });
+    expect(api.config.limits).toMatchObject({ maxDepth: 15, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 50_000 });
   });
 
   it('runs a query as deep as MAX_QUERY_DEPTH', async () => {
-    const res = await api.gql(deepQuery(3));
+    // depth 13: accounts > edges > node > leads > edges > node > account > leads > ... > cursor
+    const res = await api.gql(deepQuery(4));
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
   });
 
   it('refuses a query deeper than MAX_QUERY_DEPTH, naming the limit', async () => {
-    const res = await api.gql(deepQuery(4));
+    const res = await api.gql(deepQuery(5)); // depth 16
     expect(res.body.data ?? null).toBeNull();
     expect(res.status).toBe(400);
     expect(messages(res.body.errors)).toMatch(/depth/i);
-    expect(messages(res.body.errors)).toContain('10');
+    expect(messages(res.body.errors)).toContain('15');
   });
 
   it('refuses a fragment cycle or fragments used to hide depth', async () => {

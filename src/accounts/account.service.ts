@@ -1,7 +1,7 @@
 import { Account } from './account.entity';
 import type { AccountFilter, AccountOrder, CreateAccountInput, UpdateAccountInput } from './account.types';
 import { AccountOrderField } from './account.types';
-import { applyChanges, nonNegativeMoney, notNull, requiredText, timeOrNow, validDomain } from '../common/validation';
+import { applyChanges, nonNegativeMoney, notNull, requiredText, storableText, timeOrNow, validDomain } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -74,7 +74,7 @@ export function listAccounts(
   if (filter?.segments?.length) where.push(`t.segment = ANY(${add(filter.segments)}::text[])`);
   if (filter?.ownerId) where.push(`t.owner_id = ${add(decodeId('filter.ownerId', 'User', filter.ownerId))}`);
   if (filter?.search) {
-    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${storableText('filter.search', filter.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(`(t.name ILIKE ${add(pattern)} OR t.domain ILIKE ${add(pattern)})`);
   }
   addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');

@@ -1,4 +1,4 @@
-import { applyChanges, nonNegativeMoney, requiredText, timeOrNow } from '../common/validation';
+import { applyChanges, calendarDay, nonNegativeMoney, requiredText, storableText, timeOrNow } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -110,10 +110,12 @@ export function listCampaigns(ctx: Context, filter: CampaignFilter | undefined, 
   if (filter?.channels?.length) where.push(`t.channel = ANY(${add(filter.channels)}::text[])`);
   if (filter?.ownerTeam) where.push(`t.owner_team = ${add(filter.ownerTeam)}`);
   if (filter?.activeOn) {
-    const day = add(filter.activeOn);
+    const day = add(calendarDay('filter.activeOn', filter.activeOn));
     where.push(`t.starts_on <= ${day}::date AND (t.ends_on IS NULL OR t.ends_on >= ${day}::date)`);
   }
-  if (filter?.search) where.push(`t.name ILIKE ${add(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  if (filter?.search) {
+    where.push(`t.name ILIKE ${add(`%${storableText('filter.search', filter.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  }
   return fetchPage<Campaign>(ctx, { entity: Campaign, where, params, ...sortOf(ORDER_COLUMNS, order, CampaignOrderField.NAME) }, page);
 }
 
@@ -130,7 +132,7 @@ export function touchpointListSpec(filter: TouchpointFilter | null | undefined):
 export function spendListSpec(range: { from?: string | null; to?: string | null } | null | undefined): ListSpec {
   const params = new SqlParams();
   const where: string[] = [];
-  if (range?.from) where.push(`t.spent_on >= ${params.add(range.from)}::date`);
-  if (range?.to) where.push(`t.spent_on < ${params.add(range.to)}::date`);
+  if (range?.from) where.push(`t.spent_on >= ${params.add(calendarDay('from', range.from))}::date`);
+  if (range?.to) where.push(`t.spent_on < ${params.add(calendarDay('to', range.to))}::date`);
   return { entity: CampaignSpend, where, params, sortName: 'spentOn:ASC', sortColumn: 't.spent_on', direction: 'ASC' };
 }

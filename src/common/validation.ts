@@ -51,3 +51,15 @@ export function applyChanges<T extends object, I extends object>(target: T, inpu
   }
   return target;
 }
+
+/** Text PostgreSQL must take (a search, a filter value): it cannot hold the NUL character. */
+export function storableText(field: string, value: string): string {
+  if (value.includes('\u0000')) throw new BadInputError(field, 'must not contain the NUL character');
+  return value;
+}
+
+/** A LocalDate PostgreSQL can take: the scalar lets "0000-01-01" through, but there is no year 0. */
+export function calendarDay(field: string, value: string): string {
+  if (value.startsWith('0000')) throw new BadInputError(field, 'is not a calendar day (there is no year 0)');
+  return value;
+}

@@ -1,6 +1,6 @@
 import { assertMayMoveLeadTo } from '../auth/policy';
 import { LeadStage } from '../common/enums';
-import { applyChanges, timeOrNow } from '../common/validation';
+import { applyChanges, storableText, timeOrNow } from '../common/validation';
 import { Account } from '../accounts/account.entity';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
@@ -51,7 +51,7 @@ export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadO
                   WHERE tp.lead_id = t.id ORDER BY tp.occurred_at, tp.id LIMIT 1) = ANY(${add(filter.sourceChannels)}::text[])`);
   }
   if (filter?.search) {
-    const pattern = add(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const pattern = add(`%${storableText('filter.search', filter.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     where.push(`(t.email ILIKE ${pattern} OR t.first_name ILIKE ${pattern} OR t.last_name ILIKE ${pattern})`);
   }
   return { entity: Lead, where, params, ...sortOf(ORDER_COLUMNS, order, LeadOrderField.CREATED_AT) };

@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLFormattedError, Kind } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
+import { QueryFailedError } from 'typeorm';
 
 interface ValidationIssue {
   property: string;
@@ -53,6 +54,12 @@ function firstIssue(issues: ValidationIssue[], path: string): { field: string; r
 /** graphql-js stops coercing variables after 50 errors with this codeless error: still the client's input. */
 const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error limit reached. Execution aborted.';
 
+/**
+ * PostgreSQL errors caused by a value a query passed on as it came (mutations translate theirs
+ * in runMutation): NUL characters, impossible dates, texts too long for an index.
+ */
+const UNSTORABLE_VALUE_CODES = new Set(['22021', '22P05', '22007', '22008', '22001', '54000']);
+
 const EXPOSED_CODES = new Set([
   'BAD_USER_INPUT',
   'NOT_FOUND',
@@ -100,6 +107,18 @@ export function makeFormatError(logger: Logger) {
       return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
     }
     const original = unwrapResolverError(error);
+    const pgCode = original instanceof QueryFailedError ? (original.driverError as { code?: unknown }).code : undefined;
+    if (typeof pgCode === 'string' && UNSTORABLE_VALUE_CODES.has(pgCode)) {
+      // a filter or cursor value PostgreSQL refused: the client's input, said without PostgreSQL's words
+      logger.warn({ err: original, path: formatted.path }, 'the database refused a value of a request');
+      const field = argumentOf(error, undefined);
+      return {
+        message: `${field}: holds a value the database cannot take (a NUL character, a day that does not exist or a text too long)`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'BAD_USER_INPUT', field },
+      };
+    }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL request');
     return {
       message: 'Internal server error',

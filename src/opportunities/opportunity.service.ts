@@ -98,7 +98,12 @@ export function updateOpportunity(ctx: Context, input: UpdateOpportunityInput): 
     if (input.name != null) opportunity.name = requiredText('input.name', input.name);
     if (input.amount != null) opportunity.amount = nonNegativeMoney('input.amount', input.amount);
     if (input.ownerId !== undefined) opportunity.ownerId = (await ownerIdOf(txCtx, input.ownerId)) ?? null;
-    if (input.contactIds != null) await setContacts(tx, id, input.contactIds);
+    if (input.contactIds != null) {
+      await setContacts(tx, id, input.contactIds);
+      // the contacts live in their own table: touch the row so the change moves `version`,
+      // else a client holding the old version could overwrite them without a CONFLICT
+      opportunity.updatedAt = new Date();
+    }
     return tx.getRepository(Opportunity).save(opportunity);
   });
 }

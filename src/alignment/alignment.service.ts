@@ -88,6 +88,7 @@ export function approveAgreement(ctx: Context, input: ApproveAgreementInput): Pr
       }
     }
     const at = timeOrNow('input.at', input.at);
+    if (at < agreement.createdAt) throw new BadInputError('input.at', 'must not be before the agreement was proposed');
     if (approver?.team === Team.MARKETING) {
       if (agreement.marketingApprovedAt) throw new ConflictError('input.approverId', 'marketing has already approved this agreement');
       agreement.marketingApprovedById = approver.id;

@@ -193,6 +193,16 @@ describe('alignment: lead feedback and the marketing–sales agreement', () => {
       expect(row).toEqual({ sales_approved_by_id: seller, marketing_approved_by_id: null });
     });
 
+    it('refuses an approval dated before the proposal, and records nothing', async () => {
+      // proposed 2023-11-01 (the helper's createdAt); an approval on 2023-10-31 cannot have happened
+      const agreement = await propose({ effectiveFrom: '2025-06-01T00:00:00Z' });
+      const early = await approve(agreement.id, marketer, '2023-10-31T00:00:00Z');
+      expect(firstError(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.at' });
+      const [row] = await app.db.sql<{ at: Date | null }>(`SELECT marketing_approved_at AS at FROM alignment_agreements WHERE version = $1`, [agreement.version]);
+      expect(row?.at).toBeNull();
+      expect((await approveOk(agreement.id, marketer, '2023-11-02T00:00:00Z')).marketingApprovedAt).toBe('2023-11-02T00:00:00.000Z');
+    });
+
     it('refuses unknown agreements and approvers as NOT_FOUND, and ids of the wrong type', async () => {
       expect(firstError(await approve(gid('AlignmentAgreement', 414141), marketer))).toEqual({
         code: 'NOT_FOUND',

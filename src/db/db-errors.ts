@@ -58,3 +58,39 @@ export function translateDbError(error: unknown, inputPath = 'input'): unknown {
       return error;
   }
 }
+
+/** Socket errors of a database that is down, restarting or out of reach. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** SQLSTATEs of a server going away or refusing connections: shutdown, crash, start-up, no slots. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What pg and pg-pool say when the connection is gone (these errors carry no code). */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|the database system is (shutting down|starting up|in recovery mode)/i;
+
+/** What a client is told when the database cannot be reached. */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'the database is unavailable; retry shortly';
+
+/**
+ * Whether an error means the database cannot be reached right now (as opposed to a bad query):
+ * the request may be retried, so it is answered 503 SERVICE_UNAVAILABLE rather than a 500.
+ * Looks through TypeORM's QueryFailedError (driverError), `cause`, AggregateError and NonErrorThrown.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { code, message, driverError, cause, errors, thrownValue } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+    /** graphql-js wraps a thrown value that is not an Error (of this realm) in NonErrorThrown. */
+    thrownValue?: unknown;
+  };
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_STATES.has(code) || /^08/.test(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  // TypeORM releases a transaction's runner when its connection dies; the next statement says so
+  const { name } = error as { name?: unknown };
+  if (name === 'QueryRunnerAlreadyReleasedError' || name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) return true;
+  return [driverError, cause, thrownValue].some((inner) => isDatabaseUnavailable(inner, depth + 1));
+}

@@ -2,6 +2,7 @@ import { GraphQLError, GraphQLFormattedError, Kind } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { QueryFailedError } from 'typeorm';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/db-errors';
 
 interface ValidationIssue {
   property: string;
@@ -107,6 +108,16 @@ export function makeFormatError(logger: Logger) {
       return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
     }
     const original = unwrapResolverError(error);
+    if (isDatabaseUnavailable(original)) {
+      // the database is down or restarting: say so (the HTTP layer answers 503), the client may retry
+      logger.warn({ err: original, path: formatted.path }, 'the database is unavailable');
+      return {
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
+    }
     const pgCode = original instanceof QueryFailedError ? (original.driverError as { code?: unknown }).code : undefined;
     if (typeof pgCode === 'string' && UNSTORABLE_VALUE_CODES.has(pgCode)) {
       // a filter or cursor value PostgreSQL refused: the client's input, said without PostgreSQL's words

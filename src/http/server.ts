@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import { Authenticator } from '../auth/authenticate';
 import { jwtConfigFromEnv } from '../auth/jwt';
 import type { Actor } from '../auth/roles';
 import type { Config } from '../config';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/db-errors';
 import { createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
 import { CommitCount, trackCommits } from '../graphql/mutation';
@@ -78,6 +80,25 @@ function isServerFault(response: StoredResponse): boolean {
   }
 }
 
+/** Clients (and load balancers) may retry a request the database could not serve after this many seconds. */
+const RETRY_AFTER = { 'retry-after': '1' };
+
+/**
+ * A GraphQL request that failed because the database could not be reached answers 503 with
+ * Retry-After (its errors say SERVICE_UNAVAILABLE, see format-error.ts), not 200 or 500.
+ */
+const databaseUnavailablePlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, errors }) {
+        if (!errors?.some((error) => isDatabaseUnavailable(unwrapResolverError(error)))) return;
+        response.http.status = 503;
+        response.http.headers.set('retry-after', RETRY_AFTER['retry-after']);
+      },
+    };
+  },
+};
+
 /** Builds the HTTP server: POST/GET /graphql and GET /health. Call `http.listen` to serve. */
 export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger }): Promise<App> {
   const { ds, config, logger } = deps;
@@ -91,7 +112,10 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     return req.headers['x-read-consistency'] === 'primary' ? ds : replica;
   };
   const http = createServer();
-  const apollo = createApollo(await buildAppSchema(), config, logger, [ApolloServerPluginDrainHttpServer({ httpServer: http })]);
+  const apollo = createApollo(await buildAppSchema(), config, logger, [
+    ApolloServerPluginDrainHttpServer({ httpServer: http }),
+    databaseUnavailablePlugin,
+  ]);
   await apollo.start();
   const maxBody = config.limits.maxBodyBytes;
   const authenticator = new Authenticator(ds, jwtConfigFromEnv(), config.apiKeyCacheMs);
@@ -193,11 +217,12 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
         send(res, errorResponse(413, `request body exceeds ${maxBody} bytes`, 'BAD_REQUEST'));
         return;
       }
-      logger.error({ err: error, requestId }, 'request failed');
-      const unavailable = /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(String(error));
+      const unavailable = isDatabaseUnavailable(error);
+      if (unavailable) logger.warn({ err: error, requestId }, 'request failed: the database is unavailable');
+      else logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) {
         send(res, unavailable
-          ? errorResponse(503, 'the database is unavailable; retry shortly', 'SERVICE_UNAVAILABLE')
+          ? errorResponse(503, DATABASE_UNAVAILABLE_MESSAGE, 'SERVICE_UNAVAILABLE', RETRY_AFTER)
           : errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
       } else res.end();
     });

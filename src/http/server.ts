@@ -197,7 +197,21 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     }
   }
 
+  /** Set when stop() begins: requests that come in from then on are turned away, not run. */
+  let stopping = false;
+
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) {
+      // a request that reaches a stopping server (on a connection accepted just before the
+      // listener closed) is refused before anything runs: the client knows it was not done.
+      // When the drain already closed that connection, there is no one left to answer.
+      if (req.socket.writableEnded || req.socket.destroyed) req.socket.destroy();
+      else {
+        res.setHeader('connection', 'close');
+        send(res, errorResponse(503, 'the service is shutting down; retry', 'SERVICE_UNAVAILABLE', RETRY_AFTER));
+      }
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('x-request-id', requestId);
@@ -233,6 +247,7 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     authenticator,
     apollo,
     async stop() {
+      stopping = true;
       clearInterval(purge);
       await apollo.stop(); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();

@@ -155,7 +155,8 @@ describe('the database stops under load and comes back', () => {
     phase = 'done';
     const samples = await running;
 
-    const before = samples.filter((s) => s.startedAt < stoppedAt - 200);
+    // (requests in flight at the moment it stopped may go either way, but never with a 500)
+    const before = samples.filter((s) => s.startedAt + s.ms < stoppedAt);
     const whileDown = samples.filter((s) => s.startedAt > stoppedAt + 500 && s.startedAt + s.ms < restartedAt);
     const recovered = samples.filter((s) => s.startedAt > Date.now() - 1_500);
     expect(before.length).toBeGreaterThan(10);

@@ -76,8 +76,8 @@ function createAccountOnce(port: number, key: string, domain: string): Promise<O
   });
 }
 
-/** `workers` clients creating accounts back to back until `until()`; returns every outcome. */
-async function writeLoad(port: number, key: string, prefix: string, workers: number, until: () => boolean): Promise<Outcome[]> {
+/** `workers` clients creating accounts back to back until `until()`; `outcomes` fills as they end. */
+function writeLoad(port: number, key: string, prefix: string, workers: number, until: () => boolean): { outcomes: Outcome[]; done: Promise<Outcome[]> } {
   const outcomes: Outcome[] = [];
   let n = 0;
   const worker = async () => {
@@ -86,8 +86,15 @@ async function writeLoad(port: number, key: string, prefix: string, workers: num
       if (outcomes[outcomes.length - 1]?.kind === 'refused') await new Promise((ok) => setTimeout(ok, 20));
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
-  return outcomes;
+  return { outcomes, done: Promise.all(Array.from({ length: workers }, worker)).then(() => outcomes) };
+}
+
+/** Waits until the load has had `count` writes acknowledged (however slow the machine is). */
+async function acknowledgedWrites(outcomes: Outcome[], count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (outcomes.filter((o) => o.kind === 'acknowledged').length < count && Date.now() < deadline) {
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
 }
 
 /** Checks the outcomes against the database: acknowledged ⇒ stored, refused ⇒ not stored, nothing else. */
@@ -123,14 +130,14 @@ describe('app.stop() under load', () => {
     let stopped = false;
     let finished = false;
     const load = writeLoad(port, http.adminKey, 'inproc', 8, () => finished);
-    await new Promise((ok) => setTimeout(ok, 700));
+    await acknowledgedWrites(load.outcomes, 25);
     const stopping = http.app.stop().then(() => (stopped = true));
     // keep sending while it drains and after it stopped
     await stopping;
     expect(stopped).toBe(true);
     await new Promise((ok) => setTimeout(ok, 500));
     finished = true;
-    await expectNoLostOrHalfDoneWrite(db, await load);
+    await expectNoLostOrHalfDoneWrite(db, await load.done);
   });
 });
 
@@ -200,7 +207,7 @@ describe('SIGTERM to the built service under load', () => {
 
     let finished = false;
     const load = writeLoad(port, secret, 'sigterm', 8, () => finished);
-    await new Promise((ok) => setTimeout(ok, 1_000));
+    await acknowledgedWrites(load.outcomes, 25);
     service.kill('SIGTERM');
     const code = await exited;
     await new Promise((ok) => setTimeout(ok, 500));
@@ -214,6 +221,6 @@ describe('SIGTERM to the built service under load', () => {
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: draining requests', 'stopped']));
     // nothing failed on the way down
     expect(lines.filter((l) => (l.level ?? 0) >= 50)).toEqual([]);
-    await expectNoLostOrHalfDoneWrite(db, await load);
+    await expectNoLostOrHalfDoneWrite(db, await load.done);
   });
 });

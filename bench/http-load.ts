@@ -10,8 +10,8 @@ export interface LoadSettings {
   /** Seconds a single request may take before it counts as an error. */
   timeoutSec: number;
   /**
-   * Slow queries: warm up with whole requests (at least one, for warmupSec), then send a
-   * number of requests that fills about durationSec, at least this many.
+   * Slow queries: warm up with whole requests (at least one, for warmupSec but at least 1 s),
+   * then send a number of requests that fills about durationSec, at least this many.
    */
   minRequests?: number;
 }
@@ -145,15 +145,18 @@ export async function loadScenario(baseUrl: string, headers: Record<string, stri
   const { connections, timeoutSec } = settings;
   let length: RunLength = { durationSec: settings.durationSec };
   if (settings.minRequests) {
+    // at least one request and one second; the first (cold) request is left out of the estimate
+    const times: number[] = [];
     let spentMs = 0;
-    let runs = 0;
     do {
       const warm = await timedRequest(baseUrl, headers, scenario);
       if (warm.error) return failed(settings, warm.error);
+      times.push(warm.ms);
       spentMs += warm.ms;
-      runs++;
-    } while (spentMs < settings.warmupSec * 1000);
-    const amount = Math.max(settings.minRequests, Math.round((settings.durationSec * 1000 * connections) / (spentMs / runs)));
+    } while (spentMs < Math.max(1, settings.warmupSec) * 1000);
+    const warmTimes = times.length > 1 ? times.slice(1) : times;
+    const perRequestMs = warmTimes.reduce((a, b) => a + b, 0) / warmTimes.length;
+    const amount = Math.max(settings.minRequests, Math.round((settings.durationSec * 1000 * connections) / perRequestMs));
     length = { amount: Math.min(amount, 100_000) };
   } else if (settings.warmupSec > 0) {
     const warm = await runOnce(baseUrl, headers, scenario, connections, { durationSec: settings.warmupSec }, timeoutSec);

@@ -9,6 +9,8 @@ export interface ScenarioFigures {
   load: LoadResult;
   /** SQL statements of one request (warm), or null when not counted. */
   statements: number | null;
+  /** The server's peak RSS (VmHWM) once this scenario was over: which scenario raised it. */
+  serverPeakRssAfterBytes?: number | null;
   /** What the scenario is compared with, and ours ÷ theirs on p50. */
   reference?: { label: string; p50Ms: number; ratio: number };
 }

@@ -183,7 +183,13 @@ async function main(): Promise<number> {
       log(`  ${result.requests} requests, ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms` +
         (result.errors ? `, ${result.errors} errors: ${result.firstError}` : ''));
       if (result.errors) errors.push(`${scenario.key}: ${result.errors} errors, first: ${result.firstError}`);
-      const entry: ScenarioFigures = { key: scenario.key, label: scenario.label, load: result, statements: captures.get(scenario.key)?.count ?? null };
+      const entry: ScenarioFigures = {
+        key: scenario.key,
+        label: scenario.label,
+        load: result,
+        statements: captures.get(scenario.key)?.count ?? null,
+        serverPeakRssAfterBytes: target.peakRssBytes(),
+      };
       figures.push(entry);
       return entry;
     };

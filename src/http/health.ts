@@ -18,7 +18,9 @@ export async function checkHealth(ds: DataSource, timeoutMs = 2000): Promise<Hea
     ]);
     return { status: 'ok', database: 'up' };
   } catch (error) {
-    return { status: 'unavailable', database: 'down', error: error instanceof Error ? error.message : String(error) };
+    // the driver's message names the database's address: keep it for the logs, not the probe
+    const timedOut = error instanceof Error && error.message.startsWith('no answer within');
+    return { status: 'unavailable', database: 'down', error: timedOut ? error.message : 'the database cannot be reached' };
   } finally {
     clearTimeout(timer);
   }

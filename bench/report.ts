@@ -9,6 +9,8 @@ export interface ScenarioFigures {
   load: LoadResult;
   /** SQL statements of one request (warm), or null when not counted. */
   statements: number | null;
+  /** The machine's 1-minute load average once this scenario was over. */
+  loadAverage1mAfter?: number;
   /** The server's peak RSS (VmHWM) once this scenario was over: which scenario raised it. */
   serverPeakRssAfterBytes?: number | null;
   /** What the scenario is compared with, and ours ÷ theirs on p50. */
@@ -41,6 +43,8 @@ export interface BenchReport {
     node: string;
     postgres: string;
     database: string;
+    /** os.loadavg() when the run started and ended: other work on the machine skews the times. */
+    loadAverage: { start: number[]; end: number[] };
   };
   settings: {
     rateLimitPerMinute: number;
@@ -101,7 +105,7 @@ function verdicts(report: BenchReport, key: string): { target: string; result: s
 
 function describe(name: string, run: RunSettings): string {
   const conn = `${run.connections} connection${run.connections === 1 ? '' : 's'}`;
-  if (run.minRequests) return `${name} ${conn}, about ${run.durationSec} s and at least ${run.minRequests} requests each, after a warm-up request`;
+  if (run.minRequests) return `${name} ${conn}, about ${run.durationSec} s and at least ${run.minRequests} requests each, after at least 1 s of warm-up requests`;
   return `${name} ${conn} × ${run.durationSec} s after ${run.warmupSec} s of warm-up`;
 }
 
@@ -135,11 +139,12 @@ export function markdownTable(report: BenchReport): string {
     '',
     `Size ${report.size}${report.smoke ? ' (smoke run: short, no timing assertions)' : ''}, ${report.startedAt}; ` +
       `${m.cores} cores (${m.cpuModel}), ${num(m.totalMemoryBytes / 1024 ** 3, 1)} GiB, ${m.platform}; Node ${m.node}; ` +
-      `PostgreSQL ${m.postgres} (${m.database}).`,
+      `PostgreSQL ${m.postgres} (${m.database}); load average (1 min) ${num(m.loadAverage.start[0] ?? Number.NaN, 1)} at the start, ` +
+      `${num(m.loadAverage.end[0] ?? Number.NaN, 1)} at the end (above ~2.5 other work shared the cores).`,
     `Server: \`node dist/src/main.js\`, API key auth, every limit on; RATE_LIMIT_PER_MINUTE=${num(st.rateLimitPerMinute)} ` +
       `(a setting high enough not to throttle the bench); pool ${st.poolSize} connections, PostGraphile the same. ` +
       `autocannon over loopback: ${describe('(a)', st.throughput)}; ${describe('(b)', st.nested)}; ${describe('(c)-(e)', st.metrics)}; ` +
-      `SQL direct = the statements of one (c) request sent through pg, p50 of ${st.directRuns} runs.`,
+      `SQL direct = the statements of one (c) request sent through pg, p50 of up to ${st.directRuns} runs, half before and half after the API run.`,
   );
   return lines.join('\n');
 }

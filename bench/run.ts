@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from '../src/db/embedded-postgres';
 import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
@@ -19,7 +19,7 @@ import {
   walletScenario,
 } from './scenarios';
 import { answersGraphQL, askStatementCount, healthy, ServerProcess, spawnServer } from './server-process';
-import { captureStatements, explainStatements, StatementCapture, timeDirect } from './statements';
+import { captureStatements, directTiming, explainStatements, runDirect, StatementCapture } from './statements';
 
 const USAGE = `npm run bench -- [--size S|M|<accounts>] [--smoke] [--duration <s>] [--explain]
 
@@ -86,7 +86,7 @@ function settingsFor(args: Args): BenchReport['settings'] {
     throughput: { connections: 10, durationSec: args.durationSec, warmupSec: 3 },
     nested: { connections: 8, durationSec: args.durationSec, warmupSec: 3 },
     metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 3 },
-    directRuns: 7,
+    directRuns: 8,
   };
 }
 
@@ -103,6 +103,7 @@ async function main(): Promise<number> {
   const settings = settingsFor(args);
   const sizeName = typeof args.size === 'number' ? `n${args.size}` : String(args.size);
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg();
   const work = mkdtempSync(join(tmpdir(), 'ra-bench-'));
   const errors: string[] = [];
   const db = await createBenchDatabase(log);
@@ -135,14 +136,15 @@ async function main(): Promise<number> {
     for (const [key, capture] of captures) if (capture.error) errors.push(`${key} (statement count run): ${capture.error}`);
 
     const sqlDirect: BenchReport['sqlDirect'] = {};
-    /** Times the statements of one (c) request straight through pg (right after its API run: same conditions). */
-    const timeSqlDirect = async (scenario: Scenario) => {
+    /**
+     * SQL direct of a (c) model: its statements straight through pg, half the runs before
+     * its API run and half after, so that both see the machine in the same state.
+     */
+    const sqlDirectRuns = async (scenario: Scenario, half: 'before' | 'after') => {
       const capture = captures.get(scenario.key);
       if (!capture || capture.error || capture.statements.length === 0) return undefined;
-      const timing = await timeDirect(db.url, capture.statements, settings.directRuns);
-      log(`  SQL direct: ${capture.statements.length} statements, p50 ${timing.p50Ms} ms`);
-      sqlDirect[scenario.key] = { ...timing, statements: capture.statements.map((s) => s.sql.replace(/\s+/g, ' ').trim().slice(0, 120)) };
-      return timing;
+      const runs = half === 'before' ? Math.ceil(settings.directRuns / 2) : Math.floor(settings.directRuns / 2);
+      return runDirect(db.url, capture.statements, runs, half === 'before');
     };
     if (args.explain) {
       const out: string[] = [];
@@ -189,6 +191,7 @@ async function main(): Promise<number> {
         load: result,
         statements: captures.get(scenario.key)?.count ?? null,
         serverPeakRssAfterBytes: target.peakRssBytes(),
+        loadAverage1mAfter: loadavg()[0],
       };
       figures.push(entry);
       return entry;
@@ -199,8 +202,17 @@ async function main(): Promise<number> {
     await run(a, throughput, server, auth);
     const ourNested = await run(b, nested, server, auth);
     for (const scenario of metrics) {
+      const isPerformance = scenario.key.startsWith('c-');
+      const before = isPerformance ? await sqlDirectRuns(scenario, 'before') : undefined;
       const entry = await run(scenario, metricLoad, server, auth);
-      const direct = scenario.key.startsWith('c-') ? await timeSqlDirect(scenario) : undefined;
+      const after = isPerformance ? await sqlDirectRuns(scenario, 'after') : undefined;
+      const direct = before && after ? directTiming([before, after]) : undefined;
+      if (direct) {
+        const capture = captures.get(scenario.key) as StatementCapture;
+        const statements = capture.statements.map((st) => st.sql.replace(/\s+/g, ' ').trim().slice(0, 120));
+        sqlDirect[scenario.key] = { ...direct, statements };
+        log(`  SQL direct: ${statements.length} statements, p50 ${direct.p50Ms} ms over ${direct.runs} runs`);
+      }
       if (direct) entry.reference = { label: 'SQL direct', p50Ms: direct.p50Ms, ratio: entry.load.p50Ms / direct.p50Ms };
     }
     const serverPeakRssBytes = server.peakRssBytes();
@@ -247,6 +259,7 @@ async function main(): Promise<number> {
         node: process.version,
         postgres: db.serverVersion,
         database: db.where,
+        loadAverage: { start: loadAtStart, end: loadavg() },
       },
       settings,
       load,

@@ -113,29 +113,38 @@ export async function captureStatements(url: string, secret: string, scenarios: 
 export interface DirectTiming {
   runs: number;
   p50Ms: number;
+  /** Every measured run's total, in order. */
+  runsMs: number[];
   /** p50 of each statement alone, in order. */
   statementP50Ms: number[];
 }
 
+/** Measured runs of a set of statements: each run's total and each statement's time. */
+export interface DirectRuns {
+  totals: number[];
+  each: number[][];
+}
+
 /**
- * Times `statements` sent straight through `pg` on one connection, in order, `runs` times
- * after one warm-up run; a run's time is the sum of its statements (rows fetched included).
- * Slow statements: no more runs once `budgetMs` is spent (but always one measured run).
+ * Sends `statements` straight through `pg` on one connection, in order, `runs` times (after
+ * one warm-up run when `warmUp`); a run's time is the sum of its statements, rows fetched
+ * included. Slow statements: no more runs once `budgetMs` is spent (but always one).
  */
-export async function timeDirect(url: string, statements: CapturedStatement[], runs: number, budgetMs = 60_000): Promise<DirectTiming> {
+export async function runDirect(url: string, statements: CapturedStatement[], runs: number, warmUp: boolean, budgetMs = 30_000): Promise<DirectRuns> {
   const client = new Client({ connectionString: url, application_name: 'bench-direct' });
   await client.connect();
   const totals: number[] = [];
   const each: number[][] = statements.map(() => []);
   const started = performance.now();
+  const first = warmUp ? 0 : 1;
   try {
-    for (let run = 0; run <= runs; run++) {
-      if (run > 1 && performance.now() - started > budgetMs) break;
+    for (let run = first; run <= runs; run++) {
+      if (totals.length > 0 && performance.now() - started > budgetMs) break;
       let total = 0;
       for (const [i, statement] of statements.entries()) {
-        const started = performance.now();
+        const sent = performance.now();
         await client.query(statement.sql, statement.params);
-        const ms = performance.now() - started;
+        const ms = performance.now() - sent;
         total += ms;
         if (run > 0) each[i]?.push(ms);
       }
@@ -144,8 +153,17 @@ export async function timeDirect(url: string, statements: CapturedStatement[], r
   } finally {
     await client.end();
   }
-  const p50 = (values: number[]) => Math.round(percentile([...values].sort((a, b) => a - b), 50) * 100) / 100;
-  return { runs: totals.length, p50Ms: p50(totals), statementP50Ms: each.map(p50) };
+  return { totals, each };
+}
+
+const p50 = (values: number[]) => Math.round(percentile([...values].sort((a, b) => a - b), 50) * 100) / 100;
+
+/** The figures of several sets of runs together (SQL direct before and after the API run). */
+export function directTiming(parts: DirectRuns[]): DirectTiming {
+  const totals = parts.flatMap((p) => p.totals);
+  const count = parts[0]?.each.length ?? 0;
+  const each = Array.from({ length: count }, (_, i) => parts.flatMap((p) => p.each[i] ?? []));
+  return { runs: totals.length, p50Ms: p50(totals), runsMs: totals.map((t) => Math.round(t * 100) / 100), statementP50Ms: each.map(p50) };
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of each SELECT among `statements`, as text. */

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { defaultFieldResolver, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
 import { ApiKeyResolver, AuditResolver } from '../auth/auth.resolver';
@@ -18,6 +18,7 @@ import { WalletShareResolver } from '../metrics/share-of-wallet.resolver';
 import { SlaResolver } from '../metrics/sla.resolver';
 import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
+import type { Context } from './context';
 import { NodeResolver } from './node.resolver';
 import { DateTimeScalar } from './scalars';
 
@@ -55,9 +56,23 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
-    globalMiddlewares: [authorizeRootFields],
-  });
+  }).then(guardRootFields);
   return built;
+}
+
+/**
+ * Authorization runs once per root field (Query and Mutation), wrapped around its resolver,
+ * rather than as a global middleware that would also run for every nested field of every row.
+ */
+function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(type?.getFields() ?? {})) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (root, args, context: Context, info) =>
+        authorizeRootFields({ root, args, context, info }, async () => resolve(root, args, context, info));
+    }
+  }
+  return schema;
 }
 
 /** The SDL committed under schema/: sorted so diffs only show real changes. */

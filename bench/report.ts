@@ -43,6 +43,8 @@ export interface BenchReport {
     node: string;
     postgres: string;
     database: string;
+    /** The commit measured, and whether src/ or migrations/ differed from it (uncommitted work). */
+    git: { commit: string; dirty: boolean } | null;
     /** os.loadavg() when the run started and ended: other work on the machine skews the times. */
     loadAverage: { start: number[]; end: number[] };
   };
@@ -137,7 +139,8 @@ export function markdownTable(report: BenchReport): string {
   const st = report.settings;
   lines.push(
     '',
-    `Size ${report.size}${report.smoke ? ' (smoke run: short, no timing assertions)' : ''}, ${report.startedAt}; ` +
+    `Size ${report.size}${report.smoke ? ' (smoke run: short, no timing assertions)' : ''}, ${report.startedAt}` +
+      `${m.git ? `, commit ${m.git.commit.slice(0, 10)}${m.git.dirty ? ' with uncommitted changes to src/ or migrations/' : ''}` : ''}; ` +
       `${m.cores} cores (${m.cpuModel}), ${num(m.totalMemoryBytes / 1024 ** 3, 1)} GiB, ${m.platform}; Node ${m.node}; ` +
       `PostgreSQL ${m.postgres} (${m.database}); load average (1 min) ${num(m.loadAverage.start[0] ?? Number.NaN, 1)} at the start, ` +
       `${num(m.loadAverage.end[0] ?? Number.NaN, 1)} at the end (above ~2.5 other work shared the cores).`,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,6 +89,16 @@ function settingsFor(args: Args): BenchReport['settings'] {
     metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 3 },
     directRuns: 8,
   };
+}
+
+/** The commit of the working tree, and whether src/ or migrations/ differ from it. */
+function gitState(): { commit: string; dirty: boolean } | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--', 'src', 'migrations') !== '' };
+  } catch {
+    return null;
+  }
 }
 
 function tail(file: string): string {
@@ -259,6 +270,7 @@ async function main(): Promise<number> {
         node: process.version,
         postgres: db.serverVersion,
         database: db.where,
+        git: gitState(),
         loadAverage: { start: loadAtStart, end: loadavg() },
       },
       settings,

@@ -1,4 +1,5 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -19,7 +20,8 @@ export function createApollo(schema: GraphQLSchema, config: Config, logger: Logg
     csrfPrevention: true,
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    plugins: [...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],
+    // no HTTP cache hints are served, and the cache-control plugin would wrap every field of every row
+    plugins: [ApolloServerPluginCacheControlDisabled(), ...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

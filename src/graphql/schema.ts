@@ -20,6 +20,7 @@ import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
 import type { Context } from './context';
 import { NodeResolver } from './node.resolver';
+import { validateArgs } from './validate-args';
 import { DateTimeScalar } from './scalars';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -55,7 +56,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
   }).then(guardRootFields);
   return built;
 }

@@ -2,7 +2,8 @@ import { managerOf } from '../db/with-transaction';
 import type { Context } from '../graphql/context';
 import type { AttributionModel } from './attribution.inputs';
 import { attributionParams, AttributionQuery, MarkovFractionRows } from './attribution.params';
-import { JOURNEY_WEIGHTS_SQL, MARKOV_TRANSITIONS_SQL } from './attribution.sql';
+import { MARKOV_TRANSITIONS_SQL } from './attribution-sources.sql';
+import { JOURNEY_WEIGHTS_SQL } from './attribution.sql';
 import { markovCreditFractions, TransitionCount } from './markov';
 import { PERFORMANCE_SQL } from './performance.sql';
 

@@ -1,6 +1,56 @@
-import { PERFORMANCE_BODY, STATEMENT_HEAD } from './attribution.sql';
+import { DIRECT_CREDITS } from './attribution-sources.sql';
+import { ATTRIBUTION_MODELS, OPPORTUNITIES_IN_SCOPE, periodOf, STATEMENT_HEAD } from './attribution.sql';
 
-const { OPPORTUNITIES_IN_SCOPE, JOURNEYS, RULE_BASED_WEIGHTS, CREDITS, ACTIVITY } = PERFORMANCE_BODY;
+/** The campaigns whose rows are asked for, and their spend in the window (skipped unless $23). */
+const ROW_CAMPAIGNS_AND_SPEND = `
+row_campaigns AS (   -- the campaigns whose rows are asked for
+  SELECT c.id AS campaign_id, c.channel
+  FROM campaigns c
+  WHERE ($20::bigint[] IS NULL OR c.id = ANY ($20::bigint[])) AND ($21::text[] IS NULL OR c.channel = ANY ($21::text[]))
+),
+spend_in_window AS (   -- spend entries whose day (at 00:00 UTC) lies in the window
+  SELECT cs.campaign_id, ${periodOf("cs.spent_on::timestamp AT TIME ZONE 'UTC'")} AS period_start, sum(cs.amount) AS spend
+  FROM row_campaigns rc
+  JOIN campaign_spend cs ON cs.campaign_id = rc.campaign_id
+  WHERE $23::boolean
+    AND cs.spent_on BETWEEN ($1::timestamptz AT TIME ZONE 'UTC')::date AND ($2::timestamptz AT TIME ZONE 'UTC')::date
+    AND cs.spent_on::timestamp AT TIME ZONE 'UTC' >= $1::timestamptz
+    AND cs.spent_on::timestamp AT TIME ZONE 'UTC' < $2::timestamptz
+  GROUP BY 1, 2
+)`;
+
+/** Touches, leads sourced and MQLs per campaign in the window, counted from the touches themselves. */
+const DIRECT_COUNTS = `
+window_touches AS (   -- touches of the row campaigns in the window
+  SELECT t.campaign_id, t.lead_id, t.occurred_at
+  FROM row_campaigns rc
+  JOIN touchpoints t ON t.campaign_id = rc.campaign_id
+   AND t.occurred_at >= $1::timestamptz AND t.occurred_at < $2::timestamptz
+  WHERE $23::boolean
+),
+touches_in_window AS (
+  SELECT campaign_id, ${periodOf('occurred_at')} AS period_start, count(*) AS touches
+  FROM window_touches
+  GROUP BY 1, 2
+),
+sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window (only leads touched in it can be)
+  SELECT ft.campaign_id, ${periodOf('ft.occurred_at')} AS period_start, count(*) AS leads_sourced
+  FROM (SELECT DISTINCT lead_id FROM window_touches) touched
+  CROSS JOIN LATERAL (SELECT t.campaign_id, t.occurred_at FROM touchpoints t
+                      WHERE t.lead_id = touched.lead_id ORDER BY t.occurred_at, t.id LIMIT 1) ft
+  JOIN row_campaigns rc ON rc.campaign_id = ft.campaign_id
+  WHERE ft.occurred_at >= $1::timestamptz AND ft.occurred_at < $2::timestamptz
+  GROUP BY 1, 2
+),
+sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that became MQL in the window
+  SELECT ft.campaign_id, ${periodOf('l.mql_at')} AS period_start, count(*) AS mqls
+  FROM leads l
+  CROSS JOIN LATERAL (SELECT t.campaign_id FROM touchpoints t
+                      WHERE t.lead_id = l.id ORDER BY t.occurred_at, t.id LIMIT 1) ft
+  JOIN row_campaigns rc ON rc.campaign_id = ft.campaign_id
+  WHERE $23::boolean AND l.mql_at >= $1::timestamptz AND l.mql_at < $2::timestamptz
+  GROUP BY 1, 2
+)`;
 
 /**
  * Campaign / channel performance (METRICS.md "Campaign performance") for every model
@@ -8,12 +58,13 @@ const { OPPORTUNITIES_IN_SCOPE, JOURNEYS, RULE_BASED_WEIGHTS, CREDITS, ACTIVITY 
  * none) and one 'TOTAL' per model and period holding the sums of the rows and the
  * unattributed and total amounts. Parameters: see attribution.sql.ts.
  */
-export const PERFORMANCE_SQL = `${STATEMENT_HEAD}
+function performanceSql(credits: string, counts: string): string {
+  return `${STATEMENT_HEAD}
 ${OPPORTUNITIES_IN_SCOPE},
-${JOURNEYS},
-${RULE_BASED_WEIGHTS},
-${CREDITS},
-${ACTIVITY},
+${ATTRIBUTION_MODELS},
+${credits},
+${ROW_CAMPAIGNS_AND_SPEND},
+${counts},
 credit_figures AS (   -- rounded credits per model, period and campaign
   SELECT model, period_start, campaign_id,
          sum(amount) FILTER (WHERE measure = 'PIPELINE') AS attributed_pipeline,
@@ -119,3 +170,7 @@ SELECT row_kind AS "rowKind", model, period_start AS "periodStart", row_key AS "
        (unattributed_revenue / nullif(total_revenue, 0))::float8 AS "unattributedRevenueShare"
 FROM report
 ORDER BY model, period_start, row_kind, row_key`;
+}
+
+/** Campaign performance from journeys built from the touches, and activity counted from the rows. */
+export const PERFORMANCE_SQL = performanceSql(DIRECT_CREDITS, DIRECT_COUNTS);

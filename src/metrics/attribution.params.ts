@@ -34,6 +34,16 @@ export interface ModelSpec {
 }
 
 export type SqlGrain = 'day' | 'week' | 'month' | 'quarter';
+
+/**
+ * Where journeys are read from: DIRECT computes them from the touches now (any settings);
+ * the cached sources read the attribution cache kept current on write
+ * (migrations/1732510000000-attribution-cache.ts), which holds the ACCOUNT-scope journeys of
+ * one lookback and half-life: CACHED_JOURNEYS journey by journey, CACHED_MONTHS from the
+ * monthly sums wherever whole months lie in the window (see attribution-sources.sql.ts).
+ */
+export const JOURNEY_SOURCES = ['DIRECT', 'CACHED_JOURNEYS', 'CACHED_MONTHS'] as const;
+export type JourneySource = (typeof JOURNEY_SOURCES)[number];
 export type RowKey = 'CAMPAIGN' | 'CHANNEL' | 'NONE';
 
 /** One attribution question, validated; the statements' parameters come from it. */
@@ -55,6 +65,8 @@ export interface AttributionQuery {
   rowKey: RowKey;
   /** Compute spend, touches, leads sourced and MQLs (not needed by the comparison). */
   withActivity: boolean;
+  /** Forces where journeys are read from (tests compare the sources); default: the cache when it holds them. */
+  source?: JourneySource;
 }
 
 const NO_ROLES: RoleWeights = { first: '0', last: '0', conversion: '0', creation: '0', close: '0' };
@@ -176,7 +188,22 @@ export function rowFilters(
   };
 }
 
-/** The 23 parameters every attribution statement binds (see attribution.sql.ts). */
+/**
+ * The whole UTC months [from, to) a cached statement reads from monthly sums: those inside
+ * the window, when each lies inside one period (not for DAY or WEEK grains) and every
+ * opportunity kind is in scope (the sums cover all kinds); else an empty span.
+ */
+export function cachedMonths(q: Pick<AttributionQuery, 'from' | 'to' | 'grain' | 'opportunityKinds'>): [Date, Date] {
+  const monthStart = (t: Date) => new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1));
+  const allKinds = Object.values(OpportunityKind).every((kind) => q.opportunityKinds.includes(kind));
+  if (q.grain === 'day' || q.grain === 'week' || !allKinds) return [q.to, q.to];
+  const first = monthStart(q.from);
+  const from = first.getTime() === q.from.getTime() ? first : new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1));
+  const to = monthStart(q.to);
+  return from < to ? [from, to] : [q.to, q.to];
+}
+
+/** The 25 parameters every attribution statement binds (see attribution.sql.ts). */
 export function attributionParams(q: AttributionQuery, markov: MarkovFractionRows = EMPTY_MARKOV): unknown[] {
   return [
     q.from,
@@ -202,6 +229,7 @@ export function attributionParams(q: AttributionQuery, markov: MarkovFractionRow
     q.channels,
     q.rowKey,
     q.withActivity,
+    ...cachedMonths(q),
   ];
 }
 

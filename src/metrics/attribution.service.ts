@@ -1,8 +1,8 @@
 import { managerOf } from '../db/with-transaction';
 import type { Context } from '../graphql/context';
-import type { AttributionModel } from './attribution.inputs';
+import { CreditSource, MARKOV_TRANSITIONS_SQL } from './attribution-sources.sql';
+import { AttributionModel, JourneyScope } from './attribution.inputs';
 import { attributionParams, AttributionQuery, MarkovFractionRows } from './attribution.params';
-import { MARKOV_TRANSITIONS_SQL } from './attribution-sources.sql';
 import { JOURNEY_WEIGHTS_SQL } from './attribution.sql';
 import { markovCreditFractions, TransitionCount } from './markov';
 import { PERFORMANCE_SQL } from './performance.sql';
@@ -51,11 +51,20 @@ export interface JourneyWeight {
 /**
  * Attributes pipeline and revenue and gathers campaign activity for every model and
  * period of `q`, in one statement (plus one for the transition counts when a
- * DATA_DRIVEN model asks for revenue).
+ * DATA_DRIVEN model asks for revenue). Journeys come from the attribution cache when it
+ * holds them, else from the touches (or from `q.source`).
  */
 export async function queryPerformance(ctx: AttributionContext, q: AttributionQuery): Promise<PerformanceRecord[]> {
   const markov = await markovFractionRows(ctx, q);
-  return managerOf(ctx).query(PERFORMANCE_SQL, attributionParams(q, markov));
+  return managerOf(ctx).query(PERFORMANCE_SQL[statementSource(q)], attributionParams(q, markov));
+}
+
+/** The statements to run: AUTO unless `q` forces a source (the cache holds ACCOUNT journeys only). */
+function statementSource(q: AttributionQuery): CreditSource {
+  if (q.source && q.source !== 'DIRECT' && q.journeyScope !== JourneyScope.ACCOUNT) {
+    throw new Error(`the attribution cache holds ACCOUNT journeys only, not ${q.journeyScope}`);
+  }
+  return q.source ?? 'AUTO';
 }
 
 /** The weight of every touch of every journey in scope under the rule-based models of `q` (explains a credit). */
@@ -68,7 +77,8 @@ export async function queryMarkovTransitions(
   ctx: AttributionContext,
   q: AttributionQuery,
 ): Promise<Map<number, TransitionCount[]>> {
-  const rows: (TransitionCount & { periodStart: Date })[] = await managerOf(ctx).query(MARKOV_TRANSITIONS_SQL, attributionParams(q));
+  const sql = MARKOV_TRANSITIONS_SQL[statementSource(q)];
+  const rows: (TransitionCount & { periodStart: Date })[] = await managerOf(ctx).query(sql, attributionParams(q));
   const byPeriod = new Map<number, TransitionCount[]>();
   for (const { periodStart, ...count } of rows) {
     const key = periodStart.getTime();

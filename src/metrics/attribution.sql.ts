@@ -1,7 +1,7 @@
 /**
  * The attribution SQL (METRICS.md "Journeys", "Rule-based models", "Data-driven model").
  *
- * Every statement binds the same 23 parameters (see attributionParams in
+ * Every statement binds the same 25 parameters (see attributionParams in
  * attribution.params.ts), declared with their types in `declared_params`, so the
  * fragments below can be composed freely; values are only ever bound, never spliced.
  *
@@ -15,6 +15,8 @@
  *   $17 markov_periods timestamptz[]  $18 markov_campaign_ids bigint[]  $19 markov_fractions numeric[]
  *   $20 row_campaign_ids bigint[] (null: all)  $21 row_channels text[] (null: all)
  *   $22 row_key text (CAMPAIGN|CHANNEL|NONE)   $23 with_activity boolean (spend, touches, leads, MQLs)
+ *   $24 months_from timestamptz, $25 months_to timestamptz: the whole months a cached statement may
+ *       read from monthly sums (see cachedMonths in attribution.params.ts; empty when equal)
  *
  * A period is `$1` when $3 is null, else the UTC calendar period (weeks start Monday)
  * of the time that places a row in the window.
@@ -36,7 +38,7 @@ declared_params AS (   -- every parameter with its type, whether this statement 
          $15::numeric[] AS w_creation, $16::numeric[] AS w_close,
          $17::timestamptz[] AS markov_periods, $18::bigint[] AS markov_campaign_ids, $19::numeric[] AS markov_fractions,
          $20::bigint[] AS row_campaign_ids, $21::text[] AS row_channels, $22::text AS row_key,
-         $23::boolean AS with_activity
+         $23::boolean AS with_activity, $24::timestamptz AS months_from, $25::timestamptz AS months_to
 )`;
 
 export const STATEMENT_HEAD = `WITH ${DECLARED_PARAMS},`;

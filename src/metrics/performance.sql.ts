@@ -1,4 +1,4 @@
-import { DIRECT_CREDITS } from './attribution-sources.sql';
+import { CreditSource, creditsSql } from './attribution-sources.sql';
 import { ATTRIBUTION_MODELS, OPPORTUNITIES_IN_SCOPE, periodOf, STATEMENT_HEAD } from './attribution.sql';
 
 /** The campaigns whose rows are asked for, and their spend in the window (skipped unless $23). */
@@ -172,5 +172,10 @@ FROM report
 ORDER BY model, period_start, row_kind, row_key`;
 }
 
-/** Campaign performance from journeys built from the touches, and activity counted from the rows. */
-export const PERFORMANCE_SQL = performanceSql(DIRECT_CREDITS, DIRECT_COUNTS);
+/** The performance statement of each journey source (AUTO: what the API runs). */
+export const PERFORMANCE_SQL: Record<CreditSource, string> = {
+  AUTO: performanceSql(creditsSql('AUTO'), DIRECT_COUNTS),
+  DIRECT: performanceSql(creditsSql('DIRECT'), DIRECT_COUNTS),
+  CACHED_JOURNEYS: performanceSql(creditsSql('CACHED_JOURNEYS'), DIRECT_COUNTS),
+  CACHED_MONTHS: performanceSql(creditsSql('CACHED_MONTHS'), DIRECT_COUNTS),
+};

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { withDeferredConstraints } from './bulk-load';
 import { copyRows, PgClient } from './copy-loader';
+import { CACHE_TABLES, suspendCacheTriggers } from './derived-data';
 import { DEMO_TABLES } from './demo-generator';
 import { createDemoPlan, DemoOptions } from './demo-plan';
 
@@ -69,6 +70,7 @@ export async function loadDemoData(client: PgClient, options: LoadDemoOptions = 
     const maxUser = await client.query<{ max: string }>('SELECT COALESCE(max(id), 0)::text AS max FROM users');
     const plan = createDemoPlan(options, Number(maxUser.rows[0]?.max ?? 0));
     step('check and plan');
+    const caches = await suspendCacheTriggers(client, LOADED_TABLES);
     await withDeferredConstraints(client, LOADED_TABLES, async () => {
       step('drop foreign keys and indexes');
       for (const table of DEMO_TABLES) {
@@ -77,6 +79,8 @@ export async function loadDemoData(client: PgClient, options: LoadDemoOptions = 
       }
     });
     step('rebuild indexes and check foreign keys');
+    await caches.rebuild();
+    step('rebuild the attribution and activity caches');
     for (const table of TABLES_WITH_ID) {
       await client.query(
         `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT max(id) FROM ${table}), 0) + 1, false)`,
@@ -89,6 +93,7 @@ export async function loadDemoData(client: PgClient, options: LoadDemoOptions = 
     throw error;
   }
   await client.query(`ANALYZE ${LOADED_TABLES.join(', ')}`);
+  await client.query(`VACUUM (ANALYZE) ${CACHE_TABLES.join(', ')}`);
   step('analyze');
   return { rows, ms: Math.round(performance.now() - started) };
 }

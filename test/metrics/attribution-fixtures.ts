@@ -9,7 +9,7 @@ import {
   JourneyScope,
   RoleWeightsInput,
 } from '../../src/metrics/attribution.inputs';
-import { AttributionQuery, rowFilters, settingsQuery } from '../../src/metrics/attribution.params';
+import { AttributionQuery, JourneySource, rowFilters, settingsQuery } from '../../src/metrics/attribution.params';
 import type { TestDatabase } from '../helpers/db';
 
 /** A request context over the test database, with fresh loaders, for calling services directly. */
@@ -30,6 +30,8 @@ export interface SettingsOverrides {
   opportunityKinds?: OpportunityKind[];
   measures?: AttributionMeasure[];
   campaignIds?: string[] | null;
+  /** Where journeys are read from (default: the cache when it holds them). */
+  source?: JourneySource;
 }
 
 /** The input a client would send, with the schema's defaults filled in. */
@@ -49,10 +51,18 @@ export function settingsInput(o: SettingsOverrides = {}): CampaignPerformanceInp
   };
 }
 
-/** A validated single-model query, as the resolvers build it. */
+/** A validated single-model query, as the resolvers build it (plus the journey source asked for). */
 export function settings(o: SettingsOverrides = {}): AttributionQuery {
   const input = settingsInput(o);
-  return { ...settingsQuery('input', input), ...rowFilters('input', input) };
+  return { ...settingsQuery('input', input), ...rowFilters('input', input), ...(o.source ? { source: o.source } : {}) };
+}
+
+/**
+ * Makes the attribution cache hold journeys of this lookback and half-life (rebuilding it),
+ * so that the cached sources can answer queries with those settings.
+ */
+export async function cacheJourneys(db: TestDatabase, lookbackDays: number, halfLifeDays: number): Promise<void> {
+  await db.sql('SELECT attribution_cache_configure($1, $2)', [lookbackDays, halfLifeDays]);
 }
 
 let counter = 0;

@@ -1,5 +1,5 @@
 import { AttributionModel, JourneyScope, RoleWeightsInput } from '../../src/metrics/attribution.inputs';
-import { AttributionQuery, modelSpec } from '../../src/metrics/attribution.params';
+import { AttributionQuery, JOURNEY_SOURCES, modelSpec } from '../../src/metrics/attribution.params';
 import { queryJourneyWeights } from '../../src/metrics/attribution.service';
 import { campaignPerformance } from '../../src/metrics/performance.service';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -129,9 +129,9 @@ describe('rule-based attribution models', () => {
     expectWeights(w('TIME_DECAY', 3), [r[0]! / (r[0]! + r[1]!), r[1]! / (r[0]! + r[1]!)]);
   });
 
-  it('turns weights into credits per campaign (n=5, 1000.00, W_SHAPED: 300/300/300/50/50)', async () => {
+  it.each(JOURNEY_SOURCES)('turns weights into credits per campaign (n=5, 1000.00, W_SHAPED: 300/300/300/50/50; journeys: %s)', async (source) => {
     await journeysOf1235();
-    const report = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.W_SHAPED }));
+    const report = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.W_SHAPED, source }));
     const byName = new Map(report.rows.map((r) => [r.campaign.name, r.attributedRevenue]));
     expect(['03-01', '03-05', '03-10', '03-15', '03-20'].map((d) => byName.get(`n5 ${d}`))).toEqual([
       '300.00',
@@ -146,7 +146,7 @@ describe('rule-based attribution models', () => {
     expect(report.unattributedRevenue).toBe('0.00');
   });
 
-  it('breaks ties on occurredAt by touch id', async () => {
+  it.each(JOURNEY_SOURCES)('breaks ties on occurredAt by touch id (journeys: %s)', async (source) => {
     const account = await f.account();
     const lead = await f.lead(account);
     const [a, b] = [await f.campaign('A'), await f.campaign('B')];
@@ -154,8 +154,8 @@ describe('rule-based attribution models', () => {
     await f.touch(lead, a, '2024-03-01T10:00:00Z', 902);
     await f.touch(lead, b, '2024-03-01T10:00:00Z', 901);
     await f.opportunity({ accountId: account, amount: '10.00', createdAt: '2024-03-10T00:00:00Z', closedAt: '2024-03-20T00:00:00Z' });
-    const first = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.FIRST_TOUCH }));
-    const last = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.LAST_TOUCH }));
+    const first = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.FIRST_TOUCH, source }));
+    const last = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.LAST_TOUCH, source }));
     const credit = (r: typeof first, name: string) => r.rows.find((x) => x.campaign.name === name)?.attributedRevenue;
     expect([credit(first, 'B'), credit(first, 'A')]).toEqual(['10.00', '0.00']); // touch 901 (B) is first
     expect([credit(last, 'B'), credit(last, 'A')]).toEqual(['0.00', '10.00']); // touch 902 (A) is last
@@ -179,7 +179,7 @@ describe('rule-based attribution models', () => {
     expect(touchesOf('REVENUE')).toEqual([atStart, atCreation, afterCreation, atClose]);
   });
 
-  it('reports opportunities with an empty journey as unattributed', async () => {
+  it.each(JOURNEY_SOURCES)('reports opportunities with an empty journey as unattributed (journeys: %s)', async (source) => {
     const account = await f.account();
     const lead = await f.lead(account);
     const c = await f.campaign('C');
@@ -189,13 +189,13 @@ describe('rule-based attribution models', () => {
     await f.opportunity({ accountId: await f.account('Quiet'), amount: '30.00', createdAt: '2024-06-02T00:00:00Z', closedAt: '2024-06-03T00:00:00Z' });
     await f.opportunity({ accountId: account, amount: '5.00', createdAt: '2024-12-01T00:00:00Z', closedAt: '2024-12-02T00:00:00Z' });
     for (const model of [...RULE_MODELS.filter((m) => m !== AttributionModel.CUSTOM), AttributionModel.DATA_DRIVEN]) {
-      const report = await campaignPerformance(serviceContext(db), settings({ model }));
+      const report = await campaignPerformance(serviceContext(db), settings({ model, source }));
       expect([report.totals.attributedRevenue, report.unattributedRevenue, report.totalRevenue]).toEqual(['70.00', '35.00', '105.00']);
       expect(report.unattributedRevenueShare).toBeCloseTo(35 / 105, 12);
     }
   });
 
-  it('builds journeys from the whole account or only the deal contacts', async () => {
+  it.each(JOURNEY_SOURCES)('builds journeys from the whole account or only the deal contacts (journeys: %s)', async (source) => {
     const account = await f.account();
     const other = await f.account('Elsewhere');
     const contact = await f.lead(account);
@@ -213,7 +213,9 @@ describe('rule-based attribution models', () => {
       contacts: [contact, outsider],
     });
     const credits = async (journeyScope: JourneyScope) => {
-      const report = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.LINEAR, journeyScope }));
+      // the cache holds ACCOUNT journeys only: CONTACTS journeys are always built from the touches
+      const from = journeyScope === JourneyScope.ACCOUNT ? source : 'DIRECT';
+      const report = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.LINEAR, journeyScope, source: from }));
       return Object.fromEntries(report.rows.map((r) => [r.campaign.name, r.attributedRevenue]));
     };
     // ACCOUNT: the account's leads (contact, colleague) -> A and B 45.00 each; C's lead works elsewhere

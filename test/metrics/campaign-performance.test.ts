@@ -3,6 +3,7 @@ import { Channel } from '../../src/common/enums';
 import { observeQueries } from '../../src/db/data-source';
 import { toGlobalId } from '../../src/graphql/node';
 import { AttributionComparisonInput, AttributionDimension, AttributionMeasure, AttributionModel } from '../../src/metrics/attribution.inputs';
+import { JOURNEY_SOURCES } from '../../src/metrics/attribution.params';
 import { attributionComparison, comparisonQuery } from '../../src/metrics/comparison.service';
 import { campaignPerformance, channelPerformance, loadCampaignPerformance } from '../../src/metrics/performance.service';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -25,12 +26,13 @@ import { Fixtures, serviceContext, settings, settingsInput, SettingsOverrides } 
  *   O2 (Y) 80.00 open, created 01-21: pipeline journey C, B (01-20) -> C 40.00, B 40.00
  *   O3 (Z, untouched) 20.00 created 01-03, won 01-04: unattributed pipeline and revenue
  * Pipeline: total 400.00 = A 150 + B 115 + C 115 + unattributed 20. Revenue: total 320.00 = A 150 + B 75 + C 75 + 20.
+ * Every figure holds whether journeys are built from the touches or read from the cache.
  */
-describe('campaign and channel performance', () => {
+describe.each(JOURNEY_SOURCES)('campaign and channel performance (journeys: %s)', (source) => {
   let db: TestDatabase;
   const ids: Record<string, string> = {};
   const WINDOW = { from: '2024-01-01T12:00:00Z', to: '2024-02-01T00:00:00Z' };
-  const q = (o: SettingsOverrides = {}) => settings({ ...WINDOW, ...o });
+  const q = (o: SettingsOverrides = {}) => settings({ ...WINDOW, source, ...o });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -97,7 +99,7 @@ describe('campaign and channel performance', () => {
   });
 
   it('filters rows by campaign or channel without changing the shares', async () => {
-    const onlyB = await campaignPerformance(serviceContext(db), settings({ ...WINDOW, campaignIds: [toGlobalId('Campaign', ids.B!)] }));
+    const onlyB = await campaignPerformance(serviceContext(db), q({ campaignIds: [toGlobalId('Campaign', ids.B!)] }));
     expect(onlyB.rows.map((r) => [r.campaign.name, r.attributedRevenue])).toEqual([['B', '75.00']]);
     // totals cover the rows shown; unattributed and total amounts cover every campaign
     expect([onlyB.totals.attributedRevenue, onlyB.totals.spend, onlyB.unattributedRevenue, onlyB.totalRevenue]).toEqual(['75.00', '50.00', '20.00', '320.00']);
@@ -129,7 +131,7 @@ describe('campaign and channel performance', () => {
 
   it('compares every model side by side', async () => {
     const input: AttributionComparisonInput = { ...settingsInput(WINDOW), by: AttributionDimension.CAMPAIGN };
-    const comparison = await attributionComparison(serviceContext(db), comparisonQuery('input', input));
+    const comparison = await attributionComparison(serviceContext(db), { ...comparisonQuery('input', input), source });
     const of = (name: string) => comparison.rows.find((r) => r.campaign?.name === name)!.revenue;
     // O1's journey: A(12-01) A(01-05) C(01-06) B(01-10); mqlAt 01-11 and creation 01-12 both pick B (touch 4), close too.
     // FIRST: A. LAST: B. U: 0.4+0.1 / 0.1 / 0.4. W: 0.3+0.05 / 0.05 / 0.6. Z: 0.225+0.05 / 0.05 / 0.675.
@@ -153,7 +155,7 @@ describe('campaign and channel performance', () => {
       ...settingsInput({ ...WINDOW, roleWeights: { first: 1 } }),
       by: AttributionDimension.CHANNEL,
     };
-    const comparison = await attributionComparison(serviceContext(db), comparisonQuery('input', input));
+    const comparison = await attributionComparison(serviceContext(db), { ...comparisonQuery('input', input), source });
     // CUSTOM with first = 1 is first-touch: all 300.00 to A (EMAIL)
     expect(comparison.rows.map((r) => [r.channel, r.revenue.custom, r.revenue.linear])).toEqual([
       ['EMAIL', '300.00', '225.00'],

@@ -1,4 +1,5 @@
 import { AttributionMeasure, AttributionModel } from '../../src/metrics/attribution.inputs';
+import { JOURNEY_SOURCES } from '../../src/metrics/attribution.params';
 import { queryMarkovTransitions } from '../../src/metrics/attribution.service';
 import { CONVERSION, markovCreditFractions, NULL_STATE, solveMarkov, START, TransitionCount } from '../../src/metrics/markov';
 import { campaignPerformance } from '../../src/metrics/performance.service';
@@ -86,7 +87,7 @@ describe('Markov removal-effect solver', () => {
   });
 });
 
-describe('DATA_DRIVEN attribution', () => {
+describe.each(JOURNEY_SOURCES)('DATA_DRIVEN attribution (journeys: %s)', (source) => {
   let db: TestDatabase;
   let f: Fixtures;
   beforeAll(async () => {
@@ -114,7 +115,7 @@ describe('DATA_DRIVEN attribution', () => {
 
   it('counts the transitions of every closed path in SQL', async () => {
     const { a, b } = await handExample();
-    const byPeriod = await queryMarkovTransitions(serviceContext(db), settings({ model: AttributionModel.DATA_DRIVEN }));
+    const byPeriod = await queryMarkovTransitions(serviceContext(db), settings({ model: AttributionModel.DATA_DRIVEN, source }));
     const counts = [...byPeriod.values()].flat().map((c) => `${c.fromState}>${c.toState}:${c.transitions}`);
     expect(counts.sort()).toEqual(
       [`START>${a}:2`, `START>${b}:1`, `${a}>${b}:1`, `${a}>NULL:1`, `${b}>CONVERSION:2`].sort(),
@@ -123,7 +124,7 @@ describe('DATA_DRIVEN attribution', () => {
 
   it('shares the won amount with non-empty journeys by removal effect', async () => {
     await handExample();
-    const report = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.DATA_DRIVEN }));
+    const report = await campaignPerformance(serviceContext(db), settings({ model: AttributionModel.DATA_DRIVEN, source }));
     // 900.00 won with journeys: A 1/3 -> 300.00, B 2/3 -> 600.00; wins: 2 x 1/3 and 2 x 2/3
     expect(report.rows.map((r) => [r.campaign.name, r.attributedRevenue, r.attributedPipeline])).toEqual([
       ['A', '300.00', null],

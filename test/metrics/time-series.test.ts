@@ -1,5 +1,6 @@
 import { Channel } from '../../src/common/enums';
 import { AttributionModel } from '../../src/metrics/attribution.inputs';
+import { JOURNEY_SOURCES } from '../../src/metrics/attribution.params';
 import { campaignPerformance } from '../../src/metrics/performance.service';
 import { periodsOf, periodStartOf, revenueTimeSeries } from '../../src/metrics/time-series.service';
 import { TimeGrain, TimeSeriesDimension } from '../../src/metrics/time-series.types';
@@ -41,12 +42,13 @@ describe('UTC periods', () => {
  * D1: touch A 01-01, 100.00 created 01-02 (before the window: no pipeline), won Sun 01-07T23:59:59.999 -> week 01-01
  * D2: touch B Fri 01-05, 60.00 created Mon 01-08T00:00 -> pipeline week 01-08, won Mon 01-15T00:00 -> week 01-15
  * D3: untouched, 7.00 created 01-10, open -> unattributed pipeline in week 01-08
+ * The same rows whether journeys are built from the touches or read from the cache.
  */
-describe('revenue time series', () => {
+describe.each(JOURNEY_SOURCES)('revenue time series (journeys: %s)', (source) => {
   let db: TestDatabase;
   const WEEKS = { from: '2024-01-03T00:00:00Z', to: '2024-01-17T00:00:00Z' };
   const series = (grain: TimeGrain, by: TimeSeriesDimension, o: SettingsOverrides = {}) =>
-    revenueTimeSeries(serviceContext(db), { ...settings({ ...WEEKS, ...o }), grain: grain.toLowerCase() as 'week', rowKey: by });
+    revenueTimeSeries(serviceContext(db), { ...settings({ ...WEEKS, source, ...o }), grain: grain.toLowerCase() as 'week', rowKey: by });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -115,7 +117,7 @@ describe('revenue time series', () => {
     for (const model of [AttributionModel.LINEAR, AttributionModel.DATA_DRIVEN]) {
       const { rows } = await series(TimeGrain.WEEK, TimeSeriesDimension.NONE, { model });
       for (const row of rows) {
-        const report = await campaignPerformance(serviceContext(db), settings({ from: row.from.toISOString(), to: row.to.toISOString(), model }));
+        const report = await campaignPerformance(serviceContext(db), settings({ from: row.from.toISOString(), to: row.to.toISOString(), model, source }));
         expect([row.spend, row.attributedPipeline, row.attributedRevenue, row.unattributedRevenue]).toEqual([
           report.totals.spend,
           report.totals.attributedPipeline,
@@ -128,7 +130,7 @@ describe('revenue time series', () => {
   });
 });
 
-describe('quarter boundary in SQL', () => {
+describe.each(JOURNEY_SOURCES)('quarter boundary in SQL (journeys: %s)', (source) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -145,7 +147,7 @@ describe('quarter boundary in SQL', () => {
   afterAll(() => db.drop());
 
   it('puts the last millisecond of March in Q1 and April 1st in Q2', async () => {
-    const q = settings({ from: '2024-02-15T00:00:00Z', to: '2024-07-10T00:00:00Z' });
+    const q = settings({ from: '2024-02-15T00:00:00Z', to: '2024-07-10T00:00:00Z', source });
     const { rows } = await revenueTimeSeries(serviceContext(db), { ...q, grain: 'quarter', rowKey: 'NONE' });
     expect(rows.map((r) => [r.periodStart.toISOString().slice(0, 10), r.attributedRevenue, r.spend])).toEqual([
       ['2024-01-01', '1.00', '0.00'],

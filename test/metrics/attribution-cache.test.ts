@@ -1,0 +1,180 @@
+import { Client } from 'pg';
+import { OpportunityKind } from '../../src/common/enums';
+import { AttributionDimension, AttributionModel } from '../../src/metrics/attribution.inputs';
+import { JourneySource, modelSpec } from '../../src/metrics/attribution.params';
+import { attributionComparison, comparisonQuery } from '../../src/metrics/comparison.service';
+import { campaignPerformance, channelPerformance } from '../../src/metrics/performance.service';
+import { revenueTimeSeries } from '../../src/metrics/time-series.service';
+import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { serviceContext, settings, settingsInput } from './attribution-fixtures';
+import { generate, load } from './random-attribution-data';
+
+/*
+ * The attribution cache is kept current on write: after
+ * inserts, updates and deletes of touches, leads and opportunities (one row or many per
+ * statement, and two writers at once), every cached source answers exactly as DIRECT, which
+ * builds journeys from the touches, and the cache holds exactly what rebuilding it from
+ * scratch gives. Data: the random company of random-attribution-data.ts; the cache holds its
+ * default settings (lookback 90 days, half-life 7 days), which the queries below use.
+ */
+const CUSTOM = { first: 0.2, leadConversion: 0.15, opportunityCreation: 0.25, close: 0.1 };
+const MONTHS = { from: '2024-02-01T00:00:00Z', to: '2024-11-01T00:00:00Z' };
+const RAGGED = { from: '2024-02-10T06:00:00Z', to: '2024-10-20T18:30:00Z' };
+const CACHE_TABLES = [
+  'attribution_journeys',
+  'attribution_paths',
+  'attribution_monthly',
+  'attribution_monthly_totals',
+];
+
+describe('attribution cache', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await load(db, generate(20241105));
+    for (const table of ['touchpoints', 'opportunities', 'leads']) {
+      await db.sql(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT max(id) FROM ${table}))`);
+    }
+  });
+  afterAll(() => db.drop());
+
+  /** Every report of the cached queries under `source`, as plain JSON. */
+  async function reports(source: JourneySource | undefined): Promise<unknown[]> {
+    const ctx = serviceContext(db);
+    const out: unknown[] = [];
+    for (const window of [MONTHS, RAGGED]) {
+      for (const model of Object.values(AttributionModel)) {
+        const q = settings({ ...window, model, source, roleWeights: model === AttributionModel.CUSTOM ? CUSTOM : null });
+        out.push(await campaignPerformance(ctx, q), await channelPerformance(ctx, q));
+      }
+      const some = settings({ ...window, source, opportunityKinds: [OpportunityKind.EXPANSION] });
+      out.push(await campaignPerformance(ctx, some));
+      const comparison = { ...settingsInput({ ...window, roleWeights: CUSTOM }), by: AttributionDimension.CHANNEL };
+      out.push(await attributionComparison(ctx, { ...comparisonQuery('input', comparison), source }));
+      for (const [grain, rowKey] of [['month', 'CAMPAIGN'], ['week', 'NONE'], ['quarter', 'CHANNEL']] as const) {
+        for (const model of [AttributionModel.W_SHAPED, AttributionModel.TIME_DECAY, AttributionModel.DATA_DRIVEN]) {
+          out.push(await revenueTimeSeries(ctx, { ...settings({ ...window, model, source }), grain, rowKey }));
+        }
+      }
+    }
+    return JSON.parse(JSON.stringify(out)) as unknown[];
+  }
+
+  async function expectSourcesAgree(): Promise<void> {
+    const direct = await reports('DIRECT');
+    for (const source of ['CACHED_JOURNEYS', 'CACHED_MONTHS', undefined] as const) expect(await reports(source)).toEqual(direct);
+  }
+
+  /** The caches hold the same rows (compared as values) as a rebuild from scratch. */
+  async function expectCachesLikeRebuilt(): Promise<void> {
+    await db.ds.transaction(async (tx) => {
+      for (const table of CACHE_TABLES) await tx.query(`CREATE TEMP TABLE kept_${table} ON COMMIT DROP AS SELECT * FROM ${table}`);
+      await tx.query('SELECT attribution_cache_rebuild()');
+      for (const table of CACHE_TABLES) {
+        const [diff] = await tx.query(
+          `SELECT (SELECT count(*) FROM (SELECT * FROM kept_${table} EXCEPT ALL SELECT * FROM ${table}) a)::int AS stale,
+                  (SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL SELECT * FROM kept_${table}) b)::int AS missing,
+                  (SELECT count(*) FROM ${table})::int AS rows`,
+        );
+        expect({ table, ...diff, nonEmpty: diff.rows > 0 }).toEqual({ table, stale: 0, missing: 0, rows: diff.rows, nonEmpty: true });
+      }
+    });
+  }
+
+  it('answers from every source exactly as from the touches', async () => {
+    await expectSourcesAgree();
+    await expectCachesLikeRebuilt();
+  });
+
+  it('stays current through inserts, updates and deletes of touches, leads and opportunities', async () => {
+    // one touch inside many journeys, then several in one statement (one for a lead without account)
+    await db.sql(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at)
+                  SELECT id, 3, 'OTHER', '2024-05-15T00:00:00Z' FROM leads WHERE account_id IS NOT NULL ORDER BY id LIMIT 1`);
+    await db.sql(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at)
+                  SELECT l.id, 1 + l.id % 12, 'OTHER', '2024-03-01T00:00:00Z'::timestamptz + l.id * interval '37 hours'
+                  FROM leads l WHERE l.id % 9 = 0`);
+    await expectCachesLikeRebuilt();
+    // touches moved in time or to another campaign, others deleted (first touches among them)
+    await db.sql(`UPDATE touchpoints SET occurred_at = occurred_at - interval '200 days' WHERE id % 17 = 0`);
+    await db.sql(`UPDATE touchpoints SET campaign_id = 1 + campaign_id % 12 WHERE id % 23 = 0`);
+    await db.sql(`DELETE FROM touchpoints WHERE id IN (SELECT DISTINCT ON (lead_id) id FROM touchpoints WHERE lead_id % 5 = 0
+                                                       ORDER BY lead_id, occurred_at, id)`);
+    await expectCachesLikeRebuilt();
+    // leads moving to another account (or to none), and their mqlAt changing
+    await db.sql(`UPDATE leads SET account_id = CASE WHEN id % 2 = 0 THEN 1 + account_id % 40 END WHERE id % 11 = 0 AND account_id IS NOT NULL`);
+    await db.sql(`UPDATE leads SET mql_at = coalesce(mql_at - interval '20 days', '2024-04-01T00:00:00Z') WHERE id % 7 = 0`);
+    await expectCachesLikeRebuilt();
+    // opportunities: amounts, kinds, stages, dates and accounts changing; new ones and deleted ones
+    await db.sql(`UPDATE opportunities SET amount = amount + 0.01, kind = 'RENEWAL' WHERE id % 13 = 0`);
+    await db.sql(`UPDATE opportunities SET stage = 'CLOSED_LOST' WHERE stage = 'CLOSED_WON' AND id % 6 = 0`);
+    await db.sql(`UPDATE opportunities SET stage = 'CLOSED_WON', closed_at = created_at + interval '9 days' WHERE closed_at IS NULL AND id % 4 = 0`);
+    await db.sql(`UPDATE opportunities SET created_at = created_at - interval '3 days', account_id = 1 + account_id % 40 WHERE id % 19 = 0`);
+    await db.sql(`INSERT INTO opportunities (account_id, name, kind, stage, amount, created_at, closed_at)
+                  SELECT a, 'New', 'NEW_BUSINESS', 'CLOSED_WON', 1234.56, '2024-07-01T00:00:00Z', '2024-07-20T00:00:00Z'
+                  FROM generate_series(1, 40, 3) a`);
+    await db.sql(`DELETE FROM opportunities WHERE id % 10 = 3`);
+    await expectCachesLikeRebuilt();
+    await expectSourcesAgree();
+  });
+
+  it('serialises two writers at one account: neither misses the other', async () => {
+    const [lead] = await db.sql<{ id: string; account_id: string }>(
+      `SELECT id, account_id FROM leads WHERE account_id IS NOT NULL ORDER BY id LIMIT 1`,
+    );
+    const [first, second] = [new Client({ connectionString: db.url }), new Client({ connectionString: db.url })];
+    await Promise.all([first.connect(), second.connect()]);
+    try {
+      // the first adds a touch, the second a deal whose journey spans it, each before the other commits
+      await first.query('BEGIN');
+      await first.query(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, 2, 'OTHER', '2024-08-01T00:00:00Z')`, [lead!.id]);
+      await second.query('BEGIN');
+      const deal = second.query(
+        `INSERT INTO opportunities (account_id, name, kind, stage, amount, created_at, closed_at)
+         VALUES ($1, 'Race', 'EXPANSION', 'CLOSED_WON', 500.00, '2024-08-10T00:00:00Z', '2024-08-12T00:00:00Z')`,
+        [lead!.account_id],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the second waits for the first's lock on the account
+      await first.query('COMMIT');
+      await deal;
+      await second.query('COMMIT');
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+    }
+    const [race] = await db.sql<{ campaigns: string[] }>(
+      `SELECT array_agg(DISTINCT j.campaign_id::text) AS campaigns FROM attribution_journeys j
+       JOIN opportunities o ON o.id = j.opportunity_id WHERE o.name = 'Race'`,
+    );
+    expect(race!.campaigns).toContain('2');
+    await expectCachesLikeRebuilt();
+  });
+
+  it('holds other journey settings when told to, and the queries follow', async () => {
+    const q = { ...settings({ ...MONTHS, model: AttributionModel.TIME_DECAY, lookbackDays: 30, halfLifeDays: 2.5 }) };
+    const direct = JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...q, source: 'DIRECT' }))) as unknown;
+    await db.sql('SELECT attribution_cache_configure(30, 2.5)');
+    for (const source of ['CACHED_JOURNEYS', 'CACHED_MONTHS', undefined] as const) {
+      expect(JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...q, source })))).toEqual(direct);
+    }
+    // a model without decay only needs the lookback to match
+    const linear = { ...q, models: [modelSpec('input', AttributionModel.LINEAR, null)], halfLifeDays: 7 };
+    const directLinear = JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...linear, source: 'DIRECT' }))) as unknown;
+    expect(JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), linear)))).toEqual(directLinear);
+    await db.sql('SELECT attribution_cache_configure(90, 7)');
+  });
+
+  it("reads the cache only when it holds the query's settings", async () => {
+    const json = async (q: ReturnType<typeof settings>) => JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), q))) as unknown;
+    const held = settings({ ...MONTHS, model: AttributionModel.LINEAR });
+    const other = settings({ ...MONTHS, model: AttributionModel.LINEAR, lookbackDays: 45 });
+    const before = [await json(held), await json(other)];
+    // a cache whose monthly sums were tampered with: only the query whose settings it holds sees it
+    await db.sql(`UPDATE attribution_monthly SET f0 = f0 + 1000 WHERE measure = 'REVENUE'`);
+    try {
+      expect(await json(held)).not.toEqual(before[0]);
+      expect(await json(other)).toEqual(before[1]);
+    } finally {
+      await db.sql('SELECT attribution_cache_rebuild()');
+    }
+    expect(await json(held)).toEqual(before[0]);
+  });
+});

@@ -2,6 +2,7 @@ import { InitialSchema1732300000000 } from './1732300000000-initial-schema';
 import { AccessControl1732400000000 } from './1732400000000-access-control';
 import { AttributionJourneys1732500000000 } from './1732500000000-attribution-journeys';
 import { AttributionCache1732510000000 } from './1732510000000-attribution-cache';
+import { CampaignActivityCache1732520000000 } from './1732520000000-campaign-activity-cache';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AccessControl1732400000000,
   AttributionJourneys1732500000000,
   AttributionCache1732510000000,
+  CampaignActivityCache1732520000000,
 ];

@@ -53,6 +53,55 @@ sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that bec
 )`;
 
 /**
+ * The same counts from the activity cache (migrations/1732520000000-campaign-activity-cache.ts):
+ * daily touch counts for the whole UTC days of the window, the touches themselves for the
+ * partial days at its edges, and each lead's first touch (with its mqlAt).
+ */
+const CACHED_COUNTS = `
+whole_days AS (   -- the UTC days wholly inside the window: [day_from, day_to), empty when day_from >= day_to
+  SELECT d.day_from, greatest(d.day_from, ($2::timestamptz AT TIME ZONE 'UTC')::date) AS day_to
+  FROM (SELECT ($1::timestamptz AT TIME ZONE 'UTC')::date
+               + CASE WHEN date_trunc('day', $1::timestamptz, 'UTC') = $1::timestamptz THEN 0 ELSE 1 END AS day_from) d
+),
+touches_in_window AS (
+  SELECT campaign_id, period_start, sum(touches) AS touches
+  FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.touches
+        FROM whole_days w
+        JOIN campaign_daily_touches d ON d.day >= w.day_from AND d.day < w.day_to
+        JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
+        WHERE $23::boolean
+        UNION ALL
+        SELECT t.campaign_id, ${periodOf('t.occurred_at')}, 1
+        FROM whole_days w
+        CROSS JOIN row_campaigns rc
+        JOIN touchpoints t ON t.campaign_id = rc.campaign_id
+         AND t.occurred_at >= $1::timestamptz AND t.occurred_at < least($2::timestamptz, w.day_from::timestamp AT TIME ZONE 'UTC')
+        WHERE $23::boolean
+        UNION ALL
+        SELECT t.campaign_id, ${periodOf('t.occurred_at')}, 1
+        FROM whole_days w
+        CROSS JOIN row_campaigns rc
+        JOIN touchpoints t ON t.campaign_id = rc.campaign_id
+         AND t.occurred_at >= greatest($1::timestamptz, w.day_to::timestamp AT TIME ZONE 'UTC') AND t.occurred_at < $2::timestamptz
+        WHERE $23::boolean) c
+  GROUP BY 1, 2
+),
+sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window
+  SELECT f.campaign_id, ${periodOf('f.occurred_at')} AS period_start, count(*) AS leads_sourced
+  FROM lead_first_touches f
+  JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
+  WHERE $23::boolean AND f.occurred_at >= $1::timestamptz AND f.occurred_at < $2::timestamptz
+  GROUP BY 1, 2
+),
+sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that became MQL in the window
+  SELECT f.campaign_id, ${periodOf('f.mql_at')} AS period_start, count(*) AS mqls
+  FROM lead_first_touches f
+  JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
+  WHERE $23::boolean AND f.mql_at >= $1::timestamptz AND f.mql_at < $2::timestamptz
+  GROUP BY 1, 2
+)`;
+
+/**
  * Campaign / channel performance (METRICS.md "Campaign performance") for every model
  * and period asked for, in one statement: one 'ROW' per row key (campaign, channel, or
  * none) and one 'TOTAL' per model and period holding the sums of the rows and the
@@ -172,10 +221,10 @@ FROM report
 ORDER BY model, period_start, row_kind, row_key`;
 }
 
-/** The performance statement of each journey source (AUTO: what the API runs). */
+/** The performance statement of each journey source (AUTO: what the API runs); counts are cached unless DIRECT. */
 export const PERFORMANCE_SQL: Record<CreditSource, string> = {
-  AUTO: performanceSql(creditsSql('AUTO'), DIRECT_COUNTS),
+  AUTO: performanceSql(creditsSql('AUTO'), CACHED_COUNTS),
   DIRECT: performanceSql(creditsSql('DIRECT'), DIRECT_COUNTS),
-  CACHED_JOURNEYS: performanceSql(creditsSql('CACHED_JOURNEYS'), DIRECT_COUNTS),
-  CACHED_MONTHS: performanceSql(creditsSql('CACHED_MONTHS'), DIRECT_COUNTS),
+  CACHED_JOURNEYS: performanceSql(creditsSql('CACHED_JOURNEYS'), CACHED_COUNTS),
+  CACHED_MONTHS: performanceSql(creditsSql('CACHED_MONTHS'), CACHED_COUNTS),
 };

@@ -1,7 +1,7 @@
 import type { PgClient } from './copy-loader';
 
 /**
- * The cache the attribution reports read (migrations/1732510000000-attribution-cache.ts): kept
+ * The caches the attribution reports read (migrations 1732510000000 and 1732520000000): kept
  * current on write by statement-level triggers, which fire for COPY too. A bulk load would
  * recompute them table by table, partly while the loaded tables have no indexes; it is
  * faster to suspend those triggers and rebuild the caches once, after the indexes are back.
@@ -11,6 +11,8 @@ export const CACHE_TABLES = [
   'attribution_paths',
   'attribution_monthly',
   'attribution_monthly_totals',
+  'campaign_daily_touches',
+  'lead_first_touches',
 ];
 
 /** The cache triggers on `tables`, when the current role may alter them (only an owner may disable a trigger). */
@@ -19,7 +21,7 @@ const CACHE_TRIGGERS_SQL = `
          format('ALTER TABLE %s ENABLE TRIGGER %I', t.tgrelid::regclass, t.tgname) AS enable
     FROM pg_trigger t
     JOIN pg_class c ON c.oid = t.tgrelid
-   WHERE NOT t.tgisinternal AND t.tgname ~ '^attribution_cache_'
+   WHERE NOT t.tgisinternal AND t.tgname ~ '^(attribution_cache|campaign_activity)_'
      AND t.tgrelid = ANY ($1::regclass[]) AND pg_has_role(c.relowner, 'USAGE')
    ORDER BY 1`;
 
@@ -38,7 +40,7 @@ export async function suspendCacheTriggers(client: PgClient, tables: readonly st
       for (const { enable } of triggers) await client.query(enable);
       // the journeys are joined from these: plan with their real sizes, not an empty table's
       await client.query('ANALYZE leads, touchpoints, opportunities');
-      await client.query('SELECT attribution_cache_rebuild()');
+      await client.query('SELECT attribution_cache_rebuild(), campaign_activity_rebuild()');
     },
   };
 }

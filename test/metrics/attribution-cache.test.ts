@@ -10,10 +10,10 @@ import { serviceContext, settings, settingsInput } from './attribution-fixtures'
 import { generate, load } from './random-attribution-data';
 
 /*
- * The attribution cache is kept current on write: after
+ * The attribution cache and the campaign-activity cache are kept current on write: after
  * inserts, updates and deletes of touches, leads and opportunities (one row or many per
  * statement, and two writers at once), every cached source answers exactly as DIRECT, which
- * builds journeys from the touches, and the cache holds exactly what rebuilding it from
+ * builds journeys from the touches, and the caches hold exactly what rebuilding them from
  * scratch gives. Data: the random company of random-attribution-data.ts; the cache holds its
  * default settings (lookback 90 days, half-life 7 days), which the queries below use.
  */
@@ -25,6 +25,8 @@ const CACHE_TABLES = [
   'attribution_paths',
   'attribution_monthly',
   'attribution_monthly_totals',
+  'campaign_daily_touches',
+  'lead_first_touches',
 ];
 
 describe('attribution cache', () => {
@@ -69,7 +71,7 @@ describe('attribution cache', () => {
   async function expectCachesLikeRebuilt(): Promise<void> {
     await db.ds.transaction(async (tx) => {
       for (const table of CACHE_TABLES) await tx.query(`CREATE TEMP TABLE kept_${table} ON COMMIT DROP AS SELECT * FROM ${table}`);
-      await tx.query('SELECT attribution_cache_rebuild()');
+      await tx.query('SELECT attribution_cache_rebuild(), campaign_activity_rebuild()');
       for (const table of CACHE_TABLES) {
         const [diff] = await tx.query(
           `SELECT (SELECT count(*) FROM (SELECT * FROM kept_${table} EXCEPT ALL SELECT * FROM ${table}) a)::int AS stale,

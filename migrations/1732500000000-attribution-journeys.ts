@@ -36,11 +36,11 @@ export const journeyRowsSql = (touches: string, halfLifeDays: string): string =>
                  END AS decay_factor
           FROM ${touches} t
         ),
-        campaign_rows AS (   -- grouped by journey (in order already) then campaign; the rest is the journey's own
+        campaign_rows AS (   -- grouped by journey then campaign; min() of what is the journey's own (one value)
           SELECT measure, opportunity_id, campaign_id, count(*)::integer AS touches, sum(decay_factor) AS decay_sum,
-                 bit_or(class_bit)::smallint AS class_mask, any_value(journey_end) AS journey_end, any_value(amount) AS amount,
-                 any_value(opportunity_kind) AS opportunity_kind, any_value(touch_count)::integer AS touch_count,
-                 any_value(sig)::smallint AS sig
+                 bit_or(class_bit)::smallint AS class_mask, min(journey_end) AS journey_end, min(amount) AS amount,
+                 min(opportunity_kind) AS opportunity_kind, min(touch_count)::integer AS touch_count,
+                 min(sig)::smallint AS sig
           FROM classified
           GROUP BY measure, opportunity_id, campaign_id
         )

@@ -217,10 +217,17 @@ export class AttributionCache1732510000000 implements MigrationInterface {
       CREATE FUNCTION attribution_cache_configure(p_lookback_days float8, p_half_life_days float8) RETURNS void
       LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_advisory_xact_lock(1732510000, 0);
         UPDATE attribution_cache_settings SET lookback_days = p_lookback_days, half_life_days = p_half_life_days;
-        PERFORM attribution_cache_rebuild();
       END $$;
+
+      -- However the settings change, the cache is rebuilt in the same transaction.
+      CREATE FUNCTION attribution_cache_on_settings() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM attribution_cache_rebuild();
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER attribution_cache_settings_changed AFTER UPDATE ON attribution_cache_settings
+        FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_settings();
 
       -- Touches changed (lead, time): the opportunities of the leads' accounts whose journeys span the times.
       CREATE FUNCTION attribution_cache_touches_changed(p_lead_ids bigint[], p_times timestamptz[]) RETURNS void
@@ -332,6 +339,7 @@ export class AttributionCache1732510000000 implements MigrationInterface {
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER attribution_cache_settings_changed ON attribution_cache_settings;
       DROP TRIGGER attribution_cache_truncate ON opportunities;
       DROP TRIGGER attribution_cache_truncate ON leads;
       DROP TRIGGER attribution_cache_truncate ON touchpoints;
@@ -342,8 +350,8 @@ export class AttributionCache1732510000000 implements MigrationInterface {
       DROP TRIGGER attribution_cache_delete ON touchpoints;
       DROP TRIGGER attribution_cache_update ON touchpoints;
       DROP TRIGGER attribution_cache_insert ON touchpoints;
-      DROP FUNCTION attribution_cache_on_truncate(), attribution_cache_on_opportunities(), attribution_cache_on_leads(),
-        attribution_cache_on_touchpoints(), attribution_cache_touches_changed(bigint[], timestamptz[]),
+      DROP FUNCTION attribution_cache_on_settings(), attribution_cache_on_truncate(), attribution_cache_on_opportunities(),
+        attribution_cache_on_leads(), attribution_cache_on_touchpoints(), attribution_cache_touches_changed(bigint[], timestamptz[]),
         attribution_cache_configure(float8, float8), attribution_cache_rebuild(), attribution_cache_refresh(bigint[]),
         attribution_cache_lock(bigint[]);
       DROP TABLE attribution_monthly_totals, attribution_monthly, attribution_paths, attribution_journeys,

@@ -53,26 +53,26 @@ export function solveMarkov(counts: readonly TransitionCount[]): MarkovSolution 
   const outgoing = new Array<number>(n).fill(0);
   for (const c of counts) outgoing[indexOf.get(c.fromState)!]! += c.transitions;
 
-  // M = I - Q, r = P(state -> CONVERSION)
-  const m: number[][] = states.map((_, i) => states.map((__, j) => (i === j ? 1 : 0)));
-  const r = new Array<number>(n).fill(0);
+  // M = I - Q (row-major, n x n), r = P(state -> CONVERSION)
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) m[i * n + i] = 1;
+  const r = new Float64Array(n);
   for (const c of counts) {
     const from = indexOf.get(c.fromState)!;
     const total = outgoing[from]!;
     if (total === 0) continue;
     const p = c.transitions / total;
     if (c.toState === CONVERSION) r[from]! += p;
-    else if (c.toState !== NULL_STATE) m[from]![indexOf.get(c.toState)!]! -= p;
+    else if (c.toState !== NULL_STATE) m[from * n + indexOf.get(c.toState)!]! -= p;
   }
   const removalEffects = new Map<string, number>();
   if (outgoing[0] === 0) return { conversionProbability: 0, removalEffects: zeroEffects(states) };
 
-  const inverse = invert(m);
-  const x = inverse.map((row) => row.reduce((sum, value, j) => sum + value * r[j]!, 0));
+  const { x, firstRow, diagonal } = fundamentalParts(m, n, r);
   const p = x[0]!;
   if (!(p > 0)) return { conversionProbability: 0, removalEffects: zeroEffects(states) };
   for (let c = 1; c < n; c++) {
-    const hit = inverse[0]![c]! / inverse[c]![c]!;
+    const hit = firstRow[c]! / diagonal[c]!;
     removalEffects.set(states[c]!, clamp01((hit * x[c]!) / p));
   }
   return { conversionProbability: p, removalEffects };
@@ -98,29 +98,68 @@ function clamp01(value: number): number {
 }
 
 /**
- * Gauss-Jordan inversion with partial pivoting. I - Q is invertible here: every state
- * seen in a path leads to CONVERSION or NULL with positive probability.
+ * What solveMarkov needs of N = M^-1 for the n x n row-major M = I - Q: x = N r, the first
+ * row of N and its diagonal, from one LU factorisation (M is left unchanged). I - Q is a
+ * nonsingular M-matrix (every state seen in a path reaches CONVERSION or NULL with positive
+ * probability), so Gaussian elimination needs no pivoting and every pivot is positive.
+ * About 2n^3/3 operations, flat typed arrays: a chain of 300 campaigns takes milliseconds.
  */
-export function invert(matrix: readonly (readonly number[])[]): number[][] {
-  const n = matrix.length;
-  const a = matrix.map((row, i) => [...row, ...matrix.map((_, j) => (i === j ? 1 : 0))]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let row = col + 1; row < n; row++) {
-      if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row;
-    }
-    if (Math.abs(a[pivot]![col]!) < 1e-300) throw new Error('singular Markov system');
-    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
-    const pivotRow = a[col]!;
-    const scale = pivotRow[col]!;
-    for (let k = 0; k < 2 * n; k++) pivotRow[k]! /= scale;
-    for (let row = 0; row < n; row++) {
-      if (row === col) continue;
-      const target = a[row]!;
-      const factor = target[col]!;
-      if (factor === 0) continue;
-      for (let k = col; k < 2 * n; k++) target[k]! -= factor * pivotRow[k]!;
+export function fundamentalParts(
+  m: Float64Array,
+  n: number,
+  r: Float64Array,
+): { x: Float64Array; firstRow: Float64Array; diagonal: Float64Array } {
+  const lu = Float64Array.from(m); // U on and above the diagonal, L (unit diagonal) below
+  for (let k = 0; k < n; k++) {
+    const pivot = lu[k * n + k]!;
+    if (!(Math.abs(pivot) > 1e-300)) throw new Error('singular Markov system');
+    for (let i = k + 1; i < n; i++) {
+      const f = lu[i * n + k]! / pivot;
+      if (f === 0) continue;
+      lu[i * n + k] = f;
+      for (let j = k + 1; j < n; j++) lu[i * n + j]! -= f * lu[k * n + j]!;
     }
   }
-  return a.map((row) => row.slice(n));
+  // x = U^-1 L^-1 r
+  const x = Float64Array.from(r);
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) x[i]! -= lu[i * n + j]! * x[j]!;
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = i + 1; j < n; j++) x[i]! -= lu[i * n + j]! * x[j]!;
+    x[i]! /= lu[i * n + i]!;
+  }
+  // first row w of N: M^T w = e_0, i.e. U^T z = e_0, then L^T w = z
+  const firstRow = new Float64Array(n);
+  firstRow[0] = 1;
+  for (let i = 0; i < n; i++) {
+    firstRow[i]! /= lu[i * n + i]!;
+    const zi = firstRow[i]!;
+    if (zi !== 0) for (let k = i + 1; k < n; k++) firstRow[k]! -= lu[i * n + k]! * zi;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const wi = firstRow[i]!;
+    if (wi !== 0) for (let k = 0; k < i; k++) firstRow[k]! -= lu[i * n + k]! * wi;
+  }
+  // N[c][c] = sum over k >= c of (U^-1)[c][k] (L^-1)[k][c]
+  const diagonal = new Float64Array(n);
+  const u = new Float64Array(n); // row c of U^-1
+  const v = new Float64Array(n); // column c of L^-1
+  for (let c = 0; c < n; c++) {
+    u.fill(0, c);
+    u[c] = 1;
+    for (let j = c; j < n; j++) {
+      const uj = u[j]! / lu[j * n + j]!;
+      u[j] = uj;
+      if (uj !== 0) for (let k = j + 1; k < n; k++) u[k]! -= uj * lu[j * n + k]!;
+    }
+    v[c] = 1;
+    let sum = u[c]!;
+    for (let i = c + 1; i < n; i++) {
+      let vi = 0;
+      for (let j = c; j < i; j++) vi -= lu[i * n + j]! * v[j]!;
+      v[i] = vi;
+      sum += u[i]! * vi;
+    }
+    diagonal[c] = sum;
+  }
+  return { x, firstRow, diagonal };
 }

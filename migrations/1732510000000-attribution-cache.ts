@@ -17,7 +17,14 @@ import { journeyRowsSql } from './1732500000000-attribution-journeys';
  * A write locks the accounts whose journeys it changes (advisory locks), then recomputes
  * the journeys of their opportunities from a fresh snapshot and moves the monthly sums by
  * the difference, so concurrent READ COMMITTED (or SERIALIZABLE) writers never lose a touch.
- * The queries read the cache only when the settings match theirs (src/metrics/attribution-cache.sql.ts).
+ * The queries read the cache only when it is ready and its settings match theirs
+ * (src/metrics/attribution-sources.sql.ts); otherwise they build the journeys from the touches.
+ *
+ * Ready: a bulk load commits its rows with the cache emptied and marked not ready
+ * (attribution_cache_invalidate), so that the data answers at once, from the touches, and
+ * builds the cache afterwards in its own transaction (attribution_cache_rebuild, or
+ * attribution_cache_ensure, which the server runs at start when the cache is not ready).
+ * While it is not ready, writes leave it alone: the rebuild will read them.
  */
 
 /** j = 0..4: how many touches of a journey hold a role under some model. */
@@ -59,9 +66,12 @@ export class AttributionCache1732510000000 implements MigrationInterface {
       CREATE TABLE attribution_cache_settings (   -- the journey settings the cache holds (one row)
         id             boolean PRIMARY KEY DEFAULT true CHECK (id),
         lookback_days  float8 NOT NULL CHECK (lookback_days > 0),
-        half_life_days float8 NOT NULL CHECK (half_life_days > 0)
+        half_life_days float8 NOT NULL CHECK (half_life_days > 0),
+        ready          boolean NOT NULL DEFAULT true   -- false: empty, being (or to be) rebuilt; reports read the touches
       );
-      INSERT INTO attribution_cache_settings (lookback_days, half_life_days) VALUES (90, 7);
+      -- a database that holds deals already gets its cache built by the server at start (attribution_cache_ensure)
+      INSERT INTO attribution_cache_settings (lookback_days, half_life_days, ready)
+      VALUES (90, 7, NOT EXISTS (SELECT FROM opportunities));
 
       CREATE TABLE attribution_journeys (
         opportunity_id   bigint NOT NULL,
@@ -123,7 +133,8 @@ export class AttributionCache1732510000000 implements MigrationInterface {
       END $$;
 
       -- Recomputes the cached journeys of these opportunities (gone ones are removed) and moves
-      -- the monthly sums by the difference. The caller holds the locks of their accounts.
+      -- the monthly sums by the difference; nothing while the cache is not ready. The caller holds
+      -- the locks of their accounts (taken before this reads whether the cache is ready).
       -- (work_mem: a rebuild sorts and groups every journey; a few hundred touches otherwise)
       CREATE FUNCTION attribution_cache_refresh(p_opportunity_ids bigint[]) RETURNS void LANGUAGE plpgsql
       SET work_mem = '64MB' AS $$
@@ -131,6 +142,9 @@ export class AttributionCache1732510000000 implements MigrationInterface {
         s attribution_cache_settings;
       BEGIN
         SELECT * INTO STRICT s FROM attribution_cache_settings;
+        IF NOT s.ready THEN
+          RETURN;
+        END IF;
         DELETE FROM attribution_paths WHERE opportunity_id IN (SELECT unnest(p_opportunity_ids));
         WITH targets AS (
           SELECT DISTINCT id FROM unnest(p_opportunity_ids) id
@@ -201,16 +215,38 @@ export class AttributionCache1732510000000 implements MigrationInterface {
 
       END $$;
 
-      -- Empties the cache and fills it again from every opportunity.
+      -- Empties the cache and fills it again from every opportunity; it is ready once this commits.
       CREATE FUNCTION attribution_cache_rebuild() RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM pg_advisory_xact_lock(1732510000, 0);
+        UPDATE attribution_cache_settings SET ready = true;
         TRUNCATE attribution_journeys, attribution_paths, attribution_monthly, attribution_monthly_totals;
         -- filling an empty table: building its indexes once at the end is cheaper than row by row
         DROP INDEX attribution_journeys_opportunity_idx, attribution_journeys_end_idx;
         PERFORM attribution_cache_refresh(ARRAY(SELECT id FROM opportunities));
         CREATE INDEX attribution_journeys_opportunity_idx ON attribution_journeys (opportunity_id);
         CREATE INDEX attribution_journeys_end_idx ON attribution_journeys (measure, journey_end);
+      END $$;
+
+      -- Empties the cache and marks it not ready: reports read the touches until a rebuild (a bulk
+      -- load commits its rows so, then rebuilds the cache in a transaction of its own).
+      CREATE FUNCTION attribution_cache_invalidate() RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(1732510000, 0);
+        UPDATE attribution_cache_settings SET ready = false;
+        TRUNCATE attribution_journeys, attribution_paths, attribution_monthly, attribution_monthly_totals;
+      END $$;
+
+      -- Rebuilds the cache when it is not ready (after a load that stopped before its rebuild);
+      -- returns whether it did. Several servers starting at once: one rebuilds, the others wait and find it ready.
+      CREATE FUNCTION attribution_cache_ensure() RETURNS boolean LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(1732510000, 0);
+        IF (SELECT ready FROM attribution_cache_settings) THEN
+          RETURN false;
+        END IF;
+        PERFORM attribution_cache_rebuild();
+        RETURN true;
       END $$;
 
       -- Makes the cache hold other journey settings (reports with those settings read it then).
@@ -226,7 +262,7 @@ export class AttributionCache1732510000000 implements MigrationInterface {
         PERFORM attribution_cache_rebuild();
         RETURN NULL;
       END $$;
-      CREATE TRIGGER attribution_cache_settings_changed AFTER UPDATE ON attribution_cache_settings
+      CREATE TRIGGER attribution_cache_settings_changed AFTER UPDATE OF lookback_days, half_life_days ON attribution_cache_settings
         FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_settings();
 
       -- Touches changed (lead, time): the opportunities of the leads' accounts whose journeys span the times.
@@ -333,7 +369,6 @@ export class AttributionCache1732510000000 implements MigrationInterface {
       CREATE TRIGGER attribution_cache_truncate AFTER TRUNCATE ON leads FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_truncate();
       CREATE TRIGGER attribution_cache_truncate AFTER TRUNCATE ON opportunities FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_truncate();
 
-      SELECT attribution_cache_rebuild();
     `);
   }
 
@@ -352,7 +387,8 @@ export class AttributionCache1732510000000 implements MigrationInterface {
       DROP TRIGGER attribution_cache_insert ON touchpoints;
       DROP FUNCTION attribution_cache_on_settings(), attribution_cache_on_truncate(), attribution_cache_on_opportunities(),
         attribution_cache_on_leads(), attribution_cache_on_touchpoints(), attribution_cache_touches_changed(bigint[], timestamptz[]),
-        attribution_cache_configure(float8, float8), attribution_cache_rebuild(), attribution_cache_refresh(bigint[]),
+        attribution_cache_configure(float8, float8), attribution_cache_ensure(), attribution_cache_invalidate(),
+        attribution_cache_rebuild(), attribution_cache_refresh(bigint[]),
         attribution_cache_lock(bigint[]);
       DROP TABLE attribution_monthly_totals, attribution_monthly, attribution_paths, attribution_journeys,
         attribution_cache_settings;

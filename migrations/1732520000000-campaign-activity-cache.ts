@@ -135,6 +135,7 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
       CREATE TRIGGER campaign_activity_truncate AFTER TRUNCATE ON touchpoints FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_truncate();
       CREATE TRIGGER campaign_activity_truncate AFTER TRUNCATE ON leads FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_truncate();
 
+      SET LOCAL statement_timeout = 0;
       SELECT campaign_activity_rebuild();
     `);
   }

@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createLogger } from './common/logger';
 import { loadConfig } from './config';
 import { connectAndMigrate, createDataSource } from './db/data-source';
 import { EmbeddedServer, startEmbeddedPostgres } from './db/embedded-postgres';
 import { createApp } from './http/server';
+import { ensureAttributionCache } from './seed/derived-data';
+import { withPgClient } from './seed/load-demo';
 import { issueDemoKeys, seedDemoIfEmpty } from './seed/seed-on-start';
 
 /** npm start: database (embedded unless DATABASE_URL), migrations, demo data, then the API. */
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
       await readDs.initialize();
       logger.info('reads go to the replica of DATABASE_READ_URL');
     }
+    ensureAttributionCacheInBackground(ds, logger);
     const app = await createApp({ ds, readDs: readDs ?? undefined, config, logger });
     await new Promise<void>((ok) => app.http.listen(config.port, config.host, ok));
     logger.info(`API ready at http://localhost:${config.port}/graphql`);
@@ -79,6 +83,16 @@ async function main(): Promise<void> {
     await stopDatabase();
     process.exit(1);
   }
+}
+
+/** Builds the attribution cache if it is not ready; reports answer from the touches meanwhile. */
+function ensureAttributionCacheInBackground(ds: DataSource, logger: Logger): void {
+  const started = Date.now();
+  withPgClient(ds, (client) => ensureAttributionCache(client))
+    .then((built) => {
+      if (built) logger.info({ ms: Date.now() - started }, 'attribution cache built');
+    })
+    .catch((error: unknown) => logger.error({ err: error }, 'attribution cache not built; reports read the touches'));
 }
 
 void main();

@@ -7,8 +7,8 @@
  * DIRECT builds the journeys from the touches now. CACHED_JOURNEYS credits the cached journey
  * rows one by one, like DIRECT. CACHED_MONTHS reads the monthly sums for the months wholly
  * inside the window ($24, $25: see cachedMonths) and the cached journey rows for the rest.
- * AUTO, what the API runs, is CACHED_MONTHS when the cache holds the query's journeys and
- * DIRECT otherwise, decided inside the statement: the branch not taken is never executed.
+ * AUTO, what the API runs, is CACHED_MONTHS when the cache is ready and holds the query's
+ * journeys, and DIRECT otherwise, decided inside the statement: the branch not taken is never executed.
  */
 import type { JourneySource } from './attribution.params';
 import {
@@ -27,8 +27,8 @@ import {
 export type CreditSource = JourneySource | 'AUTO';
 
 const CACHE_APPLIES = `
-cache_applies AS (   -- whether the cache holds this query's journeys
-  SELECT coalesce(bool_and($6::text = 'ACCOUNT' AND s.lookback_days = $4::float8
+cache_applies AS (   -- whether the cache is ready and holds this query's journeys
+  SELECT coalesce(bool_and(s.ready AND $6::text = 'ACCOUNT' AND s.lookback_days = $4::float8
                            AND (s.half_life_days = $5::float8 OR NOT 'DECAY' = ANY ($11::text[]))), false) AS holds
   FROM attribution_cache_settings s
 )`;

@@ -1,3 +1,4 @@
+import type { QueryResultRow } from 'pg';
 import type { PgClient } from './copy-loader';
 
 /**
@@ -27,20 +28,52 @@ const CACHE_TRIGGERS_SQL = `
 
 /**
  * Disables the cache triggers of `tables` for a bulk load in the current transaction; call
- * `rebuild()` once the loaded tables have their indexes back: it enables the triggers again
- * and rebuilds the caches from the loaded rows. When the role may not alter the tables, the
- * triggers stay in place (slower, as correct) and `rebuild()` does nothing.
+ * `restore()` once the loaded tables have their indexes back, still in that transaction: it
+ * enables the triggers again, rebuilds the activity cache (seconds) and empties the attribution
+ * cache, marked not ready, so that reports answer from the touches as soon as the load commits.
+ * It returns whether the attribution cache must then be built (attribution_cache_rebuild, in a
+ * transaction of its own). When the role may not alter the tables, the triggers stay in place
+ * (slower, as correct), the caches are current at commit and `restore()` returns false.
  */
-export async function suspendCacheTriggers(client: PgClient, tables: readonly string[]): Promise<{ rebuild(): Promise<void> }> {
+export async function suspendCacheTriggers(client: PgClient, tables: readonly string[]): Promise<{ restore(): Promise<boolean> }> {
   const triggers = (await client.query<{ disable: string; enable: string }>(CACHE_TRIGGERS_SQL, [tables])).rows;
   for (const { disable } of triggers) await client.query(disable);
   return {
-    async rebuild() {
-      if (triggers.length === 0) return;
+    async restore() {
+      if (triggers.length === 0) return false;
       for (const { enable } of triggers) await client.query(enable);
-      // the journeys are joined from these: plan with their real sizes, not an empty table's
+      // the first touches are joined from these: plan with their real sizes, not an empty table's
       await client.query('ANALYZE leads, touchpoints, opportunities');
-      await client.query('SELECT attribution_cache_rebuild(), campaign_activity_rebuild()');
+      await client.query('SELECT campaign_activity_rebuild(), attribution_cache_invalidate()');
+      return true;
     },
   };
+}
+
+/** Builds the attribution cache in a transaction of its own (no statement timeout: minutes on years of touches). */
+export async function buildAttributionCacheNow(client: PgClient): Promise<void> {
+  await inTransaction(client, 'SELECT attribution_cache_rebuild()');
+}
+
+/**
+ * Builds the attribution cache when it is not ready (a load that stopped before building it,
+ * or a database migrated with deals already in it); returns whether it did. The server runs
+ * this in the background at start; reports read the touches until it is done.
+ */
+export async function ensureAttributionCache(client: PgClient): Promise<boolean> {
+  const result = await inTransaction<{ built: boolean }>(client, 'SELECT attribution_cache_ensure() AS built');
+  return result[0]?.built === true;
+}
+
+async function inTransaction<R extends QueryResultRow>(client: PgClient, sql: string): Promise<R[]> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SET LOCAL statement_timeout = 0');
+    const { rows } = await client.query<R>(sql);
+    await client.query('COMMIT');
+    return rows;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }

@@ -16,7 +16,7 @@ export async function seedDemoIfEmpty(ds: DataSource, config: Config, logger: Lo
     size: parseDemoSize(config.demoSize),
     ...(process.env.DEMO_ANCHOR ? { anchor: process.env.DEMO_ANCHOR } : {}),
   });
-  logger.info({ rows: result.rows, ms: result.ms }, 'demo data loaded');
+  logger.info({ rows: result.rows, ms: result.ms, attributionCacheMs: result.cacheMs }, 'demo data loaded');
 }
 
 /**

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
       }
       const perSecond = Math.round(total / (result.ms / 1000));
       console.log(`${'total'.padEnd(22)} ${String(total).padStart(10)} rows in ${(result.ms / 1000).toFixed(1)} s (${perSecond} rows/s)`);
+      console.log(`${'attribution cache'.padEnd(22)} built ${(result.cacheMs / 1000).toFixed(1)} s after the rows were committed`);
     } finally {
       await client.end();
     }

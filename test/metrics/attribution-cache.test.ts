@@ -164,6 +164,25 @@ describe('attribution cache', () => {
     await db.sql('SELECT attribution_cache_configure(90, 7)');
   });
 
+  it('answers from the touches while the cache is not ready, leaves it alone on write, and builds it when ensured', async () => {
+    const direct = await reports('DIRECT');
+    await db.sql('SELECT attribution_cache_invalidate()');
+    const count = async () => Number((await db.sql<{ n: string }>('SELECT count(*) AS n FROM attribution_journeys'))[0]!.n);
+    expect(await count()).toBe(0);
+    // an empty cache read as if ready would credit nothing: the reports equal DIRECT only by reading the touches
+    expect(await reports(undefined)).toEqual(direct);
+    await db.sql(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at)
+                  SELECT id, 4, 'OTHER', '2024-06-15T00:00:00Z' FROM leads WHERE account_id IS NOT NULL ORDER BY id LIMIT 3`);
+    expect(await count()).toBe(0);
+    const afterWrite = await reports('DIRECT');
+    expect(afterWrite).not.toEqual(direct);
+    expect(await db.sql('SELECT attribution_cache_ensure() AS built')).toEqual([{ built: true }]);
+    expect(await db.sql('SELECT attribution_cache_ensure() AS built')).toEqual([{ built: false }]);
+    expect(await count()).toBeGreaterThan(0);
+    await expectSourcesAgree();
+    await expectCachesLikeRebuilt();
+  });
+
   it("reads the cache only when it holds the query's settings", async () => {
     const json = async (q: ReturnType<typeof settings>) => JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), q))) as unknown;
     const held = settings({ ...MONTHS, model: AttributionModel.LINEAR });

@@ -68,6 +68,22 @@ describe('demo data, size S', () => {
     expect(await isDatabaseEmpty(client)).toBe(false);
   });
 
+  it('commits the rows, then builds the attribution cache: ready, and as a rebuild from scratch makes it', async () => {
+    expect(await value<boolean>('SELECT ready AS v FROM attribution_cache_settings')).toBe(true);
+    const cached = `SELECT md5(string_agg(j::text, E'\\n' ORDER BY j::text)) AS v FROM attribution_journeys j`;
+    const monthly = `SELECT md5(string_agg(m::text, E'\\n' ORDER BY m::text)) AS v FROM attribution_monthly m`;
+    const loaded = [await value<string>(cached), await value<string>(monthly)];
+    expect(Number(await value<string>('SELECT count(*) AS v FROM attribution_journeys'))).toBeGreaterThan(1000);
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT attribution_cache_rebuild()');
+      expect([await value<string>(cached), await value<string>(monthly)]).toEqual(loaded);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+    expect(result.cacheMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('covers every team, funnel stage, channel, touch kind, deal kind and stage, disposition and reason', async () => {
     const sorted = (values: object) => Object.values(values).sort();
     expect(await distinct('team', 'users')).toEqual(sorted(Team));

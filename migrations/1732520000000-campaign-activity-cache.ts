@@ -10,6 +10,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - lead_first_touches: each lead's first touch ever, ordered by (occurredAt, id), with the
  *   lead's mqlAt: leads sourced and MQLs per campaign (METRICS.md) without looking for every
  *   lead's first touch again.
+ * - campaign_daily_sourcing: per campaign and UTC day, the leads it sourced (first touch that
+ *   day) and its sourced leads that became MQL that day, kept by triggers on lead_first_touches;
+ *   partial days at a window's edges are counted from lead_first_touches.
  *
  * A write locks the leads whose first touch it changes (advisory locks), then recomputes them
  * from a fresh snapshot; daily counts move by the difference.
@@ -36,6 +39,58 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
       );
       CREATE INDEX lead_first_touches_time_idx ON lead_first_touches (occurred_at) INCLUDE (campaign_id);
       CREATE INDEX lead_first_touches_mql_idx ON lead_first_touches (mql_at) INCLUDE (campaign_id) WHERE mql_at IS NOT NULL;
+
+      CREATE TABLE campaign_daily_sourcing (
+        campaign_id   bigint NOT NULL,
+        day           date NOT NULL,
+        leads_sourced integer NOT NULL,   -- leads whose first touch ever is with the campaign, on that day
+        mqls          integer NOT NULL,   -- of those leads, the ones whose mqlAt is on that day
+        PRIMARY KEY (day, campaign_id)
+      );
+      CREATE INDEX campaign_daily_sourcing_empty_idx ON campaign_daily_sourcing (day) WHERE leads_sourced = 0 AND mqls = 0;
+
+      -- Moves the daily counts by the first touches that left (-1) and came (+1).
+      CREATE FUNCTION campaign_daily_sourcing_move(p_signs integer[], p_campaign_ids bigint[], p_times timestamptz[],
+                                                   p_mql_times timestamptz[]) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO campaign_daily_sourcing AS d (day, campaign_id, leads_sourced, mqls)
+        SELECT day, campaign_id, sum(sourced), sum(mqls)
+        FROM (SELECT (c.occurred_at AT TIME ZONE 'UTC')::date AS day, c.campaign_id, c.sign AS sourced, 0 AS mqls
+              FROM unnest(p_signs, p_campaign_ids, p_times) AS c(sign, campaign_id, occurred_at)
+              UNION ALL
+              SELECT (c.mql_at AT TIME ZONE 'UTC')::date, c.campaign_id, 0, c.sign
+              FROM unnest(p_signs, p_campaign_ids, p_mql_times) AS c(sign, campaign_id, mql_at)
+              WHERE c.mql_at IS NOT NULL) m
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+        ON CONFLICT (day, campaign_id)
+        DO UPDATE SET leads_sourced = d.leads_sourced + excluded.leads_sourced, mqls = d.mqls + excluded.mqls;
+        DELETE FROM campaign_daily_sourcing WHERE leads_sourced = 0 AND mqls = 0;
+      END $$;
+
+      CREATE FUNCTION campaign_daily_sourcing_on_first_touches() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          PERFORM campaign_daily_sourcing_move(ARRAY(SELECT 1 FROM new_rows), ARRAY(SELECT campaign_id FROM new_rows),
+            ARRAY(SELECT occurred_at FROM new_rows), ARRAY(SELECT mql_at FROM new_rows));
+        ELSIF TG_OP = 'DELETE' THEN
+          PERFORM campaign_daily_sourcing_move(ARRAY(SELECT -1 FROM old_rows), ARRAY(SELECT campaign_id FROM old_rows),
+            ARRAY(SELECT occurred_at FROM old_rows), ARRAY(SELECT mql_at FROM old_rows));
+        ELSE
+          PERFORM campaign_daily_sourcing_move(
+            ARRAY(SELECT -1 FROM old_rows UNION ALL SELECT 1 FROM new_rows),
+            ARRAY(SELECT campaign_id FROM old_rows UNION ALL SELECT campaign_id FROM new_rows),
+            ARRAY(SELECT occurred_at FROM old_rows UNION ALL SELECT occurred_at FROM new_rows),
+            ARRAY(SELECT mql_at FROM old_rows UNION ALL SELECT mql_at FROM new_rows));
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER campaign_daily_sourcing_insert AFTER INSERT ON lead_first_touches
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION campaign_daily_sourcing_on_first_touches();
+      CREATE TRIGGER campaign_daily_sourcing_update AFTER UPDATE ON lead_first_touches
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION campaign_daily_sourcing_on_first_touches();
+      CREATE TRIGGER campaign_daily_sourcing_delete AFTER DELETE ON lead_first_touches
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION campaign_daily_sourcing_on_first_touches();
 
       -- Serialises writers of the same leads' first touches: a few leads each, or all at once.
       CREATE FUNCTION campaign_activity_lock(p_lead_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -114,11 +169,11 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
       CREATE TRIGGER campaign_activity_update AFTER UPDATE ON leads
         REFERENCING OLD TABLE AS old_leads NEW TABLE AS new_leads FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_leads();
 
-      -- Empties both caches and fills them again from every touch.
+      -- Empties the caches and fills them again from every touch (the first touches' insert fills campaign_daily_sourcing).
       CREATE FUNCTION campaign_activity_rebuild() RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$
       BEGIN
         PERFORM pg_advisory_xact_lock(1732520000, 0);
-        TRUNCATE campaign_daily_touches, lead_first_touches;
+        TRUNCATE campaign_daily_touches, lead_first_touches, campaign_daily_sourcing;
         INSERT INTO campaign_daily_touches (day, campaign_id, touches)
         SELECT (occurred_at AT TIME ZONE 'UTC')::date, campaign_id, count(*) FROM touchpoints GROUP BY 1, 2;
         INSERT INTO lead_first_touches (lead_id, touch_id, campaign_id, occurred_at, mql_at)
@@ -142,6 +197,9 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER campaign_daily_sourcing_delete ON lead_first_touches;
+      DROP TRIGGER campaign_daily_sourcing_update ON lead_first_touches;
+      DROP TRIGGER campaign_daily_sourcing_insert ON lead_first_touches;
       DROP TRIGGER campaign_activity_truncate ON leads;
       DROP TRIGGER campaign_activity_truncate ON touchpoints;
       DROP TRIGGER campaign_activity_update ON leads;
@@ -150,8 +208,9 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
       DROP TRIGGER campaign_activity_insert ON touchpoints;
       DROP FUNCTION campaign_activity_on_truncate(), campaign_activity_rebuild(), campaign_activity_on_leads(),
         campaign_activity_on_touchpoints(), campaign_activity_touches_changed(integer[], bigint[], bigint[], timestamptz[]),
-        lead_first_touches_refresh(bigint[]), campaign_activity_lock(bigint[]);
-      DROP TABLE lead_first_touches, campaign_daily_touches;
+        lead_first_touches_refresh(bigint[]), campaign_activity_lock(bigint[]),
+        campaign_daily_sourcing_on_first_touches(), campaign_daily_sourcing_move(integer[], bigint[], timestamptz[], timestamptz[]);
+      DROP TABLE campaign_daily_sourcing, lead_first_touches, campaign_daily_touches;
     `);
   }
 }

@@ -57,47 +57,68 @@ sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that bec
  * daily touch counts for the whole UTC days of the window, the touches themselves for the
  * partial days at its edges, and each lead's first touch (with its mqlAt).
  */
+/** The first UTC midnight at or after $1, and the last at or before $2 (not before the first): whole days lie between. */
+const WHOLE_DAYS_FROM = `(date_trunc('day', $1::timestamptz, 'UTC')
+    + CASE WHEN date_trunc('day', $1::timestamptz, 'UTC') = $1::timestamptz THEN interval '0' ELSE interval '24 hours' END)`;
+const WHOLE_DAYS_TO = `greatest(${WHOLE_DAYS_FROM}, date_trunc('day', $2::timestamptz, 'UTC'))`;
+
+/**
+ * The same counts from the activity cache (migrations/1732520000000-campaign-activity-cache.ts):
+ * daily counts of touches, leads sourced and MQLs for the whole UTC days of the window, and
+ * the touches and first touches themselves for the partial days at its edges. The edges are
+ * written as expressions of the parameters, not read from a row, so that the planner sees
+ * how short they are and reads them through the (campaign, time) index.
+ */
 const CACHED_COUNTS = `
-whole_days AS (   -- the UTC days wholly inside the window: [day_from, day_to), empty when day_from >= day_to
-  SELECT d.day_from, greatest(d.day_from, ($2::timestamptz AT TIME ZONE 'UTC')::date) AS day_to
-  FROM (SELECT ($1::timestamptz AT TIME ZONE 'UTC')::date
-               + CASE WHEN date_trunc('day', $1::timestamptz, 'UTC') = $1::timestamptz THEN 0 ELSE 1 END AS day_from) d
-),
 touches_in_window AS (
   SELECT campaign_id, period_start, sum(touches) AS touches
   FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.touches
-        FROM whole_days w
-        JOIN campaign_daily_touches d ON d.day >= w.day_from AND d.day < w.day_to
+        FROM campaign_daily_touches d
         JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
         WHERE $23::boolean
+          AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
         UNION ALL
         SELECT t.campaign_id, ${periodOf('t.occurred_at')}, 1
-        FROM whole_days w
-        CROSS JOIN row_campaigns rc
+        FROM row_campaigns rc
         JOIN touchpoints t ON t.campaign_id = rc.campaign_id
-         AND t.occurred_at >= $1::timestamptz AND t.occurred_at < least($2::timestamptz, w.day_from::timestamp AT TIME ZONE 'UTC')
+         AND t.occurred_at >= $1::timestamptz AND t.occurred_at < least($2::timestamptz, ${WHOLE_DAYS_FROM})
         WHERE $23::boolean
         UNION ALL
         SELECT t.campaign_id, ${periodOf('t.occurred_at')}, 1
-        FROM whole_days w
-        CROSS JOIN row_campaigns rc
+        FROM row_campaigns rc
         JOIN touchpoints t ON t.campaign_id = rc.campaign_id
-         AND t.occurred_at >= greatest($1::timestamptz, w.day_to::timestamp AT TIME ZONE 'UTC') AND t.occurred_at < $2::timestamptz
+         AND t.occurred_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND t.occurred_at < $2::timestamptz
         WHERE $23::boolean) c
   GROUP BY 1, 2
 ),
 sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window
-  SELECT f.campaign_id, ${periodOf('f.occurred_at')} AS period_start, count(*) AS leads_sourced
-  FROM lead_first_touches f
-  JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-  WHERE $23::boolean AND f.occurred_at >= $1::timestamptz AND f.occurred_at < $2::timestamptz
+  SELECT campaign_id, period_start, sum(leads) AS leads_sourced
+  FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.leads_sourced AS leads
+        FROM campaign_daily_sourcing d
+        JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
+        WHERE $23::boolean AND d.leads_sourced <> 0
+          AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
+        UNION ALL
+        SELECT f.campaign_id, ${periodOf('f.occurred_at')}, 1
+        FROM lead_first_touches f
+        JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
+        WHERE $23::boolean AND ((f.occurred_at >= $1::timestamptz AND f.occurred_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
+                                OR (f.occurred_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.occurred_at < $2::timestamptz))) s
   GROUP BY 1, 2
 ),
 sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that became MQL in the window
-  SELECT f.campaign_id, ${periodOf('f.mql_at')} AS period_start, count(*) AS mqls
-  FROM lead_first_touches f
-  JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-  WHERE $23::boolean AND f.mql_at >= $1::timestamptz AND f.mql_at < $2::timestamptz
+  SELECT campaign_id, period_start, sum(mqls) AS mqls
+  FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.mqls
+        FROM campaign_daily_sourcing d
+        JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
+        WHERE $23::boolean AND d.mqls <> 0
+          AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
+        UNION ALL
+        SELECT f.campaign_id, ${periodOf('f.mql_at')}, 1
+        FROM lead_first_touches f
+        JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
+        WHERE $23::boolean AND ((f.mql_at >= $1::timestamptz AND f.mql_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
+                                OR (f.mql_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.mql_at < $2::timestamptz))) s
   GROUP BY 1, 2
 )`;
 

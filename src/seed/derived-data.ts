@@ -14,6 +14,7 @@ export const CACHE_TABLES = [
   'attribution_monthly_totals',
   'campaign_daily_touches',
   'lead_first_touches',
+  'campaign_daily_sourcing',
 ];
 
 /** The cache triggers on `tables`, when the current role may alter them (only an owner may disable a trigger). */

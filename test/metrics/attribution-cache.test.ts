@@ -27,6 +27,7 @@ const CACHE_TABLES = [
   'attribution_monthly_totals',
   'campaign_daily_touches',
   'lead_first_touches',
+  'campaign_daily_sourcing',
 ];
 
 describe('attribution cache', () => {

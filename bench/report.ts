@@ -47,6 +47,8 @@ export interface BenchReport {
     git: { commit: string; dirty: boolean } | null;
     /** os.loadavg() when the run started and ended: other work on the machine skews the times. */
     loadAverage: { start: number[]; end: number[] };
+    /** Share of the CPU time the hypervisor gave to other machines during the run (Linux /proc/stat), or null. */
+    stealShare?: number | null;
   };
   settings: {
     rateLimitPerMinute: number;
@@ -146,7 +148,8 @@ export function markdownTable(report: BenchReport): string {
       `${m.git ? `, commit ${m.git.commit.slice(0, 10)}${m.git.dirty ? ' with uncommitted changes to src/ or migrations/' : ''}` : ''}; ` +
       `${m.cores} cores (${m.cpuModel}), ${num(m.totalMemoryBytes / 1024 ** 3, 1)} GiB, ${m.platform}; Node ${m.node}; ` +
       `PostgreSQL ${m.postgres} (${m.database}); load average (1 min) ${num(m.loadAverage.start[0] ?? Number.NaN, 1)} at the start, ` +
-      `${num(m.loadAverage.end[0] ?? Number.NaN, 1)} at the end (above ~2.5 other work shared the cores).`,
+      `${num(m.loadAverage.end[0] ?? Number.NaN, 1)} at the end (above ~2.5 other work shared the cores)` +
+      `${m.stealShare == null ? '' : `; CPU steal ${num(m.stealShare * 100, 0)}% of the run (time the hypervisor gave to other machines)`}.`,
     `Server: \`node dist/src/main.js\`, API key auth, every limit on; RATE_LIMIT_PER_MINUTE=${num(st.rateLimitPerMinute)} ` +
       `(a setting high enough not to throttle the bench); pool ${st.poolSize} connections, PostGraphile the same. ` +
       `autocannon over loopback: ${describe('(a)', st.throughput)}; ${describe('(b)', st.nested)}; ${describe('(c)-(e)', st.metrics)}; ` +

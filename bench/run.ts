@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { findFreePort } from '../src/db/embedded-postgres';
 import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
 import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds } from './database';
@@ -109,12 +110,39 @@ function tail(file: string): string {
   }
 }
 
+/** The CPU time counters of /proc/stat (Linux): total and steal (time the hypervisor gave to other machines). */
+function cpuTimes(): { total: number; steal: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** The share of CPU time stolen by the hypervisor between two readings (null off Linux). */
+function stealShare(start: ReturnType<typeof cpuTimes>, end: ReturnType<typeof cpuTimes>): number | null {
+  if (!start || !end || end.total <= start.total) return null;
+  return (end.steal - start.steal) / (end.total - start.total);
+}
+
+async function vacuumAnalyze(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, application_name: 'bench' });
+  await client.connect();
+  try {
+    await client.query('VACUUM (ANALYZE)');
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const settings = settingsFor(args);
   const sizeName = typeof args.size === 'number' ? `n${args.size}` : String(args.size);
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg();
+  const cpuAtStart = cpuTimes();
   const work = mkdtempSync(join(tmpdir(), 'ra-bench-'));
   const errors: string[] = [];
   const db = await createBenchDatabase(log);
@@ -134,6 +162,9 @@ async function main(): Promise<number> {
   try {
     log(`loading the ${sizeName} data set into ${db.where} PostgreSQL ${db.serverVersion}`);
     const load = await migrateAndLoad(db.url, args.size, log);
+    // what autovacuum would soon do after a bulk load (visibility map, statistics); not part of the load's time
+    await vacuumAnalyze(db.url);
+    log('vacuumed and analyzed the loaded database');
     const secret = await issueBenchKey(db.url);
     const accountIds = await sampleAccountIds(db.url, 100);
 
@@ -272,6 +303,7 @@ async function main(): Promise<number> {
         database: db.where,
         git: gitState(),
         loadAverage: { start: loadAtStart, end: loadavg() },
+        stealShare: stealShare(cpuAtStart, cpuTimes()),
       },
       settings,
       load,

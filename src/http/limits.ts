@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
 import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config';
 import { DEFAULT_PAGE_SIZE } from '../graphql/connection';
@@ -21,21 +21,41 @@ const pageSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity }
   return undefined;
 };
 
-/** Refuses, before execution, operations that cost more than `maxCost`. */
+/** How many costs are remembered per parsed document (one per operation name and variables). */
+const COSTS_PER_DOCUMENT = 512;
+
+/**
+ * Refuses, before execution, operations that cost more than `maxCost`. A cost depends only on
+ * the document, the operation and the variables, so it is remembered per parsed document
+ * (Apollo keeps one parsed document per query text) for the last few hundred variable sets:
+ * a dashboard asking the same query again is not priced again.
+ */
 function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  const known = new WeakMap<DocumentNode, Map<string, number>>();
+  const price = (document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number => {
+    const key = JSON.stringify([operationName ?? null, variables]);
+    let costs = known.get(document);
+    const remembered = costs?.get(key);
+    if (remembered !== undefined) return remembered;
+    const cost = getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operationName ? { operationName } : {}),
+      estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+    if (!costs) known.set(document, (costs = new Map()));
+    if (costs.size >= COSTS_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
+    costs.set(key, cost);
+    return cost;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
           let cost: number;
           try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              operationName: request.operationName ?? undefined,
-              estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
+            cost = price(document, request.operationName ?? undefined, request.variables ?? {});
           } catch (error) {
             // variables that do not fit their types: execution refuses them as BAD_USER_INPUT
             // before any resolver runs, so there is nothing to price

@@ -115,6 +115,11 @@ describe('request limits over HTTP', () => {
       touchpoints(first: $n) { edges { node { id } } } } } } } } } }`;
     const res = await api.gql(query, { n: 100 });
     expect(codes(res.body.errors)).toEqual(['QUERY_REJECTED']);
+    // the same document is priced for each set of variables, again and again (costs are remembered per variables)
+    for (const n of [5, 100, 5, 100]) {
+      const again = await api.gql(query, { n });
+      expect(again.body.errors ? codes(again.body.errors) : []).toEqual(n === 100 ? ['QUERY_REJECTED'] : []);
+    }
   });
 
   it('refuses a body over MAX_BODY_BYTES with 413, and keeps serving', async () => {

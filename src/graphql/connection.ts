@@ -125,6 +125,19 @@ export function resolvePage(args: PageArgs, sort: string, maxPageSize: number, f
   return { limit, backwards, cursor };
 }
 
+/** An edge whose cursor is encoded when read. */
+class LazyEdge<T extends { id: string }> {
+  constructor(
+    private readonly sort: string,
+    private readonly sortValue: string,
+    readonly node: T,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.sort, this.sortValue, this.node.id);
+  }
+}
+
 /** Turns `limit + 1` fetched rows into a page. `rows` are in fetch order. */
 export function toConnection<T extends { id: string }>(
   fetched: (T & { __sort: string })[],
@@ -135,15 +148,20 @@ export function toConnection<T extends { id: string }>(
   const hasMore = fetched.length > page.limit;
   const rows = fetched.slice(0, page.limit);
   if (page.backwards) rows.reverse();
-  const edges = rows.map(({ __sort, ...node }) => ({ cursor: encodeCursor(sort, __sort, node.id), node: node as unknown as T }));
+  // cursors are encoded only when asked for: a nested page of thousands of edges seldom asks
+  const edges = rows.map(({ __sort, ...node }) => new LazyEdge(sort, __sort, node as unknown as T));
   let counted: Promise<number> | null = null;
   return {
     edges,
     pageInfo: {
       hasNextPage: page.backwards ? page.cursor !== null : hasMore,
       hasPreviousPage: page.backwards ? hasMore : page.cursor !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
     },
     get totalCount() {
       counted ??= totalCount();

@@ -3,9 +3,12 @@ import { types } from 'pg';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
+import { timestamptzParser } from './timestamptz';
 
 // DATE columns are calendar days: keep them as 'YYYY-MM-DD' instead of a local-time Date.
 types.setTypeParser(1082, (value: string) => value);
+// timestamptz: the same Dates as pg's parser, without a regular expression per value
+types.setTypeParser(1184, timestamptzParser(types.getTypeParser(1184)));
 
 type QueryListener = (sql: string) => void;
 const queryListeners = new Set<QueryListener>();

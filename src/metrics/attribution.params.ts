@@ -45,6 +45,7 @@ export type SqlGrain = 'day' | 'week' | 'month' | 'quarter';
 export const JOURNEY_SOURCES = ['DIRECT', 'CACHED_JOURNEYS', 'CACHED_MONTHS'] as const;
 export type JourneySource = (typeof JOURNEY_SOURCES)[number];
 export type RowKey = 'CAMPAIGN' | 'CHANNEL' | 'NONE';
+export type ActivityFigures = 'ALL' | 'SPEND' | 'NONE';
 
 /** One attribution question, validated; the statements' parameters come from it. */
 export interface AttributionQuery {
@@ -63,8 +64,8 @@ export interface AttributionQuery {
   campaignIds: string[] | null;
   channels: Channel[] | null;
   rowKey: RowKey;
-  /** Compute spend, touches, leads sourced and MQLs (not needed by the comparison). */
-  withActivity: boolean;
+  /** What campaign activity to compute: spend, touches, leads sourced and MQLs (ALL), spend only (the time series), or NONE (the comparison). */
+  activity: ActivityFigures;
   /** Forces where journeys are read from (tests compare the sources); default: the cache when it holds them. */
   source?: JourneySource;
 }
@@ -169,7 +170,7 @@ export function scopeQuery(input: AttributionScopeInput): AttributionQuery {
     campaignIds: null,
     channels: null,
     rowKey: 'CAMPAIGN',
-    withActivity: true,
+    activity: 'ALL',
   };
 }
 
@@ -228,7 +229,7 @@ export function attributionParams(q: AttributionQuery, markov: MarkovFractionRow
     q.campaignIds,
     q.channels,
     q.rowKey,
-    q.withActivity,
+    q.activity,
     ...cachedMonths(q),
   ];
 }

@@ -14,7 +14,7 @@
  *   $12..$16 role weights numeric[] per model: first, last, lead conversion, opportunity creation, close
  *   $17 markov_periods timestamptz[]  $18 markov_campaign_ids bigint[]  $19 markov_fractions numeric[]
  *   $20 row_campaign_ids bigint[] (null: all)  $21 row_channels text[] (null: all)
- *   $22 row_key text (CAMPAIGN|CHANNEL|NONE)   $23 with_activity boolean (spend, touches, leads, MQLs)
+ *   $22 row_key text (CAMPAIGN|CHANNEL|NONE)   $23 activity text (ALL: spend, touches, leads, MQLs; SPEND; NONE)
  *   $24 months_from timestamptz, $25 months_to timestamptz: the whole months a cached statement may
  *       read from monthly sums (see cachedMonths in attribution.params.ts; empty when equal)
  *
@@ -38,7 +38,7 @@ declared_params AS (   -- every parameter with its type, whether this statement 
          $15::numeric[] AS w_creation, $16::numeric[] AS w_close,
          $17::timestamptz[] AS markov_periods, $18::bigint[] AS markov_campaign_ids, $19::numeric[] AS markov_fractions,
          $20::bigint[] AS row_campaign_ids, $21::text[] AS row_channels, $22::text AS row_key,
-         $23::boolean AS with_activity, $24::timestamptz AS months_from, $25::timestamptz AS months_to
+         $23::text AS activity, $24::timestamptz AS months_from, $25::timestamptz AS months_to
 )`;
 
 export const STATEMENT_HEAD = `WITH ${DECLARED_PARAMS},`;

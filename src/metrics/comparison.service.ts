@@ -32,7 +32,7 @@ export function comparisonQuery(field: string, input: AttributionComparisonInput
     revenue: true,
     models,
     rowKey: input.by === AttributionDimension.CHANNEL ? 'CHANNEL' : 'CAMPAIGN',
-    withActivity: false,
+    activity: 'NONE',
   };
 }
 

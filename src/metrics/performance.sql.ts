@@ -1,7 +1,7 @@
 import { CreditSource, creditsSql } from './attribution-sources.sql';
 import { ATTRIBUTION_MODELS, OPPORTUNITIES_IN_SCOPE, periodOf, STATEMENT_HEAD } from './attribution.sql';
 
-/** The campaigns whose rows are asked for, and their spend in the window (skipped unless $23). */
+/** The campaigns whose rows are asked for, and their spend in the window (skipped when $23 is NONE). */
 const ROW_CAMPAIGNS_AND_SPEND = `
 row_campaigns AS (   -- the campaigns whose rows are asked for
   SELECT c.id AS campaign_id, c.channel
@@ -12,7 +12,7 @@ spend_in_window AS (   -- spend entries whose day (at 00:00 UTC) lies in the win
   SELECT cs.campaign_id, ${periodOf("cs.spent_on::timestamp AT TIME ZONE 'UTC'")} AS period_start, sum(cs.amount) AS spend
   FROM row_campaigns rc
   JOIN campaign_spend cs ON cs.campaign_id = rc.campaign_id
-  WHERE $23::boolean
+  WHERE $23::text IN ('ALL', 'SPEND')
     AND cs.spent_on BETWEEN ($1::timestamptz AT TIME ZONE 'UTC')::date AND ($2::timestamptz AT TIME ZONE 'UTC')::date
     AND cs.spent_on::timestamp AT TIME ZONE 'UTC' >= $1::timestamptz
     AND cs.spent_on::timestamp AT TIME ZONE 'UTC' < $2::timestamptz
@@ -26,7 +26,7 @@ window_touches AS (   -- touches of the row campaigns in the window
   FROM row_campaigns rc
   JOIN touchpoints t ON t.campaign_id = rc.campaign_id
    AND t.occurred_at >= $1::timestamptz AND t.occurred_at < $2::timestamptz
-  WHERE $23::boolean
+  WHERE $23::text = 'ALL'
 ),
 touches_in_window AS (
   SELECT campaign_id, ${periodOf('occurred_at')} AS period_start, count(*) AS touches
@@ -48,7 +48,7 @@ sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that bec
   CROSS JOIN LATERAL (SELECT t.campaign_id FROM touchpoints t
                       WHERE t.lead_id = l.id ORDER BY t.occurred_at, t.id LIMIT 1) ft
   JOIN row_campaigns rc ON rc.campaign_id = ft.campaign_id
-  WHERE $23::boolean AND l.mql_at >= $1::timestamptz AND l.mql_at < $2::timestamptz
+  WHERE $23::text = 'ALL' AND l.mql_at >= $1::timestamptz AND l.mql_at < $2::timestamptz
   GROUP BY 1, 2
 )`;
 
@@ -75,20 +75,20 @@ touches_in_window AS (
   FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.touches
         FROM campaign_daily_touches d
         JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-        WHERE $23::boolean
+        WHERE $23::text = 'ALL'
           AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
         UNION ALL
         SELECT t.campaign_id, ${periodOf('t.occurred_at')}, 1
         FROM row_campaigns rc
         JOIN touchpoints t ON t.campaign_id = rc.campaign_id
          AND t.occurred_at >= $1::timestamptz AND t.occurred_at < least($2::timestamptz, ${WHOLE_DAYS_FROM})
-        WHERE $23::boolean
+        WHERE $23::text = 'ALL'
         UNION ALL
         SELECT t.campaign_id, ${periodOf('t.occurred_at')}, 1
         FROM row_campaigns rc
         JOIN touchpoints t ON t.campaign_id = rc.campaign_id
          AND t.occurred_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND t.occurred_at < $2::timestamptz
-        WHERE $23::boolean) c
+        WHERE $23::text = 'ALL') c
   GROUP BY 1, 2
 ),
 sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window
@@ -96,13 +96,13 @@ sourced_leads AS (   -- leads whose first touch ever is with the campaign and li
   FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.leads_sourced AS leads
         FROM campaign_daily_sourcing d
         JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-        WHERE $23::boolean AND d.leads_sourced <> 0
+        WHERE $23::text = 'ALL' AND d.leads_sourced <> 0
           AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
         UNION ALL
         SELECT f.campaign_id, ${periodOf('f.occurred_at')}, 1
         FROM lead_first_touches f
         JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-        WHERE $23::boolean AND ((f.occurred_at >= $1::timestamptz AND f.occurred_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
+        WHERE $23::text = 'ALL' AND ((f.occurred_at >= $1::timestamptz AND f.occurred_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
                                 OR (f.occurred_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.occurred_at < $2::timestamptz))) s
   GROUP BY 1, 2
 ),
@@ -111,13 +111,13 @@ sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that bec
   FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.mqls
         FROM campaign_daily_sourcing d
         JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-        WHERE $23::boolean AND d.mqls <> 0
+        WHERE $23::text = 'ALL' AND d.mqls <> 0
           AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
         UNION ALL
         SELECT f.campaign_id, ${periodOf('f.mql_at')}, 1
         FROM lead_first_touches f
         JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-        WHERE $23::boolean AND ((f.mql_at >= $1::timestamptz AND f.mql_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
+        WHERE $23::text = 'ALL' AND ((f.mql_at >= $1::timestamptz AND f.mql_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
                                 OR (f.mql_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.mql_at < $2::timestamptz))) s
   GROUP BY 1, 2
 )`;

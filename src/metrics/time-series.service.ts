@@ -19,7 +19,7 @@ export function timeSeriesQuery(field: string, input: RevenueTimeSeriesInput): A
     ...rowFilters(field, input),
     grain: input.grain.toLowerCase() as SqlGrain,
     rowKey: input.by,
-    withActivity: true,
+    activity: 'SPEND', // the series shows spend, not touches, leads or MQLs
   };
 }
 

@@ -13,6 +13,10 @@ import { journeyRowsSql } from './1732500000000-attribution-journeys';
  *   shape, the sums the rule-based models need (see MONTHLY_STATS), over every opportunity
  *   kind (a report on some kinds only reads the journeys).
  * - attribution_monthly_totals: per measure and month, the journeys and their amount.
+ * - opportunity_monthly_totals: per measure, UTC month (of creation for pipeline, of the win for
+ *   revenue) and opportunity kind, every opportunity in scope and its amount, empty journeys
+ *   included: a report's total amount. Kept by triggers of its own, whether the attribution
+ *   cache is ready or not (it depends on nothing else).
  *
  * A write locks the accounts whose journeys it changes (advisory locks), then recomputes
  * the journeys of their opportunities from a fresh snapshot and moves the monthly sums by
@@ -119,6 +123,86 @@ export class AttributionCache1732510000000 implements MigrationInterface {
         PRIMARY KEY (measure, month)
       );
       CREATE INDEX attribution_monthly_totals_empty_idx ON attribution_monthly_totals (measure) WHERE journeys = 0;
+
+      CREATE TABLE opportunity_monthly_totals (
+        measure          text NOT NULL,
+        month            timestamptz NOT NULL,
+        opportunity_kind text NOT NULL,
+        opportunities    integer NOT NULL,
+        amount           numeric NOT NULL,
+        PRIMARY KEY (measure, month, opportunity_kind)
+      );
+      CREATE INDEX opportunity_monthly_totals_empty_idx ON opportunity_monthly_totals (measure) WHERE opportunities = 0;
+
+      -- Moves the monthly totals by the opportunities that left (-1) and came (+1).
+      CREATE FUNCTION opportunity_totals_move(p_signs integer[], p_created timestamptz[], p_closed timestamptz[],
+                                              p_won boolean[], p_kinds text[], p_amounts numeric[]) RETURNS void
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO opportunity_monthly_totals AS t (measure, month, opportunity_kind, opportunities, amount)
+        SELECT measure, month, kind, sum(sign), sum(sign * amount)
+        FROM (SELECT c.sign, 'PIPELINE' AS measure, date_trunc('month', c.created_at, 'UTC') AS month, c.kind, c.amount
+              FROM unnest(p_signs, p_created, p_kinds, p_amounts) AS c(sign, created_at, kind, amount)
+              UNION ALL
+              SELECT c.sign, 'REVENUE', date_trunc('month', c.closed_at, 'UTC'), c.kind, c.amount
+              FROM unnest(p_signs, p_closed, p_won, p_kinds, p_amounts) AS c(sign, closed_at, won, kind, amount)
+              WHERE c.won AND c.closed_at IS NOT NULL) m
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (measure, month, opportunity_kind)
+        DO UPDATE SET opportunities = t.opportunities + excluded.opportunities, amount = t.amount + excluded.amount;
+        DELETE FROM opportunity_monthly_totals WHERE opportunities = 0;
+      END $$;
+
+      CREATE FUNCTION opportunity_totals_on_opportunities() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          PERFORM opportunity_totals_move(ARRAY(SELECT 1 FROM new_opportunities), ARRAY(SELECT created_at FROM new_opportunities),
+            ARRAY(SELECT closed_at FROM new_opportunities), ARRAY(SELECT stage = 'CLOSED_WON' FROM new_opportunities),
+            ARRAY(SELECT kind FROM new_opportunities), ARRAY(SELECT amount FROM new_opportunities));
+        ELSIF TG_OP = 'DELETE' THEN
+          PERFORM opportunity_totals_move(ARRAY(SELECT -1 FROM old_opportunities), ARRAY(SELECT created_at FROM old_opportunities),
+            ARRAY(SELECT closed_at FROM old_opportunities), ARRAY(SELECT stage = 'CLOSED_WON' FROM old_opportunities),
+            ARRAY(SELECT kind FROM old_opportunities), ARRAY(SELECT amount FROM old_opportunities));
+        ELSE
+          PERFORM opportunity_totals_move(
+            ARRAY(SELECT -1 FROM old_opportunities UNION ALL SELECT 1 FROM new_opportunities),
+            ARRAY(SELECT created_at FROM old_opportunities UNION ALL SELECT created_at FROM new_opportunities),
+            ARRAY(SELECT closed_at FROM old_opportunities UNION ALL SELECT closed_at FROM new_opportunities),
+            ARRAY(SELECT stage = 'CLOSED_WON' FROM old_opportunities UNION ALL SELECT stage = 'CLOSED_WON' FROM new_opportunities),
+            ARRAY(SELECT kind FROM old_opportunities UNION ALL SELECT kind FROM new_opportunities),
+            ARRAY(SELECT amount FROM old_opportunities UNION ALL SELECT amount FROM new_opportunities));
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER opportunity_totals_insert AFTER INSERT ON opportunities
+        REFERENCING NEW TABLE AS new_opportunities FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_opportunities();
+      CREATE TRIGGER opportunity_totals_update AFTER UPDATE ON opportunities
+        REFERENCING OLD TABLE AS old_opportunities NEW TABLE AS new_opportunities
+        FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_opportunities();
+      CREATE TRIGGER opportunity_totals_delete AFTER DELETE ON opportunities
+        REFERENCING OLD TABLE AS old_opportunities FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_opportunities();
+
+      -- Empties the totals and sums them again from every opportunity.
+      CREATE FUNCTION opportunity_totals_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        LOCK TABLE opportunity_monthly_totals IN EXCLUSIVE MODE;
+        TRUNCATE opportunity_monthly_totals;
+        INSERT INTO opportunity_monthly_totals (measure, month, opportunity_kind, opportunities, amount)
+        SELECT measure, month, kind, count(*), sum(amount)
+        FROM (SELECT 'PIPELINE' AS measure, date_trunc('month', created_at, 'UTC') AS month, kind, amount FROM opportunities
+              UNION ALL
+              SELECT 'REVENUE', date_trunc('month', closed_at, 'UTC'), kind, amount FROM opportunities
+              WHERE stage = 'CLOSED_WON' AND closed_at IS NOT NULL) o
+        GROUP BY 1, 2, 3;
+      END $$;
+      CREATE FUNCTION opportunity_totals_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM opportunity_totals_rebuild();
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER opportunity_totals_truncate AFTER TRUNCATE ON opportunities FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_truncate();
+      SELECT opportunity_totals_rebuild();
 
       -- Serialises cache writers per account: a few accounts each, or every account at once.
       CREATE FUNCTION attribution_cache_lock(p_account_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -374,6 +458,13 @@ export class AttributionCache1732510000000 implements MigrationInterface {
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER opportunity_totals_truncate ON opportunities;
+      DROP TRIGGER opportunity_totals_delete ON opportunities;
+      DROP TRIGGER opportunity_totals_update ON opportunities;
+      DROP TRIGGER opportunity_totals_insert ON opportunities;
+      DROP FUNCTION opportunity_totals_on_truncate(), opportunity_totals_rebuild(), opportunity_totals_on_opportunities(),
+        opportunity_totals_move(integer[], timestamptz[], timestamptz[], boolean[], text[], numeric[]);
+      DROP TABLE opportunity_monthly_totals;
       DROP TRIGGER attribution_cache_settings_changed ON attribution_cache_settings;
       DROP TRIGGER attribution_cache_truncate ON opportunities;
       DROP TRIGGER attribution_cache_truncate ON leads;

@@ -48,6 +48,38 @@ const cachedJourneyRows = (edgesOnly: boolean, gate: string | null) => `
          OR (j.journey_end >= $25::timestamptz AND j.journey_end < $2::timestamptz))` : 'j.journey_end >= $1::timestamptz AND j.journey_end < $2::timestamptz'}
     AND j.opportunity_kind = ANY ($7::text[]) AND ${MEASURES_WANTED('j')}${gate ? `\n    AND ${gate}` : ''}`;
 
+/** The amount of the opportunities in scope per measure and period, from the opportunities themselves. */
+const DIRECT_SCOPE_AMOUNTS = `
+scope_amounts AS (
+  SELECT measure, period_start, sum(amount) AS total_amount FROM opportunities_in_scope GROUP BY 1, 2
+)`;
+
+/**
+ * The same from opportunity_monthly_totals for the whole months $24..$25 (any kinds: the totals
+ * are kept per kind), and from the opportunities whose journey ends outside them.
+ */
+const CACHED_SCOPE_AMOUNTS = `
+scope_amounts AS (
+  SELECT measure, period_start, sum(amount) AS total_amount
+  FROM (SELECT t.measure, ${periodOf('t.month')} AS period_start, t.amount
+        FROM opportunity_monthly_totals t
+        WHERE t.month >= $24::timestamptz AND t.month < $25::timestamptz AND t.opportunity_kind = ANY ($7::text[])
+          AND ((t.measure = 'PIPELINE' AND $8::boolean) OR (t.measure = 'REVENUE' AND $9::boolean))
+        UNION ALL
+        SELECT 'PIPELINE', ${periodOf('o.created_at')}, o.amount
+        FROM opportunities o
+        WHERE $8::boolean AND o.kind = ANY ($7::text[])
+          AND ((o.created_at >= $1::timestamptz AND o.created_at < least($2::timestamptz, $24::timestamptz))
+               OR (o.created_at >= greatest($1::timestamptz, $25::timestamptz) AND o.created_at < $2::timestamptz))
+        UNION ALL
+        SELECT 'REVENUE', ${periodOf('o.closed_at')}, o.amount
+        FROM opportunities o
+        WHERE $9::boolean AND o.stage = 'CLOSED_WON' AND o.kind = ANY ($7::text[])
+          AND ((o.closed_at >= $1::timestamptz AND o.closed_at < least($2::timestamptz, $24::timestamptz))
+               OR (o.closed_at >= greatest($1::timestamptz, $25::timestamptz) AND o.closed_at < $2::timestamptz))) a
+  GROUP BY 1, 2
+)`;
+
 const ROW_SCOPE = `
 row_scope AS (   -- the journey rows' opportunities, once each
   SELECT measure, period_start, sum(amount) AS attributed_amount, count(*) AS attributed_count
@@ -120,6 +152,7 @@ campaign_credits AS (   -- a campaign's credit: amount times the weights of its 
   GROUP BY model, measure, period_start, campaign_id
 )`,
     ROW_SCOPE,
+    source === 'DIRECT' ? DIRECT_SCOPE_AMOUNTS : CACHED_SCOPE_AMOUNTS,
     monthly
       ? `
 attributed_scope AS (   -- what non-empty journeys explain: the monthly totals plus the journey rows

@@ -183,7 +183,8 @@ rounded_shares AS (   -- one cent each to the largest remainders; ties: unattrib
 )`;
 
 /**
- * Credits: needs `opportunities_in_scope`, `attribution_models`, `campaign_credits(model, measure,
+ * Credits: needs `scope_amounts(measure, period_start, total_amount)` (the amount of the
+ * opportunities in scope), `attribution_models`, `campaign_credits(model, measure,
  * period_start, campaign_id, share, wins)` (rule-based, unrounded) and `attributed_scope(measure,
  * period_start, attributed_amount, attributed_count)` (what non-empty journeys explain); gives
  * `rounded_shares` and `share_totals`.
@@ -193,7 +194,7 @@ scope_totals AS (   -- per measure and period: the total amount, what journeys e
   SELECT t.measure, t.period_start, t.total_amount,
          coalesce(a.attributed_amount, 0) AS attributed_amount, coalesce(a.attributed_count, 0) AS attributed_count,
          t.total_amount - coalesce(a.attributed_amount, 0) AS unattributed_amount
-  FROM (SELECT measure, period_start, sum(amount) AS total_amount FROM opportunities_in_scope GROUP BY 1, 2) t
+  FROM scope_amounts t
   LEFT JOIN attributed_scope a USING (measure, period_start)
 ),
 measured_models AS (   -- the (model, measure) pairs computed: DATA_DRIVEN is defined for revenue only

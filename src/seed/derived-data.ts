@@ -15,6 +15,7 @@ export const CACHE_TABLES = [
   'campaign_daily_touches',
   'lead_first_touches',
   'campaign_daily_sourcing',
+  'opportunity_monthly_totals',
 ];
 
 /** The cache triggers on `tables`, when the current role may alter them (only an owner may disable a trigger). */
@@ -23,14 +24,14 @@ const CACHE_TRIGGERS_SQL = `
          format('ALTER TABLE %s ENABLE TRIGGER %I', t.tgrelid::regclass, t.tgname) AS enable
     FROM pg_trigger t
     JOIN pg_class c ON c.oid = t.tgrelid
-   WHERE NOT t.tgisinternal AND t.tgname ~ '^(attribution_cache|campaign_activity)_'
+   WHERE NOT t.tgisinternal AND t.tgname ~ '^(attribution_cache|campaign_activity|opportunity_totals)_'
      AND t.tgrelid = ANY ($1::regclass[]) AND pg_has_role(c.relowner, 'USAGE')
    ORDER BY 1`;
 
 /**
  * Disables the cache triggers of `tables` for a bulk load in the current transaction; call
  * `restore()` once the loaded tables have their indexes back, still in that transaction: it
- * enables the triggers again, rebuilds the activity cache (seconds) and empties the attribution
+ * enables the triggers again, rebuilds the activity cache and the opportunity totals (seconds) and empties the attribution
  * cache, marked not ready, so that reports answer from the touches as soon as the load commits.
  * It returns whether the attribution cache must then be built (attribution_cache_rebuild, in a
  * transaction of its own). When the role may not alter the tables, the triggers stay in place
@@ -45,7 +46,7 @@ export async function suspendCacheTriggers(client: PgClient, tables: readonly st
       for (const { enable } of triggers) await client.query(enable);
       // the first touches are joined from these: plan with their real sizes, not an empty table's
       await client.query('ANALYZE leads, touchpoints, opportunities');
-      await client.query('SELECT campaign_activity_rebuild(), attribution_cache_invalidate()');
+      await client.query('SELECT campaign_activity_rebuild(), opportunity_totals_rebuild(), attribution_cache_invalidate()');
       return true;
     },
   };

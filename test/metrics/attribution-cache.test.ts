@@ -28,6 +28,7 @@ const CACHE_TABLES = [
   'campaign_daily_touches',
   'lead_first_touches',
   'campaign_daily_sourcing',
+  'opportunity_monthly_totals',
 ];
 
 describe('attribution cache', () => {
@@ -72,7 +73,7 @@ describe('attribution cache', () => {
   async function expectCachesLikeRebuilt(): Promise<void> {
     await db.ds.transaction(async (tx) => {
       for (const table of CACHE_TABLES) await tx.query(`CREATE TEMP TABLE kept_${table} ON COMMIT DROP AS SELECT * FROM ${table}`);
-      await tx.query('SELECT attribution_cache_rebuild(), campaign_activity_rebuild()');
+      await tx.query('SELECT attribution_cache_rebuild(), campaign_activity_rebuild(), opportunity_totals_rebuild()');
       for (const table of CACHE_TABLES) {
         const [diff] = await tx.query(
           `SELECT (SELECT count(*) FROM (SELECT * FROM kept_${table} EXCEPT ALL SELECT * FROM ${table}) a)::int AS stale,

@@ -116,10 +116,11 @@ export async function fetchChildPages<T extends { id: string }>(
     fieldPrefix,
   );
   const byParent = new Map<string, (T & { __sort: string })[]>();
-  for (const { __parent, ...row } of rows) {
-    const list = byParent.get(__parent) ?? [];
-    list.push(row as unknown as T & { __sort: string });
-    byParent.set(__parent, list);
+  // rows keep __parent and __sort (GraphQL reads declared fields only): no copy per row
+  for (const row of rows) {
+    const list = byParent.get(row.__parent);
+    if (list) list.push(row);
+    else byParent.set(row.__parent, [row]);
   }
   let counts: Promise<Map<string, number>> | null = null;
   const countAll = () => {

@@ -149,7 +149,7 @@ export function toConnection<T extends { id: string }>(
   const rows = fetched.slice(0, page.limit);
   if (page.backwards) rows.reverse();
   // cursors are encoded only when asked for: a nested page of thousands of edges seldom asks
-  const edges = rows.map(({ __sort, ...node }) => new LazyEdge(sort, __sort, node as unknown as T));
+  const edges = rows.map((row) => new LazyEdge(sort, row.__sort, row as T));
   let counted: Promise<number> | null = null;
   return {
     edges,

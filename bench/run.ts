@@ -210,6 +210,7 @@ async function main(): Promise<number> {
       env: {
         DATABASE_URL: db.url,
         DATABASE_READ_URL: '',
+        NODE_ENV: 'production', // as deployed: graphql-js and grafast skip their development checks
         SEED_DEMO: 'false',
         PORT: String(serverPort),
         HOST: '127.0.0.1',
@@ -266,7 +267,7 @@ async function main(): Promise<number> {
     log(`starting PostGraphile 5 on port ${pgPort} (log: ${pgLog})`);
     postgraphile = await spawnServer({
       script: join(ROOT, 'dist', 'bench', 'postgraphile-server.js'),
-      env: { DATABASE_URL: db.url, PORT: String(pgPort), POOL_SIZE: String(POOL_SIZE) },
+      env: { DATABASE_URL: db.url, NODE_ENV: 'production', PORT: String(pgPort), POOL_SIZE: String(POOL_SIZE) },
       port: pgPort,
       logFile: pgLog,
       ipc: true,

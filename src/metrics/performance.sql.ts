@@ -53,6 +53,27 @@ sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that bec
 )`;
 
 /**
+ * A count per campaign and period from campaign_daily_sourcing (column `count`) for the whole
+ * days of the window, and from lead_first_touches (by `time`) for the partial days at its edges.
+ */
+const sourcedCounts = (name: string, count: string, time: string, what: string) => `
+${name} AS (   -- ${what}
+  SELECT campaign_id, period_start, sum(n) AS ${count}
+  FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.${count} AS n
+        FROM campaign_daily_sourcing d
+        JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
+        WHERE $23::text = 'ALL' AND d.${count} <> 0
+          AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
+        UNION ALL
+        SELECT f.campaign_id, ${periodOf(`f.${time}`)}, 1
+        FROM lead_first_touches f
+        JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
+        WHERE $23::text = 'ALL' AND ((f.${time} >= $1::timestamptz AND f.${time} < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
+                                OR (f.${time} >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.${time} < $2::timestamptz))) s
+  GROUP BY 1, 2
+)`;
+
+/**
  * The same counts from the activity cache (migrations/1732520000000-campaign-activity-cache.ts):
  * daily touch counts for the whole UTC days of the window, the touches themselves for the
  * partial days at its edges, and each lead's first touch (with its mqlAt).
@@ -91,36 +112,8 @@ touches_in_window AS (
         WHERE $23::text = 'ALL') c
   GROUP BY 1, 2
 ),
-sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window
-  SELECT campaign_id, period_start, sum(leads) AS leads_sourced
-  FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.leads_sourced AS leads
-        FROM campaign_daily_sourcing d
-        JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-        WHERE $23::text = 'ALL' AND d.leads_sourced <> 0
-          AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
-        UNION ALL
-        SELECT f.campaign_id, ${periodOf('f.occurred_at')}, 1
-        FROM lead_first_touches f
-        JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-        WHERE $23::text = 'ALL' AND ((f.occurred_at >= $1::timestamptz AND f.occurred_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
-                                OR (f.occurred_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.occurred_at < $2::timestamptz))) s
-  GROUP BY 1, 2
-),
-sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that became MQL in the window
-  SELECT campaign_id, period_start, sum(mqls) AS mqls
-  FROM (SELECT d.campaign_id, ${periodOf("d.day::timestamp AT TIME ZONE 'UTC'")} AS period_start, d.mqls
-        FROM campaign_daily_sourcing d
-        JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-        WHERE $23::text = 'ALL' AND d.mqls <> 0
-          AND d.day >= (${WHOLE_DAYS_FROM} AT TIME ZONE 'UTC')::date AND d.day < (${WHOLE_DAYS_TO} AT TIME ZONE 'UTC')::date
-        UNION ALL
-        SELECT f.campaign_id, ${periodOf('f.mql_at')}, 1
-        FROM lead_first_touches f
-        JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-        WHERE $23::text = 'ALL' AND ((f.mql_at >= $1::timestamptz AND f.mql_at < least($2::timestamptz, ${WHOLE_DAYS_FROM}))
-                                OR (f.mql_at >= greatest($1::timestamptz, ${WHOLE_DAYS_TO}) AND f.mql_at < $2::timestamptz))) s
-  GROUP BY 1, 2
-)`;
+${sourcedCounts('sourced_leads', 'leads_sourced', 'occurred_at', "leads whose first touch ever is with the campaign and lies in the window")},
+${sourcedCounts('sourced_mqls', 'mqls', 'mql_at', 'leads sourced by the campaign (first touch ever) that became MQL in the window')}`;
 
 /**
  * Campaign / channel performance (METRICS.md "Campaign performance") for every model

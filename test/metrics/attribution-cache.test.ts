@@ -5,6 +5,7 @@ import { JourneySource, modelSpec } from '../../src/metrics/attribution.params';
 import { attributionComparison, comparisonQuery } from '../../src/metrics/comparison.service';
 import { campaignPerformance, channelPerformance } from '../../src/metrics/performance.service';
 import { revenueTimeSeries } from '../../src/metrics/time-series.service';
+import { CACHE_TABLES } from '../../src/seed/derived-data';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { serviceContext, settings, settingsInput } from './attribution-fixtures';
 import { generate, load } from './random-attribution-data';
@@ -20,16 +21,6 @@ import { generate, load } from './random-attribution-data';
 const CUSTOM = { first: 0.2, leadConversion: 0.15, opportunityCreation: 0.25, close: 0.1 };
 const MONTHS = { from: '2024-02-01T00:00:00Z', to: '2024-11-01T00:00:00Z' };
 const RAGGED = { from: '2024-02-10T06:00:00Z', to: '2024-10-20T18:30:00Z' };
-const CACHE_TABLES = [
-  'attribution_journeys',
-  'attribution_paths',
-  'attribution_monthly',
-  'attribution_monthly_totals',
-  'campaign_daily_touches',
-  'lead_first_touches',
-  'campaign_daily_sourcing',
-  'opportunity_monthly_totals',
-];
 
 describe('attribution cache', () => {
   let db: TestDatabase;

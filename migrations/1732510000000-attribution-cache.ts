@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { journeyRowsSql } from './1732500000000-attribution-journeys';
+import { changedRowsFunction, statementTriggers } from './statement-triggers';
 
 /**
  * The attribution cache: journeys and their monthly sums, kept current on write by
@@ -154,34 +155,15 @@ export class AttributionCache1732510000000 implements MigrationInterface {
         DELETE FROM opportunity_monthly_totals WHERE opportunities = 0;
       END $$;
 
-      CREATE FUNCTION opportunity_totals_on_opportunities() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          PERFORM opportunity_totals_move(ARRAY(SELECT 1 FROM new_opportunities), ARRAY(SELECT created_at FROM new_opportunities),
-            ARRAY(SELECT closed_at FROM new_opportunities), ARRAY(SELECT stage = 'CLOSED_WON' FROM new_opportunities),
-            ARRAY(SELECT kind FROM new_opportunities), ARRAY(SELECT amount FROM new_opportunities));
-        ELSIF TG_OP = 'DELETE' THEN
-          PERFORM opportunity_totals_move(ARRAY(SELECT -1 FROM old_opportunities), ARRAY(SELECT created_at FROM old_opportunities),
-            ARRAY(SELECT closed_at FROM old_opportunities), ARRAY(SELECT stage = 'CLOSED_WON' FROM old_opportunities),
-            ARRAY(SELECT kind FROM old_opportunities), ARRAY(SELECT amount FROM old_opportunities));
-        ELSE
-          PERFORM opportunity_totals_move(
-            ARRAY(SELECT -1 FROM old_opportunities UNION ALL SELECT 1 FROM new_opportunities),
-            ARRAY(SELECT created_at FROM old_opportunities UNION ALL SELECT created_at FROM new_opportunities),
-            ARRAY(SELECT closed_at FROM old_opportunities UNION ALL SELECT closed_at FROM new_opportunities),
-            ARRAY(SELECT stage = 'CLOSED_WON' FROM old_opportunities UNION ALL SELECT stage = 'CLOSED_WON' FROM new_opportunities),
-            ARRAY(SELECT kind FROM old_opportunities UNION ALL SELECT kind FROM new_opportunities),
-            ARRAY(SELECT amount FROM old_opportunities UNION ALL SELECT amount FROM new_opportunities));
-        END IF;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER opportunity_totals_insert AFTER INSERT ON opportunities
-        REFERENCING NEW TABLE AS new_opportunities FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_opportunities();
-      CREATE TRIGGER opportunity_totals_update AFTER UPDATE ON opportunities
-        REFERENCING OLD TABLE AS old_opportunities NEW TABLE AS new_opportunities
-        FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_opportunities();
-      CREATE TRIGGER opportunity_totals_delete AFTER DELETE ON opportunities
-        REFERENCING OLD TABLE AS old_opportunities FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_opportunities();
+${changedRowsFunction({
+        name: 'opportunity_totals_on_opportunities',
+        target: 'opportunity_totals_move',
+        oldRows: 'old_opportunities',
+        newRows: 'new_opportunities',
+        columns: ['created_at', 'closed_at', "stage = 'CLOSED_WON'", 'kind', 'amount'],
+        signed: true,
+      })}
+      ${statementTriggers({ prefix: 'opportunity_totals', table: 'opportunities', fn: 'opportunity_totals_on_opportunities', oldRows: 'old_opportunities', newRows: 'new_opportunities' })}
 
       -- Empties the totals and sums them again from every opportunity.
       CREATE FUNCTION opportunity_totals_rebuild() RETURNS void LANGUAGE plpgsql AS $$
@@ -369,25 +351,14 @@ export class AttributionCache1732510000000 implements MigrationInterface {
         END IF;
       END $$;
 
-      CREATE FUNCTION attribution_cache_on_touchpoints() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          PERFORM attribution_cache_touches_changed(ARRAY(SELECT lead_id FROM new_touches), ARRAY(SELECT occurred_at FROM new_touches));
-        ELSIF TG_OP = 'DELETE' THEN
-          PERFORM attribution_cache_touches_changed(ARRAY(SELECT lead_id FROM old_touches), ARRAY(SELECT occurred_at FROM old_touches));
-        ELSE
-          PERFORM attribution_cache_touches_changed(
-            ARRAY(SELECT lead_id FROM old_touches UNION ALL SELECT lead_id FROM new_touches),
-            ARRAY(SELECT occurred_at FROM old_touches UNION ALL SELECT occurred_at FROM new_touches));
-        END IF;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER attribution_cache_insert AFTER INSERT ON touchpoints
-        REFERENCING NEW TABLE AS new_touches FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_touchpoints();
-      CREATE TRIGGER attribution_cache_update AFTER UPDATE ON touchpoints
-        REFERENCING OLD TABLE AS old_touches NEW TABLE AS new_touches FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_touchpoints();
-      CREATE TRIGGER attribution_cache_delete AFTER DELETE ON touchpoints
-        REFERENCING OLD TABLE AS old_touches FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_touchpoints();
+${changedRowsFunction({
+        name: 'attribution_cache_on_touchpoints',
+        target: 'attribution_cache_touches_changed',
+        oldRows: 'old_touches',
+        newRows: 'new_touches',
+        columns: ['lead_id', 'occurred_at'],
+      })}
+      ${statementTriggers({ prefix: 'attribution_cache', table: 'touchpoints', fn: 'attribution_cache_on_touchpoints', oldRows: 'old_touches', newRows: 'new_touches' })}
 
       -- A lead moving to another account, or its mqlAt changing, changes the journeys at both accounts.
       CREATE FUNCTION attribution_cache_on_leads() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -435,13 +406,7 @@ export class AttributionCache1732510000000 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$;
-      CREATE TRIGGER attribution_cache_insert AFTER INSERT ON opportunities
-        REFERENCING NEW TABLE AS new_opportunities FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_opportunities();
-      CREATE TRIGGER attribution_cache_update AFTER UPDATE ON opportunities
-        REFERENCING OLD TABLE AS old_opportunities NEW TABLE AS new_opportunities
-        FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_opportunities();
-      CREATE TRIGGER attribution_cache_delete AFTER DELETE ON opportunities
-        REFERENCING OLD TABLE AS old_opportunities FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_opportunities();
+      ${statementTriggers({ prefix: 'attribution_cache', table: 'opportunities', fn: 'attribution_cache_on_opportunities', oldRows: 'old_opportunities', newRows: 'new_opportunities' })}
 
       -- TRUNCATE leaves no rows to compare: start over.
       CREATE FUNCTION attribution_cache_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$

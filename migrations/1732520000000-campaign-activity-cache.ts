@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { changedRowsFunction, statementTriggers } from './statement-triggers';
 
 /**
  * What campaign performance counts besides credits, kept current on write like the
@@ -68,29 +69,15 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
         DELETE FROM campaign_daily_sourcing WHERE leads_sourced = 0 AND mqls = 0;
       END $$;
 
-      CREATE FUNCTION campaign_daily_sourcing_on_first_touches() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          PERFORM campaign_daily_sourcing_move(ARRAY(SELECT 1 FROM new_rows), ARRAY(SELECT campaign_id FROM new_rows),
-            ARRAY(SELECT occurred_at FROM new_rows), ARRAY(SELECT mql_at FROM new_rows));
-        ELSIF TG_OP = 'DELETE' THEN
-          PERFORM campaign_daily_sourcing_move(ARRAY(SELECT -1 FROM old_rows), ARRAY(SELECT campaign_id FROM old_rows),
-            ARRAY(SELECT occurred_at FROM old_rows), ARRAY(SELECT mql_at FROM old_rows));
-        ELSE
-          PERFORM campaign_daily_sourcing_move(
-            ARRAY(SELECT -1 FROM old_rows UNION ALL SELECT 1 FROM new_rows),
-            ARRAY(SELECT campaign_id FROM old_rows UNION ALL SELECT campaign_id FROM new_rows),
-            ARRAY(SELECT occurred_at FROM old_rows UNION ALL SELECT occurred_at FROM new_rows),
-            ARRAY(SELECT mql_at FROM old_rows UNION ALL SELECT mql_at FROM new_rows));
-        END IF;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER campaign_daily_sourcing_insert AFTER INSERT ON lead_first_touches
-        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION campaign_daily_sourcing_on_first_touches();
-      CREATE TRIGGER campaign_daily_sourcing_update AFTER UPDATE ON lead_first_touches
-        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION campaign_daily_sourcing_on_first_touches();
-      CREATE TRIGGER campaign_daily_sourcing_delete AFTER DELETE ON lead_first_touches
-        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION campaign_daily_sourcing_on_first_touches();
+${changedRowsFunction({
+        name: 'campaign_daily_sourcing_on_first_touches',
+        target: 'campaign_daily_sourcing_move',
+        oldRows: 'old_rows',
+        newRows: 'new_rows',
+        columns: ['campaign_id', 'occurred_at', 'mql_at'],
+        signed: true,
+      })}
+      ${statementTriggers({ prefix: 'campaign_daily_sourcing', table: 'lead_first_touches', fn: 'campaign_daily_sourcing_on_first_touches', oldRows: 'old_rows', newRows: 'new_rows' })}
 
       -- Serialises writers of the same leads' first touches: a few leads each, or all at once.
       CREATE FUNCTION campaign_activity_lock(p_lead_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -132,31 +119,15 @@ export class CampaignActivityCache1732520000000 implements MigrationInterface {
         PERFORM lead_first_touches_refresh(p_lead_ids);
       END $$;
 
-      CREATE FUNCTION campaign_activity_on_touchpoints() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          PERFORM campaign_activity_touches_changed(
-            ARRAY(SELECT 1 FROM new_touches), ARRAY(SELECT lead_id FROM new_touches),
-            ARRAY(SELECT campaign_id FROM new_touches), ARRAY(SELECT occurred_at FROM new_touches));
-        ELSIF TG_OP = 'DELETE' THEN
-          PERFORM campaign_activity_touches_changed(
-            ARRAY(SELECT -1 FROM old_touches), ARRAY(SELECT lead_id FROM old_touches),
-            ARRAY(SELECT campaign_id FROM old_touches), ARRAY(SELECT occurred_at FROM old_touches));
-        ELSE
-          PERFORM campaign_activity_touches_changed(
-            ARRAY(SELECT -1 FROM old_touches UNION ALL SELECT 1 FROM new_touches),
-            ARRAY(SELECT lead_id FROM old_touches UNION ALL SELECT lead_id FROM new_touches),
-            ARRAY(SELECT campaign_id FROM old_touches UNION ALL SELECT campaign_id FROM new_touches),
-            ARRAY(SELECT occurred_at FROM old_touches UNION ALL SELECT occurred_at FROM new_touches));
-        END IF;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER campaign_activity_insert AFTER INSERT ON touchpoints
-        REFERENCING NEW TABLE AS new_touches FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_touchpoints();
-      CREATE TRIGGER campaign_activity_update AFTER UPDATE ON touchpoints
-        REFERENCING OLD TABLE AS old_touches NEW TABLE AS new_touches FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_touchpoints();
-      CREATE TRIGGER campaign_activity_delete AFTER DELETE ON touchpoints
-        REFERENCING OLD TABLE AS old_touches FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_touchpoints();
+${changedRowsFunction({
+        name: 'campaign_activity_on_touchpoints',
+        target: 'campaign_activity_touches_changed',
+        oldRows: 'old_touches',
+        newRows: 'new_touches',
+        columns: ['lead_id', 'campaign_id', 'occurred_at'],
+        signed: true,
+      })}
+      ${statementTriggers({ prefix: 'campaign_activity', table: 'touchpoints', fn: 'campaign_activity_on_touchpoints', oldRows: 'old_touches', newRows: 'new_touches' })}
 
       -- A lead's mqlAt travels with its first touch.
       CREATE FUNCTION campaign_activity_on_leads() RETURNS trigger LANGUAGE plpgsql AS $$

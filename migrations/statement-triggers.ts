@@ -1,0 +1,56 @@
+/**
+ * SQL of the statement-level triggers that keep the caches current on write: each passes the
+ * changed rows to a function as parallel arrays (transition tables, so one call per statement,
+ * COPY included).
+ */
+
+/**
+ * A trigger function that calls `target(arrays...)` with one array per expression of `columns`
+ * over the rows a statement changed: the new rows of an INSERT, the old of a DELETE, the old
+ * then the new of an UPDATE. With `signed`, a first array says -1 for an old row and 1 for a new.
+ */
+export function changedRowsFunction(options: {
+  name: string;
+  target: string;
+  oldRows: string;
+  newRows: string;
+  columns: string[];
+  signed?: boolean;
+}): string {
+  const { name, target, oldRows, newRows, columns, signed = false } = options;
+  const values: ((part: { table: string; sign: number }) => string)[] = [
+    ...(signed ? [(part: { sign: number }) => String(part.sign)] : []),
+    ...columns.map((column) => () => column),
+  ];
+  const arrays = (parts: { table: string; sign: number }[]) =>
+    values
+      .map((value) => `ARRAY(${parts.map((part) => `SELECT ${value(part)} FROM ${part.table}`).join(' UNION ALL ')})`)
+      .join(',\n            ');
+  return `
+      CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          PERFORM ${target}(
+            ${arrays([{ table: newRows, sign: 1 }])});
+        ELSIF TG_OP = 'DELETE' THEN
+          PERFORM ${target}(
+            ${arrays([{ table: oldRows, sign: -1 }])});
+        ELSE
+          PERFORM ${target}(
+            ${arrays([{ table: oldRows, sign: -1 }, { table: newRows, sign: 1 }])});
+        END IF;
+        RETURN NULL;
+      END $$;`;
+}
+
+/** `prefix`_insert, _update and _delete on `table`, each running `fn` once per statement with its transition tables. */
+export function statementTriggers(options: { prefix: string; table: string; fn: string; oldRows: string; newRows: string }): string {
+  const { prefix, table, fn, oldRows, newRows } = options;
+  return `
+      CREATE TRIGGER ${prefix}_insert AFTER INSERT ON ${table}
+        REFERENCING NEW TABLE AS ${newRows} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();
+      CREATE TRIGGER ${prefix}_update AFTER UPDATE ON ${table}
+        REFERENCING OLD TABLE AS ${oldRows} NEW TABLE AS ${newRows} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();
+      CREATE TRIGGER ${prefix}_delete AFTER DELETE ON ${table}
+        REFERENCING OLD TABLE AS ${oldRows} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`;
+}

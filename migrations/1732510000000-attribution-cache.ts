@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { journeyRowsSql } from './1732500000000-attribution-journeys';
-import { changedRowsFunction, statementTriggers } from './statement-triggers';
+import { changedRowsFunction, dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
 
 /**
  * The attribution cache: journeys and their monthly sums, kept current on write by
@@ -178,12 +178,7 @@ ${changedRowsFunction({
               WHERE stage = 'CLOSED_WON' AND closed_at IS NOT NULL) o
         GROUP BY 1, 2, 3;
       END $$;
-      CREATE FUNCTION opportunity_totals_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM opportunity_totals_rebuild();
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER opportunity_totals_truncate AFTER TRUNCATE ON opportunities FOR EACH STATEMENT EXECUTE FUNCTION opportunity_totals_on_truncate();
+      ${rebuildOnTruncate('opportunity_totals', 'opportunity_totals_rebuild', ['opportunities'])}
       SELECT opportunity_totals_rebuild();
 
       -- Serialises cache writers per account: a few accounts each, or every account at once.
@@ -408,15 +403,7 @@ ${changedRowsFunction({
       END $$;
       ${statementTriggers({ prefix: 'attribution_cache', table: 'opportunities', fn: 'attribution_cache_on_opportunities', oldRows: 'old_opportunities', newRows: 'new_opportunities' })}
 
-      -- TRUNCATE leaves no rows to compare: start over.
-      CREATE FUNCTION attribution_cache_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM attribution_cache_rebuild();
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER attribution_cache_truncate AFTER TRUNCATE ON touchpoints FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_truncate();
-      CREATE TRIGGER attribution_cache_truncate AFTER TRUNCATE ON leads FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_truncate();
-      CREATE TRIGGER attribution_cache_truncate AFTER TRUNCATE ON opportunities FOR EACH STATEMENT EXECUTE FUNCTION attribution_cache_on_truncate();
+      ${rebuildOnTruncate('attribution_cache', 'attribution_cache_rebuild', ['touchpoints', 'leads', 'opportunities'])}
 
     `);
   }
@@ -424,9 +411,7 @@ ${changedRowsFunction({
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TRIGGER opportunity_totals_truncate ON opportunities;
-      DROP TRIGGER opportunity_totals_delete ON opportunities;
-      DROP TRIGGER opportunity_totals_update ON opportunities;
-      DROP TRIGGER opportunity_totals_insert ON opportunities;
+      ${dropStatementTriggers('opportunity_totals', 'opportunities')}
       DROP FUNCTION opportunity_totals_on_truncate(), opportunity_totals_rebuild(), opportunity_totals_on_opportunities(),
         opportunity_totals_move(integer[], timestamptz[], timestamptz[], boolean[], text[], numeric[]);
       DROP TABLE opportunity_monthly_totals;
@@ -434,13 +419,9 @@ ${changedRowsFunction({
       DROP TRIGGER attribution_cache_truncate ON opportunities;
       DROP TRIGGER attribution_cache_truncate ON leads;
       DROP TRIGGER attribution_cache_truncate ON touchpoints;
-      DROP TRIGGER attribution_cache_delete ON opportunities;
-      DROP TRIGGER attribution_cache_update ON opportunities;
-      DROP TRIGGER attribution_cache_insert ON opportunities;
+      ${dropStatementTriggers('attribution_cache', 'opportunities')}
       DROP TRIGGER attribution_cache_update ON leads;
-      DROP TRIGGER attribution_cache_delete ON touchpoints;
-      DROP TRIGGER attribution_cache_update ON touchpoints;
-      DROP TRIGGER attribution_cache_insert ON touchpoints;
+      ${dropStatementTriggers('attribution_cache', 'touchpoints')}
       DROP FUNCTION attribution_cache_on_settings(), attribution_cache_on_truncate(), attribution_cache_on_opportunities(),
         attribution_cache_on_leads(), attribution_cache_on_touchpoints(), attribution_cache_touches_changed(bigint[], timestamptz[]),
         attribution_cache_configure(float8, float8), attribution_cache_ensure(), attribution_cache_invalidate(),

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { changedRowsFunction, statementTriggers } from './statement-triggers';
+import { changedRowsFunction, dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
 
 /**
  * What campaign performance counts besides credits, kept current on write like the
@@ -153,13 +153,7 @@ ${changedRowsFunction({
         JOIN leads l ON l.id = t.lead_id
         ORDER BY t.lead_id, t.occurred_at, t.id;
       END $$;
-      CREATE FUNCTION campaign_activity_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM campaign_activity_rebuild();
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER campaign_activity_truncate AFTER TRUNCATE ON touchpoints FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_truncate();
-      CREATE TRIGGER campaign_activity_truncate AFTER TRUNCATE ON leads FOR EACH STATEMENT EXECUTE FUNCTION campaign_activity_on_truncate();
+      ${rebuildOnTruncate('campaign_activity', 'campaign_activity_rebuild', ['touchpoints', 'leads'])}
 
       SET LOCAL statement_timeout = 0;
       SELECT campaign_activity_rebuild();
@@ -168,15 +162,11 @@ ${changedRowsFunction({
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP TRIGGER campaign_daily_sourcing_delete ON lead_first_touches;
-      DROP TRIGGER campaign_daily_sourcing_update ON lead_first_touches;
-      DROP TRIGGER campaign_daily_sourcing_insert ON lead_first_touches;
+      ${dropStatementTriggers('campaign_daily_sourcing', 'lead_first_touches')}
       DROP TRIGGER campaign_activity_truncate ON leads;
       DROP TRIGGER campaign_activity_truncate ON touchpoints;
       DROP TRIGGER campaign_activity_update ON leads;
-      DROP TRIGGER campaign_activity_delete ON touchpoints;
-      DROP TRIGGER campaign_activity_update ON touchpoints;
-      DROP TRIGGER campaign_activity_insert ON touchpoints;
+      ${dropStatementTriggers('campaign_activity', 'touchpoints')}
       DROP FUNCTION campaign_activity_on_truncate(), campaign_activity_rebuild(), campaign_activity_on_leads(),
         campaign_activity_on_touchpoints(), campaign_activity_touches_changed(integer[], bigint[], bigint[], timestamptz[]),
         lead_first_touches_refresh(bigint[]), campaign_activity_lock(bigint[]),

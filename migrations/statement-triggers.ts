@@ -54,3 +54,24 @@ export function statementTriggers(options: { prefix: string; table: string; fn: 
       CREATE TRIGGER ${prefix}_delete AFTER DELETE ON ${table}
         REFERENCING OLD TABLE AS ${oldRows} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`;
 }
+
+/** Drops the three triggers of statementTriggers. */
+export function dropStatementTriggers(prefix: string, table: string): string {
+  return ['delete', 'update', 'insert'].map((op) => `DROP TRIGGER ${prefix}_${op} ON ${table};`).join('\n      ');
+}
+
+/**
+ * `prefix`_on_truncate(), which runs `rebuild()`, and a `prefix`_truncate trigger on each of
+ * `tables`: TRUNCATE leaves no rows to compare, so the cache starts over.
+ */
+export function rebuildOnTruncate(prefix: string, rebuild: string, tables: string[]): string {
+  return `
+      CREATE FUNCTION ${prefix}_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM ${rebuild}();
+        RETURN NULL;
+      END $$;
+      ${tables
+        .map((table) => `CREATE TRIGGER ${prefix}_truncate AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${prefix}_on_truncate();`)
+        .join('\n      ')}`;
+}

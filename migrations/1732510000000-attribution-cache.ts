@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { journeyRowsSql } from './1732500000000-attribution-journeys';
-import { changedRowsFunction, dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
+import { changedRowsFunction, dropStatementTriggers, keyedLockFunction, rebuildOnTruncate, statementTriggers } from './statement-triggers';
 
 /**
  * The attribution cache: journeys and their monthly sums, kept current on write by
@@ -182,16 +182,7 @@ ${changedRowsFunction({
       SELECT opportunity_totals_rebuild();
 
       -- Serialises cache writers per account: a few accounts each, or every account at once.
-      CREATE FUNCTION attribution_cache_lock(p_account_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
-      BEGIN
-        IF cardinality(p_account_ids) > 256 THEN
-          PERFORM pg_advisory_xact_lock(1732510000, 0);
-        ELSE
-          PERFORM pg_advisory_xact_lock_shared(1732510000, 0);
-          PERFORM pg_advisory_xact_lock(1732510001, (a % 2147483647)::integer)
-          FROM (SELECT DISTINCT a FROM unnest(p_account_ids) a WHERE a IS NOT NULL ORDER BY a) accounts;
-        END IF;
-      END $$;
+      ${keyedLockFunction('attribution_cache_lock', 1732510000)}
 
       -- Recomputes the cached journeys of these opportunities (gone ones are removed) and moves
       -- the monthly sums by the difference; nothing while the cache is not ready. The caller holds

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { changedRowsFunction, dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
+import { changedRowsFunction, dropStatementTriggers, keyedLockFunction, rebuildOnTruncate, statementTriggers } from './statement-triggers';
 
 /**
  * What campaign performance counts besides credits, kept current on write like the
@@ -80,16 +80,7 @@ ${changedRowsFunction({
       ${statementTriggers({ prefix: 'campaign_daily_sourcing', table: 'lead_first_touches', fn: 'campaign_daily_sourcing_on_first_touches', oldRows: 'old_rows', newRows: 'new_rows' })}
 
       -- Serialises writers of the same leads' first touches: a few leads each, or all at once.
-      CREATE FUNCTION campaign_activity_lock(p_lead_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
-      BEGIN
-        IF cardinality(p_lead_ids) > 256 THEN
-          PERFORM pg_advisory_xact_lock(1732520000, 0);
-        ELSE
-          PERFORM pg_advisory_xact_lock_shared(1732520000, 0);
-          PERFORM pg_advisory_xact_lock(1732520001, (l % 2147483647)::integer)
-          FROM (SELECT DISTINCT l FROM unnest(p_lead_ids) l ORDER BY l) leads;
-        END IF;
-      END $$;
+      ${keyedLockFunction('campaign_activity_lock', 1732520000)}
 
       -- Recomputes the first touch of these leads (the caller holds their locks).
       CREATE FUNCTION lead_first_touches_refresh(p_lead_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$

@@ -75,3 +75,22 @@ export function rebuildOnTruncate(prefix: string, rebuild: string, tables: strin
         .map((table) => `CREATE TRIGGER ${prefix}_truncate AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${prefix}_on_truncate();`)
         .join('\n      ')}`;
 }
+
+/**
+ * `name`(p_ids bigint[]): serialises cache writers per key (account, lead) with transaction-level
+ * advisory locks in `space`: a shared lock on (space, 0) and one lock per key on (space + 1, key),
+ * taken in key order; more than 256 keys take (space, 0) alone, exclusively (a bulk write).
+ */
+export function keyedLockFunction(name: string, space: number): string {
+  return `
+      CREATE FUNCTION ${name}(p_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        IF cardinality(p_ids) > 256 THEN
+          PERFORM pg_advisory_xact_lock(${space}, 0);
+        ELSE
+          PERFORM pg_advisory_xact_lock_shared(${space}, 0);
+          PERFORM pg_advisory_xact_lock(${space + 1}, (k % 2147483647)::integer)
+          FROM (SELECT DISTINCT k FROM unnest(p_ids) k WHERE k IS NOT NULL ORDER BY k) keys;
+        END IF;
+      END $$;`;
+}

@@ -95,9 +95,10 @@ SELECT count(*)::int AS n FROM accounts a WHERE ($1::text IS NULL OR a.segment =
 `;
 
 /**
- * Portfolio totals and net revenue retention. Extra parameter: $5 start of the prior year
- * (asOf - 730 days). The retention base is the accounts in scope with a CLOSED_WON
- * opportunity closed in [$5, $1).
+ * Portfolio totals and net revenue retention (docs/metrics.md, "Share of wallet"). Extra
+ * parameter: $5 start of the prior year (asOf - 730 days). The retention base is the accounts
+ * in scope whose CLOSED_WON revenue closed in [$5, $1) is above 0: a 0.00 win alone makes no
+ * base account (its prior revenue would add nothing to the denominator, only to the count).
  */
 export const WALLET_PORTFOLIO_SQL = `
 WITH ${WALLET_SHARES_CTES},
@@ -109,7 +110,7 @@ retention_base AS (
     JOIN accounts_in_scope s ON s.id = o.account_id
    WHERE o.stage = 'CLOSED_WON' AND o.closed_at >= $5 AND o.closed_at < $2
    GROUP BY o.account_id
-  HAVING count(*) FILTER (WHERE o.closed_at < $1) > 0
+  HAVING sum(o.amount) FILTER (WHERE o.closed_at < $1) > 0
 ),
 portfolio AS (
   SELECT count(*)::int AS accounts,

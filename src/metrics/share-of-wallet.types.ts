@@ -98,7 +98,7 @@ export class WalletPortfolio {
   @Field(() => MoneyScalar, { description: 'Sum of expansionRevenue12m.' })
   expansionRevenue12m: string;
 
-  @Field(() => Int, { description: 'Retention base: accounts with a CLOSED_WON opportunity in [asOf - 730 days, asOf - 365 days).' })
+  @Field(() => Int, { description: 'Retention base: accounts whose CLOSED_WON revenue in the prior year [asOf - 730 days, asOf - 365 days) is above 0 (docs/metrics.md, section "Share of wallet").' })
   retentionBaseAccounts: number;
 
   @Field(() => MoneyScalar, { description: "The base accounts' won revenue in the prior year [asOf - 730 days, asOf - 365 days)." })

@@ -40,8 +40,8 @@ beforeAll(async () => {
   // B: Y revenue 600.00 > wallet 500.00; prior year RENEWAL 400.00
   await won(ids.B, '600.00', '2024-07-01T00:00:00Z');
   await won(ids.B, '400.00', '2023-06-01T00:00:00Z', 'RENEWAL');
-  // C: no wallet size; Y 250.00 EXPANSION; prior year a 0.00 win exactly at its start (in the base, prior revenue 0),
-  //    and 50.00 just before the prior year (outside both years)
+  // C: no wallet size; Y 250.00 EXPANSION; prior year only a 0.00 win exactly at its start (won revenue 0.00,
+  //    so not in the retention base), and 50.00 just before the prior year (outside both years)
   await won(ids.C, '250.00', '2024-09-01T00:00:00Z', 'EXPANSION');
   await won(ids.C, '0.00', '2023-01-02T00:00:00Z');
   await won(ids.C, '50.00', '2023-01-01T23:59:59Z');
@@ -139,7 +139,8 @@ describe('walletShare portfolio', () => {
   it('sums the accounts and computes net revenue retention over the base year', async () => {
     const portfolio = await walletPortfolio(metricsContext(db), { asOf, segment: null });
     // sized accounts A, B, D, E: wallet 3500.00, their revenue 1050.50 -> share 1050.50 / 3500
-    // NRR base: A (prior 100.00), B (400.00), C (0.00), E (300.00) = 800.00; their Y revenue 450.50 + 600 + 250 + 0 = 1300.50
+    // NRR base (prior-year won revenue above 0): A (prior 100.00), B (400.00), E (300.00) = 800.00;
+    //   their Y revenue 450.50 + 600 + 0 = 1050.50. C (prior 0.00) is not in the base.
     expect(portfolio).toEqual({
       accounts: 5,
       accountsWithWalletSize: 4,
@@ -149,10 +150,10 @@ describe('walletShare portfolio', () => {
       whitespace: '2549.50', // 549.50 + 0 + 0 + 2000
       openExpansionPipeline: '1199.00',
       expansionRevenue12m: '400.50', // A 150.50 + C 250
-      retentionBaseAccounts: 4,
+      retentionBaseAccounts: 3,
       retentionBasePriorRevenue: '800.00',
-      retentionBaseRevenue12m: '1300.50',
-      netRevenueRetention: expect.closeTo(1300.5 / 800, 12),
+      retentionBaseRevenue12m: '1050.50',
+      netRevenueRetention: expect.closeTo(1050.5 / 800, 12),
     });
   });
 
@@ -161,9 +162,40 @@ describe('walletShare portfolio', () => {
     // D and E; base E only: prior 300.00, Y 0 -> NRR 0; share 0 / 2000
     expect(smb).toMatchObject({ accounts: 2, walletSize: '2000.00', shareOfWallet: 0, retentionBaseAccounts: 1, netRevenueRetention: 0 });
     const mid = await walletPortfolio(metricsContext(db), { asOf, segment: Segment.MID_MARKET });
-    // A and C; share over A only: 450.50 / 1000; base A + C: (450.50 + 250) / (100 + 0)
+    // A and C; share over A only: 450.50 / 1000; base A only (C's prior year is a 0.00 win): 450.50 / 100
     expect(mid.shareOfWallet).toBeCloseTo(0.4505, 12);
-    expect(mid.netRevenueRetention).toBeCloseTo(7.005, 12);
+    expect(mid).toMatchObject({ retentionBaseAccounts: 1, retentionBasePriorRevenue: '100.00', retentionBaseRevenue12m: '450.50' });
+    expect(mid.netRevenueRetention).toBeCloseTo(4.505, 12);
+  });
+
+  it('leaves out of the retention base an account whose prior-year wins add up to 0.00', async () => {
+    // F (SMB, no wallet size): prior year only a 0.00 win (2023-06-01); Y: 500.00 won (2024-06-01).
+    // With F counted, the SMB base would be E + F: (0 + 500.00) / (300.00 + 0.00) = 1.666..; without it
+    // the base is E alone: 0 / 300.00 = 0, as before F existed.
+    const f = await insertAccount(db, null, 'SMB');
+    const won = (amount: string, closedAt: string) =>
+      insertOpportunity(db, { accountId: f, stage: 'CLOSED_WON', amount, createdAt: '2022-01-01T00:00:00Z', closedAt });
+    await won('0.00', '2023-06-01T00:00:00Z');
+    await won('500.00', '2024-06-01T00:00:00Z');
+    try {
+      const smb = await walletPortfolio(metricsContext(db), { asOf, segment: Segment.SMB });
+      expect(smb).toMatchObject({
+        accounts: 3,
+        revenue12m: '500.00', // F's win is revenue of the last 12 months all the same
+        retentionBaseAccounts: 1,
+        retentionBasePriorRevenue: '300.00',
+        retentionBaseRevenue12m: '0.00',
+        netRevenueRetention: 0,
+      });
+      // a positive win beside the 0.00 one puts F in the base: (0 + 500.00) / (300.00 + 0.00 + 25.00)
+      await won('25.00', '2023-07-01T00:00:00Z');
+      const withWin = await walletPortfolio(metricsContext(db), { asOf, segment: Segment.SMB });
+      expect(withWin).toMatchObject({ retentionBaseAccounts: 2, retentionBasePriorRevenue: '325.00', retentionBaseRevenue12m: '500.00' });
+      expect(withWin.netRevenueRetention).toBeCloseTo(500 / 325, 12);
+    } finally {
+      await db.sql('DELETE FROM opportunities WHERE account_id = $1', [f]);
+      await db.sql('DELETE FROM accounts WHERE id = $1', [f]);
+    }
   });
 
   it('returns null ratios when nothing divides', async () => {

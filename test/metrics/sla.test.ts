@@ -99,6 +99,22 @@ describe('slaCompliance', () => {
     expect(late.months[1]?.attainment).toBeCloseTo(1 / 50, 12);
   });
 
+  it('takes the higher version when two agreements in force share an effectiveFrom', async () => {
+    const approver = await insertUser(db, 'REVENUE_OPS');
+    // v6: effective Feb 1 like v2, 72h, 5 a month, approved Jan 20 -> replaces v2 from Feb 1 on
+    const v6 = await insertAgreement(db, { version: 6, effectiveFrom: '2024-02-01T00:00:00Z', followUpHours: '72', monthlyMqlTarget: 5, approvedAt: '2024-01-20T00:00:00Z', approverId: approver });
+    try {
+      const report = await slaComplianceReport(metricsContext(db), { window: { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z') }, asOf });
+      // L3's 60h response is within 72h (it breached v2's 48h); L4: 10.5 days > 72h, still breached
+      // within L1, L2, L3, L6; breached L4; pending L5; noAgreement L8
+      expect(report).toMatchObject({ mqls: 7, within: 4, breached: 1, pending: 1, noAgreement: 1 });
+      // Feb: v6's target 5, delivered L3, L4, L5, L6 -> 4 / 5
+      expect(report.months[1]).toMatchObject({ agreementVersion: 6, monthlyMqlTarget: 5, mqlsDelivered: 4, attainment: 0.8 });
+    } finally {
+      await db.sql('DELETE FROM alignment_agreements WHERE id = $1', [v6]);
+    }
+  });
+
   it('returns null ratios when nothing can be judged and a target of 0', async () => {
     const report = await slaComplianceReport(metricsContext(db), {
       window: { from: d('2024-04-01T00:00:00Z'), to: d('2024-05-01T00:00:00Z') }, asOf: d('2024-06-01T00:00:00Z'),

@@ -7,7 +7,7 @@ import { validateWindow } from './metric-args';
 @Resolver(() => AcquisitionCostReport)
 export class AcquisitionCostResolver {
   @Query(() => AcquisitionCostReport, {
-    description: 'Customer acquisition cost: total spend of the window divided by the accounts that became customers (first win ever) in it.',
+    description: 'Customer acquisition cost: total spend of the window divided by the accounts that became customers (first win ever) in it (docs/metrics.md, section "Acquisition cost").',
   })
   async acquisitionCost(
     @Arg('input', () => AcquisitionCostInput, { description: 'The window.' }) input: AcquisitionCostInput,

@@ -31,7 +31,7 @@ export enum AttributionDimension {
 
 registerEnumType(AttributionModel, {
   name: 'AttributionModel',
-  description: 'How the amount of an opportunity is shared among the touches of its journey (METRICS.md).',
+  description: 'How the amount of an opportunity is shared among the touches of its journey (docs/metrics.md, section "Attribution").',
   valuesConfig: {
     FIRST_TOUCH: { description: 'All credit to the first touch.' },
     LAST_TOUCH: { description: 'All credit to the last touch.' },

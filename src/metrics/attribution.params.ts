@@ -72,7 +72,7 @@ export interface AttributionQuery {
 
 const NO_ROLES: RoleWeights = { first: '0', last: '0', conversion: '0', creation: '0', close: '0' };
 
-/** The role weights of each rule-based model (METRICS.md); LINEAR has none, so the rest is shared equally. */
+/** The role weights of each rule-based model (docs/metrics.md, "Attribution"); LINEAR has none, so the rest is shared equally. */
 const FIXED_ROLE_WEIGHTS: Partial<Record<AttributionModel, RoleWeights>> = {
   [AttributionModel.FIRST_TOUCH]: { ...NO_ROLES, first: '1' },
   [AttributionModel.LAST_TOUCH]: { ...NO_ROLES, last: '1' },

@@ -12,7 +12,7 @@ import { RevenueTimeSeries, RevenueTimeSeriesInput } from './time-series.types';
 @Resolver()
 export class AttributionResolver {
   @Query(() => CampaignPerformanceReport, {
-    description: 'Spend, touches, leads, MQLs and attributed pipeline and revenue per campaign over a window (METRICS.md).',
+    description: 'Spend, touches, leads, MQLs and attributed pipeline and revenue per campaign over a window (docs/metrics.md, section "Campaign performance").',
   })
   campaignPerformance(
     @Ctx() ctx: Context,
@@ -21,7 +21,7 @@ export class AttributionResolver {
     return campaignPerformance(ctx, { ...settingsQuery('input', input), ...rowFilters('input', input) });
   }
 
-  @Query(() => ChannelPerformanceReport, { description: 'Campaign performance summed per channel.' })
+  @Query(() => ChannelPerformanceReport, { description: 'Campaign performance summed per channel (docs/metrics.md, section "Campaign performance").' })
   channelPerformance(
     @Ctx() ctx: Context,
     @Arg('input', () => ChannelPerformanceInput, { description: 'Window, model and filters.' }) input: ChannelPerformanceInput,
@@ -29,7 +29,7 @@ export class AttributionResolver {
     return channelPerformance(ctx, { ...settingsQuery('input', input), ...rowFilters('input', input) });
   }
 
-  @Query(() => AttributionComparison, { description: 'Revenue won in a window attributed under every model, side by side.' })
+  @Query(() => AttributionComparison, { description: 'Revenue won in a window attributed under every model, side by side (docs/metrics.md, section "Attribution comparison").' })
   attributionComparison(
     @Ctx() ctx: Context,
     @Arg('input', () => AttributionComparisonInput, { description: 'Window, journey settings and rows.' }) input: AttributionComparisonInput,
@@ -37,7 +37,7 @@ export class AttributionResolver {
     return attributionComparison(ctx, comparisonQuery('input', input));
   }
 
-  @Query(() => RevenueTimeSeries, { description: 'Spend vs attributed pipeline and revenue by day, week, month or quarter (UTC).' })
+  @Query(() => RevenueTimeSeries, { description: 'Spend vs attributed pipeline and revenue by day, week, month or quarter, UTC (docs/metrics.md, section "Revenue time series").' })
   revenueTimeSeries(
     @Ctx() ctx: Context,
     @Arg('input', () => RevenueTimeSeriesInput, { description: 'Window, grain, model and rows.' }) input: RevenueTimeSeriesInput,

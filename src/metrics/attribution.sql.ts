@@ -1,5 +1,5 @@
 /**
- * The attribution SQL (METRICS.md "Journeys", "Rule-based models", "Data-driven model").
+ * The attribution SQL (docs/metrics.md, section "Attribution": journeys, roles, models, DATA_DRIVEN, rounding).
  *
  * Every statement binds the same 25 parameters (see attributionParams in
  * attribution.params.ts), declared with their types in `declared_params`, so the

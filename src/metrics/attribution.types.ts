@@ -4,7 +4,7 @@ import { Channel } from '../common/enums';
 import { MoneyScalar } from '../graphql/scalars';
 import { AttributionDimension, AttributionModel } from './attribution.inputs';
 
-/** The figures of a campaign, a channel or the totals (METRICS.md "Campaign performance"). */
+/** The figures of a campaign, a channel or the totals (docs/metrics.md, section "Campaign performance"). */
 @ObjectType()
 export abstract class PerformanceFigures {
   @Field(() => MoneyScalar, { description: 'Spend entries dated in the window (compared at 00:00 UTC).' })

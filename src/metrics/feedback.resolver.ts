@@ -10,7 +10,7 @@ import { validateWindow } from './metric-args';
 export class LeadFeedbackSummaryResolver {
   @Query(() => LeadFeedbackSummary, {
     description:
-      "Closed-loop feedback: sales' accepted and rejected leads of a window, with rejection reasons and rates, by campaign and channel of the lead's first touch.",
+      "Closed-loop feedback: sales' accepted and rejected leads of a window, with rejection reasons and rates, by campaign and channel of the lead's first touch (docs/metrics.md, section \"Closed-loop feedback\").",
   })
   async leadFeedbackSummary(
     @Arg('input', () => LeadFeedbackSummaryInput, { description: 'Window on givenAt.' }) input: LeadFeedbackSummaryInput,

@@ -8,7 +8,7 @@ import { validateWindow } from './metric-args';
 export class FunnelResolver {
   @Query(() => FunnelReport, {
     description:
-      'Demand waterfall: of the leads created in the window, how many reached MQL, SAL, SQL, OPPORTUNITY and CUSTOMER, the conversion rate and median days of each step, optionally by channel of first touch.',
+      'Demand waterfall: of the leads created in the window, how many reached MQL, SAL, SQL, OPPORTUNITY and CUSTOMER, the conversion rate and median days of each step, optionally by channel of first touch (docs/metrics.md, section "Funnel").',
   })
   async funnel(
     @Arg('input', () => FunnelInput, { description: 'Window of lead creation and grouping.' }) input: FunnelInput,

@@ -1,5 +1,5 @@
 /**
- * The DATA_DRIVEN model of METRICS.md: a first-order Markov chain over campaign states
+ * The DATA_DRIVEN model (docs/metrics.md, section "Attribution"): a first-order Markov chain over campaign states
  * between START and the absorbing CONVERSION and NULL, credited by removal effect.
  * Solved exactly (as linear algebra, in floating point), never by simulation.
  */

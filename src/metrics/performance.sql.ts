@@ -116,7 +116,7 @@ ${sourcedCounts('sourced_leads', 'leads_sourced', 'occurred_at', "leads whose fi
 ${sourcedCounts('sourced_mqls', 'mqls', 'mql_at', 'leads sourced by the campaign (first touch ever) that became MQL in the window')}`;
 
 /**
- * Campaign / channel performance (METRICS.md "Campaign performance") for every model
+ * Campaign / channel performance (docs/metrics.md, section "Campaign performance") for every model
  * and period asked for, in one statement: one 'ROW' per row key (campaign, channel, or
  * none) and one 'TOTAL' per model and period holding the sums of the rows and the
  * unattributed and total amounts. Parameters: see attribution.sql.ts.

@@ -17,7 +17,7 @@ import {
 export class WalletShareResolver {
   @Query(() => WalletShareReport, {
     description:
-      'Share of wallet: per account the last 12 months of won revenue against its wallet size, the whitespace left and the expansion pipeline, plus portfolio totals and net revenue retention.',
+      'Share of wallet: per account the last 12 months of won revenue against its wallet size, the whitespace left and the expansion pipeline, plus portfolio totals and net revenue retention (docs/metrics.md, section "Share of wallet").',
   })
   walletShare(
     @Arg('input', () => WalletShareInput, { nullable: true, description: 'asOf and segment; all optional.' }) input?: WalletShareInput | null,

@@ -9,7 +9,7 @@ import { SlaComplianceInput, SlaComplianceReport } from './sla.types';
 export class SlaResolver {
   @Query(() => SlaComplianceReport, {
     description:
-      "SLA compliance both ways: how fast sales followed up on the MQLs of the window (within, breached, pending), and marketing's MQL volume against the monthly target.",
+      "SLA compliance both ways: how fast sales followed up on the MQLs of the window (within, breached, pending), and marketing's MQL volume against the monthly target (docs/metrics.md, section \"SLA compliance\").",
   })
   async slaCompliance(
     @Arg('input', () => SlaComplianceInput, { description: 'Window on mqlAt and asOf.' }) input: SlaComplianceInput,

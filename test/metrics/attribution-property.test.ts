@@ -12,14 +12,14 @@ import { Data, generate, load } from './random-attribution-data';
  * every model and both journey scopes: credits + unattributed = total to the cent, rows add
  * up to the totals, totals match an independent sum, every weight is in [0, 1] and each
  * journey's weights sum to 1, and the rule-based credits agree with a straightforward
- * TypeScript re-implementation of METRICS.md to within a cent.
+ * TypeScript re-implementation of the definitions (docs/metrics.md, section "Attribution") to within a cent.
  */
 const DAY = 86_400_000;
 const WINDOW = { from: '2024-02-01T00:00:00Z', to: '2024-11-01T00:00:00Z' };
 const LOOKBACK = 60;
 const HALF_LIFE = 5;
 const CUSTOM = { first: 0.15, leadConversion: 0.25, opportunityCreation: 0.05, close: 0.35 };
-/** METRICS.md, read literally, one opportunity at a time: credits in cents (unrounded) per campaign. */
+/** The definitions of docs/metrics.md, read literally, one opportunity at a time: credits in cents (unrounded) per campaign. */
 function referenceCredits(data: Data, spec: ModelSpec, scope: JourneyScope, measure: 'PIPELINE' | 'REVENUE'): Map<number, number> {
   const from = Date.parse(WINDOW.from);
   const to = Date.parse(WINDOW.to);

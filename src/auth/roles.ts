@@ -18,7 +18,9 @@ registerEnumType(Role, {
     MARKETING: { description: 'Writes campaigns, spend, touchpoints, and leads up to MQL; approves agreements for marketing.' },
     SALES: { description: 'Writes opportunities, feedback and lead stages from SAL on; approves agreements for sales.' },
     EXECUTIVE: { description: 'Reads everything.' },
-    ANALYST: { description: 'Reads everything but personal data (lead emails and names come back masked): BI tools.' },
+    ANALYST: {
+      description: 'Reads everything but personal data (names, emails, job titles, free text; each such field says so): BI tools.',
+    },
   },
 });
 

@@ -29,9 +29,10 @@ export class ConflictError extends CodedError {
   }
 }
 
+/** The caller may not do this; with `field`, the message starts with the input field that was refused. */
 export class ForbiddenError extends CodedError {
-  constructor(reason = 'you are not allowed to do this') {
-    super('FORBIDDEN', reason);
+  constructor(reason = 'you are not allowed to do this', field?: string) {
+    super('FORBIDDEN', field ? `${field}: ${reason}` : reason, field);
   }
 }
 

@@ -3,6 +3,7 @@ import { defaultFieldResolver, GraphQLSchema, lexicographicSortSchema, printSche
 import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
 import { ApiKeyResolver, AuditResolver } from '../auth/auth.resolver';
+import { maskForAnalyst } from '../auth/analyst-masking';
 import { authorizeRootFields } from '../auth/authorization';
 import { AlignmentAgreementResolver, LeadFeedbackResolver } from '../alignment/alignment.resolver';
 import { CampaignResolver } from '../campaigns/campaign.resolver';
@@ -57,7 +58,10 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgs,
-  }).then(guardRootFields);
+  })
+    // masking inside, authorization outside: a caller is checked before its arguments are
+    .then(maskForAnalyst)
+    .then(guardRootFields);
   return built;
 }
 

@@ -1,5 +1,4 @@
-import { Field, Int, ObjectType, UseMiddleware } from 'type-graphql';
-import { maskPersonalData } from '../auth/authorization';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { LeadStage } from '../common/enums';
 import { Node } from '../graphql/node';
@@ -15,18 +14,15 @@ export class Lead {
   externalId: string | null;
 
   @Column({ type: 'text' })
-  @Field({ description: 'Email address; unique across leads, compared without case. Masked for ANALYST callers.' })
-  @UseMiddleware(maskPersonalData)
+  @Field({ description: 'Email address; unique across leads, compared without case.' })
   email: string;
 
   @Column({ name: 'first_name', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'First name. Masked for ANALYST callers.' })
-  @UseMiddleware(maskPersonalData)
+  @Field(() => String, { nullable: true, description: 'First name.' })
   firstName: string | null;
 
   @Column({ name: 'last_name', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'Last name. Masked for ANALYST callers.' })
-  @UseMiddleware(maskPersonalData)
+  @Field(() => String, { nullable: true, description: 'Last name.' })
   lastName: string | null;
 
   @Column({ type: 'text', nullable: true })

@@ -1,7 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
-import { Role } from '../auth/roles';
-import { ForbiddenError } from '../graphql/errors';
 import { feedbackListSpec } from '../alignment/alignment.service';
 import { LeadFeedbackConnection } from '../alignment/alignment.types';
 import { touchpointListSpec } from '../campaigns/campaign.service';
@@ -24,18 +22,10 @@ import {
   LeadConnection,
   LeadFilter,
   LeadOrder,
-  LeadOrderField,
   LeadStageChangeConnection,
   UpdateLeadInput,
   UpdateLeadPayload,
 } from './lead.types';
-
-/** ANALYST callers see no personal data, so they may not probe it by search or order either. */
-export function refuseSearchOnPersonalData(ctx: Context, filter?: LeadFilter | null, orderBy?: LeadOrder | null): void {
-  if (ctx.actor?.role !== Role.ANALYST) return;
-  if (filter?.search) throw new ForbiddenError('ANALYST callers cannot search leads by email or name');
-  if (orderBy?.field === LeadOrderField.EMAIL) throw new ForbiddenError('ANALYST callers cannot order leads by email');
-}
 
 @Resolver(() => Lead)
 export class LeadResolver {
@@ -57,7 +47,6 @@ export class LeadResolver {
     @Arg('filter', () => LeadFilter, { nullable: true, description: 'Which leads.' }) filter?: LeadFilter,
     @Arg('orderBy', () => LeadOrder, { nullable: true, description: 'Order; ties break on id.' }) orderBy?: LeadOrder,
   ) {
-    refuseSearchOnPersonalData(ctx, filter, orderBy);
     return listLeads(ctx, filter, orderBy, page);
   }
 

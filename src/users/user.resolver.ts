@@ -13,7 +13,7 @@ export class UserResolver {
     return toGlobalId('User', user.id);
   }
 
-  @Query(() => UserConnection, { description: 'Users, by name.' })
+  @Query(() => UserConnection, { description: 'Users, by name (by id for ANALYST callers, who do not see names).' })
   users(
     @Ctx() ctx: Context,
     @Args() page: PageArgs,

@@ -1,3 +1,4 @@
+import { seesPersonalData } from '../auth/analyst-masking';
 import { requiredText, timeOrNow } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
@@ -25,5 +26,9 @@ export function listUsers(ctx: Context, filter: UserFilter | undefined, page: Pa
   const params = new SqlParams();
   const where: string[] = [];
   if (filter?.team) where.push(`t.team = ${params.add(filter.team)}`);
-  return fetchPage<User>(ctx, { entity: User, where, params, sortName: 'name:ASC', sortColumn: 't.name', direction: 'ASC' }, page);
+  // by name for those who see names; ANALYST callers do not, and a cursor carries its sort value
+  const sort = seesPersonalData(ctx)
+    ? { sortName: 'name:ASC', sortColumn: 't.name' }
+    : { sortName: 'id:ASC', sortColumn: 't.id' };
+  return fetchPage<User>(ctx, { entity: User, where, params, ...sort, direction: 'ASC' }, page);
 }

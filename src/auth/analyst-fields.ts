@@ -1,0 +1,144 @@
+/**
+ * What an ANALYST caller (a BI tool) may read: every leaf field of the schema (a scalar or an
+ * enum, as `Type.field`) is declared either visible or masked here. A field declared nowhere
+ * (a new one) is masked all the same, and test/auth/analyst-masking.test.ts fails until it is
+ * classified: a developer decides, the default never leaks.
+ *
+ * Visible: ids and cursors, enums, money, times, counts and metric figures, and the names of
+ * business objects (accounts, campaigns) and their settings. Masked: who people are (names,
+ * emails, job titles, their ids in other systems) and whatever people wrote as free text (notes,
+ * lost reasons, deal names), plus the admin-only fields about callers (never an ANALYST's).
+ */
+
+/** How a masked field reads for ANALYST: a stable pseudonym (emails), or "[redacted]" / null. */
+export type Masking = 'PSEUDONYM' | 'REDACT';
+
+/** `XxxConnection.totalCount` and `XxxEdge.cursor` of a connection type. */
+function connection(typeName: string): Record<string, readonly string[]> {
+  return { [`${typeName}Connection`]: ['totalCount'], [`${typeName}Edge`]: ['cursor'] };
+}
+
+const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
+  Account: ['id', 'createdAt', 'updatedAt', 'version', 'name', 'domain', 'industry', 'segment', 'walletSize', 'externalId'],
+  ...connection('Account'),
+  AccountWalletShare: ['expansionRevenue12m', 'openExpansionPipeline', 'revenue12m', 'shareOfWallet', 'walletSize', 'whitespace'],
+  ...connection('AccountWalletShare'),
+  AcquisitionCostReport: ['cac', 'from', 'newCustomers', 'spend', 'to'],
+  AlignmentAgreement: [
+    'id', 'approved', 'createdAt', 'effectiveFrom', 'followUpHours', 'marketingApprovedAt', 'monthlyMqlTarget', 'mqlThreshold',
+    'salesApprovedAt', 'version',
+  ],
+  ...connection('AlignmentAgreement'),
+  ApiKey: ['id', 'createdAt', 'lastUsedAt', 'prefix', 'revokedAt', 'role'],
+  ...connection('ApiKey'),
+  AttributionComparison: ['by', 'from', 'to', 'totalRevenue'],
+  AttributionComparisonRow: ['channel'],
+  AuditEntry: ['id', 'action', 'actorRole', 'at', 'mutation', 'objectId', 'objectType', 'requestId'],
+  ...connection('AuditEntry'),
+  Campaign: ['id', 'budget', 'channel', 'createdAt', 'endsOn', 'externalId', 'name', 'ownerTeam', 'startsOn', 'updatedAt', 'version'],
+  ...connection('Campaign'),
+  CampaignLeadFeedback: ['accepted', 'channel', 'feedbackCount', 'rejected', 'rejectionRate'],
+  CampaignPerformanceReport: [
+    'from', 'model', 'to', 'totalPipeline', 'totalRevenue', 'unattributedPipeline', 'unattributedPipelineShare', 'unattributedRevenue',
+    'unattributedRevenueShare',
+  ],
+  CampaignPerformanceRow: [
+    'attributedPipeline', 'attributedRevenue', 'attributedWins', 'costPerLead', 'costPerMql', 'leadsSourced', 'mqls', 'roas', 'roi', 'spend',
+    'touches',
+  ],
+  CampaignSpend: ['id', 'amount', 'createdAt', 'externalId', 'spentOn'],
+  ...connection('CampaignSpend'),
+  ChannelLeadFeedback: ['accepted', 'channel', 'feedbackCount', 'rejected', 'rejectionRate'],
+  ChannelPerformanceReport: [
+    'from', 'model', 'to', 'totalPipeline', 'totalRevenue', 'unattributedPipeline', 'unattributedPipelineShare', 'unattributedRevenue',
+    'unattributedRevenueShare',
+  ],
+  ChannelPerformanceRow: [
+    'attributedPipeline', 'attributedRevenue', 'attributedWins', 'channel', 'costPerLead', 'costPerMql', 'leadsSourced', 'mqls', 'roas',
+    'roi', 'spend', 'touches',
+  ],
+  FunnelReport: ['from', 'groupBy', 'to'],
+  FunnelSegment: ['channel'],
+  FunnelStageRow: ['conversionRateToNext', 'count', 'medianDaysToNext', 'stage'],
+  Lead: [
+    'id', 'createdAt', 'customerAt', 'disqualifiedAt', 'mqlAt', 'opportunityAt', 'recycledAt', 'salAt', 'sqlAt', 'stage', 'updatedAt',
+    'version',
+  ],
+  ...connection('Lead'),
+  LeadFeedback: ['id', 'disposition', 'externalId', 'givenAt', 'reason'],
+  ...connection('LeadFeedback'),
+  LeadFeedbackCounts: ['accepted', 'feedbackCount', 'rejected', 'rejectionRate'],
+  LeadFeedbackSummary: ['from', 'to'],
+  LeadStageChange: ['id', 'changedAt', 'fromStage', 'toStage'],
+  ...connection('LeadStageChange'),
+  ModelRevenue: ['custom', 'dataDriven', 'firstTouch', 'fullPath', 'lastTouch', 'linear', 'positionBased', 'timeDecay', 'wShaped'],
+  Opportunity: ['id', 'amount', 'closedAt', 'createdAt', 'externalId', 'kind', 'stage', 'updatedAt', 'version'],
+  ...connection('Opportunity'),
+  PageInfo: ['endCursor', 'hasNextPage', 'hasPreviousPage', 'startCursor'],
+  PerformanceTotals: [
+    'attributedPipeline', 'attributedRevenue', 'attributedWins', 'costPerLead', 'costPerMql', 'leadsSourced', 'mqls', 'roas', 'roi', 'spend',
+    'touches',
+  ],
+  RejectionReasonCount: ['count', 'reason'],
+  RevenueTimeSeries: ['by', 'grain', 'model'],
+  RevenueTimeSeriesRow: [
+    'attributedPipeline', 'attributedRevenue', 'channel', 'from', 'periodStart', 'spend', 'to', 'unattributedPipeline', 'unattributedRevenue',
+  ],
+  // the lead-scoring rules of an agreement: configuration ("title contains VP"), not about a person
+  ScoringRule: ['attribute', 'condition', 'points'],
+  SlaComplianceReport: [
+    'asOf', 'breached', 'complianceRate', 'from', 'medianResponseHours', 'mqls', 'noAgreement', 'pending', 'responded', 'to', 'within',
+  ],
+  SlaMonth: ['agreementVersion', 'attainment', 'fullMonth', 'monthStart', 'monthlyMqlTarget', 'mqlsDelivered', 'periodFrom', 'periodTo'],
+  Touchpoint: ['id', 'createdAt', 'externalId', 'kind', 'occurredAt'],
+  ...connection('Touchpoint'),
+  User: ['id', 'createdAt', 'team'],
+  ...connection('User'),
+  WalletPortfolio: [
+    'accounts', 'accountsWithWalletSize', 'expansionRevenue12m', 'netRevenueRetention', 'openExpansionPipeline', 'retentionBaseAccounts',
+    'retentionBasePriorRevenue', 'retentionBaseRevenue12m', 'revenue12m', 'shareOfWallet', 'walletSize', 'whitespace',
+  ],
+  WalletShareReport: ['asOf', 'segment'],
+};
+
+/** Every leaf field an ANALYST reads as stored, as `Type.field`. */
+export const ANALYST_VISIBLE: ReadonlySet<string> = new Set(
+  Object.entries(VISIBLE_BY_TYPE).flatMap(([type, fields]) => fields.map((field) => `${type}.${field}`)),
+);
+
+/** Leaf fields declared personal (or secret), and how each reads for an ANALYST. */
+export const ANALYST_MASKED: ReadonlyMap<string, Masking> = new Map<string, Masking>([
+  ['Lead.email', 'PSEUDONYM'],
+  ['Lead.firstName', 'REDACT'],
+  ['Lead.lastName', 'REDACT'],
+  ['Lead.title', 'REDACT'],
+  // a person's id in the CRM may be the email itself, and leads straight to the person
+  ['Lead.externalId', 'REDACT'],
+  ['User.email', 'PSEUDONYM'],
+  ['User.name', 'REDACT'],
+  ['User.externalId', 'REDACT'],
+  ['LeadFeedback.note', 'REDACT'],
+  ['Opportunity.lostReason', 'REDACT'],
+  // deal names are free text, often naming the contact ("Acme - Jane's team")
+  ['Opportunity.name', 'REDACT'],
+  ['AlignmentAgreement.notes', 'REDACT'],
+  // admin-only types: who created a key, who wrote what, and a new key's secret
+  ['ApiKey.name', 'REDACT'],
+  ['ApiKey.createdBy', 'REDACT'],
+  ['AuditEntry.actor', 'REDACT'],
+  ['AuditEntry.before', 'REDACT'],
+  ['AuditEntry.after', 'REDACT'],
+  ['CreateApiKeyPayload.secret', 'REDACT'],
+]);
+
+/**
+ * Arguments that would let an ANALYST find out masked data by asking rather than reading:
+ * searching on it, or ordering by it (a cursor carries the sort value, and the order itself
+ * tells). Refused with FORBIDDEN wherever the input or enum is used, at any depth of the query.
+ * `input` is `InputType.field` (refused when given); `enumValue` is `Enum.VALUE` (refused when chosen).
+ */
+export const ANALYST_REFUSED_ARGUMENTS: readonly { input?: string; enumValue?: string; reveals: readonly string[] }[] = [
+  { input: 'LeadFilter.search', reveals: ['Lead.email', 'Lead.firstName', 'Lead.lastName'] },
+  { enumValue: 'LeadOrderField.EMAIL', reveals: ['Lead.email'] },
+  { enumValue: 'OpportunityOrderField.NAME', reveals: ['Opportunity.name'] },
+];

@@ -209,7 +209,7 @@ describe('JWTs of the identity provider (HS256)', () => {
   });
 
   it('accepts a role named directly, and records the subject as the writer', async () => {
-    const token = await sign({ groups: 'revenue_ops' }, { sub: 'rita@corp.test' });
+    const token = await sign({ groups: 'REVENUE_OPS' }, { sub: 'rita@corp.test' });
     const res = await api.gql<{ createAccount: { account: { id: string } } }>(
       `mutation { createAccount(input: { name: "Via JWT", domain: "via-jwt.test", segment: SMB }) { account { id } } }`,
       {},

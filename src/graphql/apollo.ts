@@ -3,14 +3,21 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { requestLimits } from '../http/limits';
+import { QueryCostMemo, requestLimits } from '../http/limits';
 import type { Context } from './context';
 import { makeFormatError } from './format-error';
+
+const costMemos = new WeakMap<ApolloServer<Context>, QueryCostMemo>();
+
+/** The query-cost memo of an engine made by createApollo. */
+export function costMemoOf(apollo: ApolloServer<Context>): QueryCostMemo {
+  return costMemos.get(apollo)!;
+}
 
 /** The GraphQL engine, configured the same for the server, the tests and the benchmark. */
 export function createApollo(schema: GraphQLSchema, config: Config, logger: Logger, plugins: ApolloServerPlugin<Context>[] = []) {
   const limits = requestLimits(schema, config);
-  return new ApolloServer<Context>({
+  const apollo = new ApolloServer<Context>({
     schema,
     formatError: makeFormatError(logger),
     includeStacktraceInErrorResponses: false,
@@ -31,4 +38,6 @@ export function createApollo(schema: GraphQLSchema, config: Config, logger: Logg
       error: (m) => logger.error(m),
     },
   });
+  costMemos.set(apollo, limits.costMemo);
+  return apollo;
 }

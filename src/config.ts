@@ -32,13 +32,37 @@ export interface Config {
     /** Requests per key per window; 0 turns rate limiting off. */
     rateLimitPoints: number;
     rateLimitWindowSeconds: number;
+    /** Bytes of remembered query costs (per process). */
+    costCacheBytes: number;
+    /** Failed authentications per client address per minute before it is refused without a lookup. */
+    failedAuthPerMinute: number;
+    /** Time to receive a request's headers, and the whole request (ms). */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** Client-side limit of every SQL statement (ms): a database that stops answering fails the request. */
+    queryTimeoutMs: number;
+  };
+  /** Connections of the pool (DATABASE_POOL_SIZE). */
+  poolSize: number;
+  /** How much metric work may hold database connections at once (see src/db/metric-work.ts). */
+  metricWork: {
+    /** In the whole process: the rest of the pool stays free for interactive reads and writes. */
+    connections: number;
+    perCaller: number;
+    perRequest: number;
+    /** How long a metric statement may wait for its turn before the request is told to retry. */
+    queueMs: number;
   };
   /** Shared store of the rate limiter for several replicas; in memory when absent. */
   redisUrl: string | undefined;
   /** Prefix of the rate limiter's Redis keys (deployments sharing one Redis keep their counts apart). */
   redisKeyPrefix: string;
+  /** Count clients by the address the proxy in front saw (last X-Forwarded-For hop), not the socket's. */
+  trustProxy: boolean;
   /** How long a revoked API key may still be accepted by a replica that cached it. */
   apiKeyCacheMs: number;
+  /** How far before now a caller other than ADMIN or REVENUE_OPS may date a write (createdAt, at, ...). */
+  backdateToleranceMinutes: number;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -61,6 +85,8 @@ function boolFromEnv(name: string, fallback: boolean): boolean {
 
 export function loadConfig(): Config {
   const production = process.env.NODE_ENV === 'production';
+  const statementTimeoutMs = intFromEnv('STATEMENT_TIMEOUT_MS', 15_000);
+  const poolSize = Math.max(2, intFromEnv('DATABASE_POOL_SIZE', 10));
   return {
     databaseUrl: process.env.DATABASE_URL || undefined,
     databaseReadUrl: process.env.DATABASE_READ_URL || undefined,
@@ -82,12 +108,26 @@ export function loadConfig(): Config {
       maxCost: intFromEnv('MAX_QUERY_COST', 50_000),
       maxBodyBytes: intFromEnv('MAX_BODY_BYTES', 1_000_000),
       introspection: boolFromEnv('GRAPHQL_INTROSPECTION', !production),
-      statementTimeoutMs: intFromEnv('STATEMENT_TIMEOUT_MS', 15_000),
+      statementTimeoutMs,
       rateLimitPoints: intFromEnv('RATE_LIMIT_PER_MINUTE', 1200),
       rateLimitWindowSeconds: 60,
+      costCacheBytes: intFromEnv('COST_CACHE_BYTES', 4_000_000),
+      failedAuthPerMinute: intFromEnv('FAILED_AUTH_PER_MINUTE', 30),
+      headersTimeoutMs: intFromEnv('HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      requestTimeoutMs: intFromEnv('HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      queryTimeoutMs: intFromEnv('QUERY_TIMEOUT_MS', statementTimeoutMs + 5_000),
+    },
+    poolSize,
+    metricWork: {
+      connections: intFromEnv('METRIC_CONNECTIONS', Math.max(1, poolSize - 4)),
+      perCaller: intFromEnv('METRIC_CONNECTIONS_PER_CALLER', 2),
+      perRequest: intFromEnv('METRIC_CONNECTIONS_PER_REQUEST', 2),
+      queueMs: intFromEnv('METRIC_QUEUE_MS', 10_000),
     },
     redisUrl: process.env.REDIS_URL || undefined,
     redisKeyPrefix: process.env.REDIS_KEY_PREFIX || 'ra-rate',
     apiKeyCacheMs: intFromEnv('API_KEY_CACHE_MS', 10_000),
+    backdateToleranceMinutes: intFromEnv('BACKDATE_TOLERANCE_MINUTES', 15),
+    trustProxy: boolFromEnv('TRUST_PROXY', false),
   };
 }

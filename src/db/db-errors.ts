@@ -65,7 +65,24 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** What pg and pg-pool say when the connection is gone (these errors carry no code). */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|the database system is (shutting down|starting up|in recovery mode)/i;
+  /Connection terminated|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|the database system is (shutting down|starting up|in recovery mode)/i;
+
+/** What pg-pool says when every connection stayed in use for its whole wait (connectionTimeoutMillis). */
+const POOL_EXHAUSTED_MESSAGE = 'timeout exceeded when trying to connect';
+
+/** What a client is told when no connection of the pool became free in time. */
+export const DATABASE_BUSY_MESSAGE = 'busy: every database connection is in use; retry shortly';
+
+/**
+ * Whether an error means the pool had no free connection in time: the database answers, the
+ * service is busy. The request may be retried (503 BUSY), and /health (its own connection) stays up.
+ */
+export function isPoolExhausted(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { message, driverError, cause, thrownValue } = error as { message?: unknown; driverError?: unknown; cause?: unknown; thrownValue?: unknown };
+  if (message === POOL_EXHAUSTED_MESSAGE) return true;
+  return [driverError, cause, thrownValue].some((inner) => isPoolExhausted(inner, depth + 1));
+}
 
 /** What a client is told when the database cannot be reached. */
 export const DATABASE_UNAVAILABLE_MESSAGE = 'the database is unavailable; retry shortly';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/roles';
 import type { Config } from '../config';
+import type { MetricWorkTicket } from '../db/metric-work';
 import type { DbContext } from '../db/with-transaction';
 import { LoaderRegistry } from './loaders';
 
@@ -18,6 +19,8 @@ export interface Context extends DbContext {
   actor: Actor | null;
   /** The mutation being executed, for the audit log (set by the authorization middleware). */
   mutation?: string;
+  /** This request's share of the database connections metrics may hold (HTTP requests). */
+  metricWork?: MetricWorkTicket;
 }
 
 export function createContext(base: {
@@ -27,6 +30,7 @@ export function createContext(base: {
   logger: Logger;
   requestId: string;
   actor?: Actor | null;
+  metricWork?: MetricWorkTicket;
 }): Context {
   return { ...base, actor: base.actor ?? null, loaders: new LoaderRegistry() };
 }

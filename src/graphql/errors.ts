@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /** Codes of the expected failures, in `extensions.code`. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BUSY';
 
 abstract class CodedError extends GraphQLError {
   protected constructor(code: ErrorCode, message: string, field?: string, extra: Record<string, unknown> = {}) {
@@ -39,6 +39,17 @@ export class ForbiddenError extends CodedError {
 export class UnauthenticatedError extends CodedError {
   constructor(reason = 'authentication required: send Authorization: Bearer <api key>') {
     super('UNAUTHENTICATED', reason);
+  }
+}
+
+/**
+ * The work asked for cannot start now (the caller's share of the database, or all of the
+ * service's metric capacity, is in use): retry after `retryAfterSeconds`. Nothing was changed.
+ * HTTP 429 when it is the caller's own share, 503 when the service is full.
+ */
+export class BusyError extends CodedError {
+  constructor(reason: string, readonly scope: 'CALLER' | 'SERVICE', retryAfterSeconds = 1) {
+    super('BUSY', reason, undefined, { scope, retryAfterSeconds });
   }
 }
 

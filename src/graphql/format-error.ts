@@ -2,7 +2,7 @@ import { GraphQLError, GraphQLFormattedError, Kind } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { QueryFailedError } from 'typeorm';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/db-errors';
+import { DATABASE_BUSY_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, isPoolExhausted } from '../db/db-errors';
 
 interface ValidationIssue {
   property: string;
@@ -76,6 +76,7 @@ const EXPOSED_CODES = new Set([
   'QUERY_REJECTED',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  'BUSY',
 ]);
 
 /**
@@ -108,6 +109,15 @@ export function makeFormatError(logger: Logger) {
       return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
     }
     const original = unwrapResolverError(error);
+    if (isPoolExhausted(original)) {
+      logger.warn({ path: formatted.path }, 'no database connection became free in time');
+      return {
+        message: DATABASE_BUSY_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'BUSY', scope: 'SERVICE', retryAfterSeconds: 1 },
+      };
+    }
     if (isDatabaseUnavailable(original)) {
       // the database is down or restarting: say so (the HTTP layer answers 503), the client may retry
       logger.warn({ err: original, path: formatted.path }, 'the database is unavailable');

@@ -3,26 +3,33 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { ApolloServer, ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { LRUCache } from 'lru-cache';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { Authenticator } from '../auth/authenticate';
 import { jwtConfigFromEnv } from '../auth/jwt';
 import type { Actor } from '../auth/roles';
 import type { Config } from '../config';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/db-errors';
-import { createApollo } from '../graphql/apollo';
+import { DATABASE_BUSY_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, isPoolExhausted } from '../db/db-errors';
+import { MetricWorkGate } from '../db/metric-work';
+import { costMemoOf, createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
 import { CommitCount, trackCommits } from '../graphql/mutation';
 import { buildAppSchema } from '../graphql/schema';
-import { checkHealth } from './health';
+import { HealthProbe } from './health';
+import type { QueryCostMemo } from './limits';
+import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
 import { IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
-import { RateLimiter } from './rate-limit';
+import { clientAddress, RateLimiter } from './rate-limit';
 
 export interface App {
   http: Server;
   authenticator: Authenticator;
   apollo: ApolloServer<Context>;
+  /** Remembered query costs (bounded by COST_CACHE_BYTES). */
+  costMemo: QueryCostMemo;
   /** Stops taking requests, lets the running ones finish, then releases its resources. */
   stop(): Promise<void>;
 }
@@ -85,14 +92,21 @@ const RETRY_AFTER = { 'retry-after': '1' };
 
 /**
  * A GraphQL request that failed because the database could not be reached answers 503 with
- * Retry-After (its errors say SERVICE_UNAVAILABLE, see format-error.ts), not 200 or 500.
+ * Retry-After (its errors say SERVICE_UNAVAILABLE, see format-error.ts), not 200 or 500; one
+ * that could not get its turn at the database answers BUSY: 429 when the caller's own share is
+ * in use, 503 when the service is full, with Retry-After either way.
  */
-const databaseUnavailablePlugin: ApolloServerPlugin<Context> = {
+const retryablePlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, errors }) {
-        if (!errors?.some((error) => isDatabaseUnavailable(unwrapResolverError(error)))) return;
-        response.http.status = 503;
+        if (!errors?.length) return;
+        const originals = errors.map((error) => unwrapResolverError(error));
+        const busy = errors.filter((error) => error.extensions?.code === 'BUSY');
+        if (originals.some((error) => isDatabaseUnavailable(error))) response.http.status = 503;
+        else if (busy.length || originals.some((error) => isPoolExhausted(error))) {
+          response.http.status = busy.length && busy.every((error) => error.extensions?.scope === 'CALLER') ? 429 : 503;
+        } else return;
         response.http.headers.set('retry-after', RETRY_AFTER['retry-after']);
       },
     };
@@ -104,23 +118,31 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   const { ds, config, logger } = deps;
   const replica = deps.readDs && deps.readDs !== ds ? deps.readDs : null;
   /** When each caller last wrote: its reads stay on the primary for a while (read-your-writes). */
-  const lastWrite = new Map<string, number>();
+  const lastWrite = new LRUCache<string, number>({ max: 100_000, ttl: Math.max(1, config.readYourWritesMs) });
   const readSourceFor = (actor: Actor, req: IncomingMessage): DataSource => {
     if (!replica) return ds;
     const wroteAt = lastWrite.get(actor.id);
     if (wroteAt !== undefined && Date.now() - wroteAt < config.readYourWritesMs) return ds;
     return req.headers['x-read-consistency'] === 'primary' ? ds : replica;
   };
-  const http = createServer();
+  const http = createServer({
+    // a client gets this long to send its headers, and its whole request: a connection that
+    // trickles bytes is closed instead of being kept for minutes
+    headersTimeout: config.limits.headersTimeoutMs,
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
+  });
   const apollo = createApollo(await buildAppSchema(), config, logger, [
     ApolloServerPluginDrainHttpServer({ httpServer: http }),
-    databaseUnavailablePlugin,
+    retryablePlugin,
   ]);
   await apollo.start();
   const maxBody = config.limits.maxBodyBytes;
   const authenticator = new Authenticator(ds, jwtConfigFromEnv(), config.apiKeyCacheMs);
   const rateLimiter = new RateLimiter(config);
   const idempotency = new IdempotencyStore(ds);
+  const metricGate = new MetricWorkGate(config.metricWork);
+  const health = new HealthProbe((ds.options as PostgresConnectionOptions).url ?? '');
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
 
@@ -140,7 +162,15 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
-        const ctx = createContext({ ds, readDs: readSourceFor(actor, req), config, logger: logger.child({ requestId }), requestId, actor });
+        const ctx = createContext({
+          ds,
+          readDs: readSourceFor(actor, req),
+          config,
+          logger: logger.child({ requestId }),
+          requestId,
+          actor,
+          metricWork: metricGate.ticket(actor.id),
+        });
         onContext(ctx);
         return ctx;
       },
@@ -151,7 +181,39 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     return { status: result.status ?? 200, headers: Object.fromEntries(result.headers), body: text };
   }
 
-  async function handleGraphQL(req: IncomingMessage, url: URL, requestId: string): Promise<StoredResponse> {
+  /**
+   * The caller, from the headers alone: nothing of the body is read for a request that is not
+   * authenticated, and an address that keeps failing is refused before its credential costs
+   * a lookup.
+   */
+  async function authenticate(req: IncomingMessage): Promise<Actor> {
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
+    await rateLimiter.assertMayAuthenticate(address);
+    let actor: Actor;
+    try {
+      actor = await authenticator.authenticate(req.headers.authorization);
+    } catch (error) {
+      // a credential that was checked and refused (no header at all cost nothing to refuse)
+      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED' && req.headers.authorization) {
+        await rateLimiter.authenticationFailed(address);
+      }
+      throw error;
+    }
+    await rateLimiter.consume(actor.id);
+    return actor;
+  }
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<StoredResponse> {
+    let actor: Actor;
+    try {
+      actor = await authenticate(req);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      // the body is not read: discard it and close the connection after the answer
+      res.setHeader('connection', 'close');
+      req.resume();
+      return fromGraphQLError(error);
+    }
     let body: unknown = undefined;
     if (req.method === 'POST') {
       const text = await readBody(req, maxBody);
@@ -160,19 +222,14 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       } catch {
         return errorResponse(400, 'request body is not valid JSON', 'BAD_REQUEST');
       }
-    }
-    let actor: Actor;
-    try {
-      actor = await authenticator.authenticate(req.headers.authorization);
-      await rateLimiter.consume(actor.id);
-    } catch (error) {
-      if (error instanceof GraphQLError) return fromGraphQLError(error);
-      throw error;
+      // JSON.parse takes any depth; hashing, pricing and validating it must not overflow the stack
+      if (!withinDepth(body, MAX_VARIABLES_DEPTH + 1)) {
+        return errorResponse(400, `variables: nest deeper than ${MAX_VARIABLES_DEPTH} levels`, 'BAD_REQUEST');
+      }
     }
     const mutation = req.method === 'POST' && isMutationRequest(body);
     if (mutation && replica) {
       lastWrite.set(actor.id, Date.now());
-      if (lastWrite.size > 100_000) lastWrite.clear();
     }
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || !mutation) {
@@ -217,27 +274,31 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     res.setHeader('x-request-id', requestId);
     void (async () => {
       if (url.pathname === '/health' && req.method === 'GET') {
-        const health = await checkHealth(ds);
-        send(res, { status: health.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(health) });
+        const state = await health.check();
+        send(res, { status: state.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(state) });
         return;
       }
       if (url.pathname !== '/graphql') {
         send(res, errorResponse(404, 'not found: the API is at /graphql', 'NOT_FOUND'));
         return;
       }
-      send(res, await handleGraphQL(req, url, requestId));
+      send(res, await handleGraphQL(req, res, url, requestId));
     })().catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
         send(res, errorResponse(413, `request body exceeds ${maxBody} bytes`, 'BAD_REQUEST'));
         return;
       }
-      const unavailable = isDatabaseUnavailable(error);
-      if (unavailable) logger.warn({ err: error, requestId }, 'request failed: the database is unavailable');
+      const busy = isPoolExhausted(error);
+      const unavailable = !busy && isDatabaseUnavailable(error);
+      if (busy) logger.warn({ requestId }, 'request refused: no database connection became free in time');
+      else if (unavailable) logger.warn({ err: error, requestId }, 'request failed: the database is unavailable');
       else logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) {
-        send(res, unavailable
-          ? errorResponse(503, DATABASE_UNAVAILABLE_MESSAGE, 'SERVICE_UNAVAILABLE', RETRY_AFTER)
-          : errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
+        send(res, busy
+          ? errorResponse(503, DATABASE_BUSY_MESSAGE, 'BUSY', RETRY_AFTER)
+          : unavailable
+            ? errorResponse(503, DATABASE_UNAVAILABLE_MESSAGE, 'SERVICE_UNAVAILABLE', RETRY_AFTER)
+            : errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
       } else res.end();
     });
   });
@@ -246,11 +307,13 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     http,
     authenticator,
     apollo,
+    costMemo: costMemoOf(apollo),
     async stop() {
       stopping = true;
       clearInterval(purge);
       await apollo.stop(); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();
+      await health.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { managerOf } from '../db/with-transaction';
+import { metricQuery } from '../db/metric-work';
 import type { Context } from '../graphql/context';
 import { AcquisitionCostInput, AcquisitionCostReport } from './acquisition-cost.types';
 
@@ -30,7 +30,7 @@ SELECT nc.n AS "newCustomers",
 /** Customer acquisition cost of a window (one statement). */
 export async function acquisitionCost(ctx: Pick<Context, 'ds'>, input: AcquisitionCostInput): Promise<AcquisitionCostReport> {
   const { from, to } = input.window;
-  const [row]: Pick<AcquisitionCostReport, 'newCustomers' | 'spend' | 'cac'>[] = await managerOf(ctx).query(ACQUISITION_COST_SQL, [from, to]);
+  const [row]: Pick<AcquisitionCostReport, 'newCustomers' | 'spend' | 'cac'>[] = await metricQuery(ctx, ACQUISITION_COST_SQL, [from, to]);
   if (!row) throw new Error('acquisition cost query returned no row');
   return { from, to, ...row };
 }

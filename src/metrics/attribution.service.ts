@@ -1,4 +1,4 @@
-import { managerOf } from '../db/with-transaction';
+import { metricQuery } from '../db/metric-work';
 import type { Context } from '../graphql/context';
 import { CreditSource, MARKOV_TRANSITIONS_SQL } from './attribution-sources.sql';
 import { AttributionModel, JourneyScope } from './attribution.inputs';
@@ -56,7 +56,7 @@ export interface JourneyWeight {
  */
 export async function queryPerformance(ctx: AttributionContext, q: AttributionQuery): Promise<PerformanceRecord[]> {
   const markov = await markovFractionRows(ctx, q);
-  return managerOf(ctx).query(PERFORMANCE_SQL[statementSource(q)], attributionParams(q, markov));
+  return metricQuery(ctx, PERFORMANCE_SQL[statementSource(q)], attributionParams(q, markov));
 }
 
 /** The statements to run: AUTO unless `q` forces a source (the cache holds ACCOUNT journeys only). */
@@ -69,7 +69,7 @@ function statementSource(q: AttributionQuery): CreditSource {
 
 /** The weight of every touch of every journey in scope under the rule-based models of `q` (explains a credit). */
 export function queryJourneyWeights(ctx: AttributionContext, q: AttributionQuery): Promise<JourneyWeight[]> {
-  return managerOf(ctx).query(JOURNEY_WEIGHTS_SQL, attributionParams(q));
+  return metricQuery(ctx, JOURNEY_WEIGHTS_SQL, attributionParams(q));
 }
 
 /** Transition counts of the Markov paths of each period (closed won or lost in it). */
@@ -78,7 +78,7 @@ export async function queryMarkovTransitions(
   q: AttributionQuery,
 ): Promise<Map<number, TransitionCount[]>> {
   const sql = MARKOV_TRANSITIONS_SQL[statementSource(q)];
-  const rows: (TransitionCount & { periodStart: Date })[] = await managerOf(ctx).query(sql, attributionParams(q));
+  const rows: (TransitionCount & { periodStart: Date })[] = await metricQuery(ctx, sql, attributionParams(q));
   const byPeriod = new Map<number, TransitionCount[]>();
   for (const { periodStart, ...count } of rows) {
     const key = periodStart.getTime();

@@ -1,4 +1,4 @@
-import { managerOf } from '../db/with-transaction';
+import { metricQuery } from '../db/metric-work';
 import { Channel, RejectionReason } from '../common/enums';
 import type { Context } from '../graphql/context';
 import { LEAD_FEEDBACK_SQL } from './feedback.sql';
@@ -29,7 +29,7 @@ function counts(row: FeedbackSqlRow | undefined): LeadFeedbackCounts {
 
 /** Sales' feedback of a window by disposition and reason, in total and per first-touch campaign and channel (one statement). */
 export async function leadFeedbackSummary(ctx: Pick<Context, 'ds'>, input: LeadFeedbackSummaryInput): Promise<LeadFeedbackSummary> {
-  const rows: FeedbackSqlRow[] = await managerOf(ctx).query(LEAD_FEEDBACK_SQL, [input.window.from, input.window.to]);
+  const rows: FeedbackSqlRow[] = await metricQuery(ctx, LEAD_FEEDBACK_SQL, [input.window.from, input.window.to]);
   const byCampaign: CampaignLeadFeedback[] = [];
   const byChannel: ChannelLeadFeedback[] = [];
   let total: FeedbackSqlRow | undefined;

@@ -1,4 +1,4 @@
-import { managerOf } from '../db/with-transaction';
+import { metricQuery } from '../db/metric-work';
 import { Channel, FUNNEL_STAGES, LeadStage } from '../common/enums';
 import type { Context } from '../graphql/context';
 import { FUNNEL_SQL } from './funnel.sql';
@@ -32,7 +32,7 @@ function segment(channel: Channel | null, row: FunnelSqlRow | undefined): Funnel
 /** The demand waterfall of the leads created in the window (one SQL statement). */
 export async function funnelReport(ctx: Pick<Context, 'ds'>, input: FunnelInput): Promise<FunnelReport> {
   const groupBy = input.groupBy ?? FunnelGroupBy.NONE;
-  const rows: FunnelSqlRow[] = await managerOf(ctx).query(FUNNEL_SQL, [input.window.from, input.window.to, groupBy === FunnelGroupBy.CHANNEL]);
+  const rows: FunnelSqlRow[] = await metricQuery(ctx, FUNNEL_SQL, [input.window.from, input.window.to, groupBy === FunnelGroupBy.CHANNEL]);
   const total = rows.find((r) => r.isTotal);
   // the SQL orders channels by name with the untouched leads (null) last
   const groups = rows.filter((r) => !r.isTotal);

@@ -1,4 +1,4 @@
-import { managerOf } from '../db/with-transaction';
+import { metricQuery } from '../db/metric-work';
 import { Account } from '../accounts/account.entity';
 import { Segment, SortDirection } from '../common/enums';
 import { ConnectionResult, resolvePage, toConnection } from '../graphql/connection';
@@ -32,7 +32,7 @@ function scopeParams(asOf: Date, segment: Segment | null, accountIds: readonly s
 /** Portfolio totals and net revenue retention of the accounts in scope (one statement). */
 export async function walletPortfolio(ctx: Pick<Context, 'ds'>, scope: WalletShareScope): Promise<WalletPortfolio> {
   const priorYearStart = new Date(scope.asOf.getTime() - 730 * DAY_MS);
-  const [row]: WalletPortfolio[] = await managerOf(ctx).query(WALLET_PORTFOLIO_SQL, [...scopeParams(scope.asOf, scope.segment, null), priorYearStart]);
+  const [row]: WalletPortfolio[] = await metricQuery(ctx, WALLET_PORTFOLIO_SQL, [...scopeParams(scope.asOf, scope.segment, null), priorYearStart]);
   if (!row) throw new Error('wallet portfolio query returned no row');
   return row;
 }
@@ -61,7 +61,7 @@ export async function walletSharePage(
     cursorValue = page.cursor.v === '' ? null : page.cursor.v;
   }
   const metadata = ctx.ds.getMetadata(Account);
-  const rows: PageRow[] = await managerOf(ctx).query(walletSharePageSql(selectList(ctx.ds, Account, 'a')), [
+  const rows: PageRow[] = await metricQuery(ctx, walletSharePageSql(selectList(ctx.ds, Account, 'a')), [
     ...scopeParams(scope.asOf, scope.segment, null),
     field,
     direction === SortDirection.ASC ? 1 : -1,
@@ -86,7 +86,7 @@ export async function walletSharePage(
     return share;
   });
   return toConnection(shares, page, sortName, async () => {
-    const [row]: { n: number }[] = await managerOf(ctx).query(WALLET_SHARE_COUNT_SQL, [scope.segment]);
+    const [row]: { n: number }[] = await metricQuery(ctx, WALLET_SHARE_COUNT_SQL, [scope.segment]);
     return row?.n ?? 0;
   });
 }
@@ -97,7 +97,7 @@ export async function walletSharesOfAccounts(
   asOf: Date,
   accountIds: readonly string[],
 ): Promise<(AccountWalletFigures | null)[]> {
-  const rows: AccountWalletFigures[] = await managerOf(ctx).query(WALLET_SHARES_OF_ACCOUNTS_SQL, scopeParams(asOf, null, accountIds));
+  const rows: AccountWalletFigures[] = await metricQuery(ctx, WALLET_SHARES_OF_ACCOUNTS_SQL, scopeParams(asOf, null, accountIds));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return accountIds.map((id) => byId.get(id) ?? null);
 }

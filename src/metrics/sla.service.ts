@@ -1,4 +1,4 @@
-import { managerOf } from '../db/with-transaction';
+import { metricQuery } from '../db/metric-work';
 import type { Context } from '../graphql/context';
 import { resolveAsOf } from './metric-args';
 import { SLA_FOLLOW_UP_SQL, SLA_MONTHS_SQL } from './sla.sql';
@@ -19,8 +19,8 @@ export async function slaComplianceReport(ctx: Pick<Context, 'ds'>, input: SlaCo
   const asOf = resolveAsOf(input.asOf);
   const params = [input.window.from, input.window.to, asOf];
   const [followUp, months] = await Promise.all([
-    managerOf(ctx).query(SLA_FOLLOW_UP_SQL, params) as Promise<FollowUpRow[]>,
-    managerOf(ctx).query(SLA_MONTHS_SQL, params) as Promise<SlaMonth[]>,
+    metricQuery(ctx, SLA_FOLLOW_UP_SQL, params) as Promise<FollowUpRow[]>,
+    metricQuery(ctx, SLA_MONTHS_SQL, params) as Promise<SlaMonth[]>,
   ]);
   const totals = followUp[0];
   if (!totals) throw new Error('SLA follow-up query returned no row');

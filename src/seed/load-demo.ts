@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { withoutQueryTimeout } from '../db/data-source';
 import { withDeferredConstraints } from './bulk-load';
 import { copyRows, PgClient } from './copy-loader';
 import { buildAttributionCacheNow, CACHE_TABLES, suspendCacheTriggers } from './derived-data';
@@ -115,7 +116,8 @@ export async function withPgClient<T>(ds: DataSource, work: (client: PoolClient)
   const runner = ds.createQueryRunner();
   const client = (await runner.connect()) as PoolClient;
   try {
-    return await work(client);
+    // a job's statements (loads, cache builds) run as long as they must, as its statement_timeout says
+    return await withoutQueryTimeout(client, () => work(client));
   } finally {
     await runner.release();
   }

@@ -252,3 +252,44 @@ describe('variables a caller cannot turn into memory or a crash', () => {
     expect(memo.size).toBeLessThan(150);
   });
 });
+
+describe('metric fields cost their window, rows and models', () => {
+  let api: HttpTestApp;
+  beforeAll(async () => {
+    api = await startHttpApp((c) => {
+      c.limits.rateLimitPoints = 0;
+    });
+  });
+  afterAll(() => api.close());
+
+  const series = (model: string, grain: string, by: string, from: string, to: string, alias = 's') =>
+    `${alias}: revenueTimeSeries(input: { window: { from: "${from}", to: "${to}" }, grain: ${grain}, by: ${by}, model: ${model} }) { grain }`;
+  const YEAR = ['2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z'] as const;
+
+  it('prices a year by month and channel, and DATA_DRIVEN five times over', async () => {
+    // 365 days: reading them costs 10 + 365 = 375; 365 / 30.44 -> 12 months × 11 channels = 132 rows;
+    // LINEAR: 375 + 132 = 507, DATA_DRIVEN: 5 × 507 = 2535; the selected `grain` adds 1
+    const tight = await startHttpApp((c) => {
+      c.limits.rateLimitPoints = 0;
+      c.limits.maxCost = 2535;
+    }, api.db);
+    try {
+      const linear = await tight.gql(`{ ${series('LINEAR', 'MONTH', 'CHANNEL', ...YEAR)} }`);
+      expect(linear.body.errors).toBeUndefined();
+      const driven = await tight.gql(`{ ${series('DATA_DRIVEN', 'MONTH', 'CHANNEL', ...YEAR)} }`);
+      expect(driven.status).toBe(400);
+      expect(codes(driven.body)).toEqual(['QUERY_REJECTED']);
+      expect(driven.body.errors?.[0]?.message).toMatch(/^query cost 2536 exceeds the limit of 2535/);
+    } finally {
+      await tight.app.stop();
+    }
+  });
+
+  it('refuses ten aliased ten-year daily series by campaign, which cost 1 each before', async () => {
+    // each: 10 + 3653 days + 3653 days × 50 campaigns = 186,313, + 1 for `grain`; ten of them
+    const aliases = Array.from({ length: 10 }, (_, i) => series('LINEAR', 'DAY', 'CAMPAIGN', '2016-01-01T00:00:00Z', '2026-01-01T00:00:00Z', `s${i}`));
+    const res = await api.gql(`{ ${aliases.join(' ')} }`, {}, { key: (await api.newKey(Role.ANALYST)).secret });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.message).toMatch(/^query cost 1863140 exceeds the limit of 50000/);
+  });
+});

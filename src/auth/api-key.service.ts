@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Context } from '../graphql/context';
 import { BadInputError, ConflictError } from '../graphql/errors';
@@ -9,6 +10,9 @@ import { Actor, Role } from './roles';
 
 /** Keys look like `ra_<32 random bytes, base64url>`; only their SHA-256 is stored. */
 export const API_KEY_PREFIX = 'ra_';
+
+/** What generateApiKey makes: the prefix and 32 bytes in base64url (43 characters). */
+const API_KEY_SHAPE = /^ra_[A-Za-z0-9_-]{43}$/;
 
 export function hashApiKey(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
@@ -95,7 +99,8 @@ interface CachedKey {
  * is written at most once a minute per key.
  */
 export class ApiKeyAuthenticator {
-  private readonly cache = new Map<string, CachedKey>();
+  /** Bounded by bytes: a 64-character key and a small answer each (about 400 bytes). */
+  private readonly cache = new LRUCache<string, CachedKey>({ maxSize: 4_000_000, sizeCalculation: () => 400 });
 
   constructor(
     private readonly ds: DataSource,
@@ -103,6 +108,8 @@ export class ApiKeyAuthenticator {
   ) {}
 
   async authenticate(secret: string): Promise<Actor | null> {
+    // a credential that is not of the shape of our keys is no key: refused without a lookup
+    if (!API_KEY_SHAPE.test(secret)) return null;
     const hash = hashApiKey(secret);
     const cacheKey = hash.toString('hex');
     const cached = this.cache.get(cacheKey);
@@ -119,7 +126,6 @@ export class ApiKeyAuthenticator {
       void this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => undefined);
     }
     const actor: Actor | null = row ? { kind: 'API_KEY', id: `key:${row.id}`, role: row.role, userId: row.userId } : null;
-    if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheKey, { actor, until: Date.now() + this.ttlMs, revocations: seen });
     return actor;
   }

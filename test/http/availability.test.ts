@@ -161,7 +161,7 @@ describe('requests that are not authenticated, or are slow', () => {
     api = await startHttpApp((c) => {
       c.limits.headersTimeoutMs = 500;
       c.limits.requestTimeoutMs = 1_000;
-      c.limits.failedAuthPerMinute = 5;
+      c.limits.failedAuthPerMinute = 6;
     });
     port = Number(new URL(api.url).port);
   });
@@ -198,6 +198,20 @@ describe('requests that are not authenticated, or are slow', () => {
     expect(text === '' || /^HTTP\/1\.1 408/.test(text)).toBe(true);
   });
 
+  it('refuses a credential that is not of the shape of a key without looking it up', async () => {
+    let lookups = 0;
+    const stop = observeQueries((sql) => {
+      if (/FROM api_keys WHERE key_hash/.test(sql)) lookups++;
+    });
+    try {
+      const res = await api.gql(`{ users(first: 1) { totalCount } }`, {}, { key: `ra_${'x'.repeat(200)}` });
+      expect(res.status).toBe(401);
+    } finally {
+      stop();
+    }
+    expect(lookups).toBe(0);
+  });
+
   it('stops looking up keys from an address that keeps failing', async () => {
     let lookups = 0;
     const stop = observeQueries((sql) => {
@@ -212,7 +226,8 @@ describe('requests that are not authenticated, or are slow', () => {
     } finally {
       stop();
     }
-    // five failures are looked up and answered 401; from then on the address is refused at once
+    // one failure (the ill-shaped key above) was counted: five more are looked up and answered 401,
+    // from then on the address is refused at once
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
     expect(lookups).toBe(5);

@@ -1,7 +1,7 @@
 import { Account } from './account.entity';
 import type { AccountFilter, AccountOrder, CreateAccountInput, UpdateAccountInput } from './account.types';
 import { AccountOrderField } from './account.types';
-import { applyChanges, nonNegativeMoney, notNull, requiredText, storableText, timeOrNow, validDomain } from '../common/validation';
+import { applyChanges, nonNegativeMoney, notNull, requiredText, storableText, writtenTime, validDomain } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -37,7 +37,7 @@ export function createAccount(ctx: Context, input: CreateAccountInput): Promise<
         walletSize: input.walletSize == null ? null : nonNegativeMoney('input.walletSize', input.walletSize),
         ownerId: (await ownerIdOf(txCtx, 'input.ownerId', input.ownerId)) ?? null,
         externalId: input.externalId ?? null,
-        createdAt: timeOrNow('input.createdAt', input.createdAt),
+        createdAt: writtenTime(ctx, 'input.createdAt', input.createdAt),
       }),
     );
   });

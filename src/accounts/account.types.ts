@@ -69,7 +69,7 @@ export class CreateAccountInput {
   @Length(1, 200)
   externalId?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the account was created; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When the account was created; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   createdAt?: Date | null;
 }
 

@@ -1,6 +1,6 @@
 import { Role } from '../auth/roles';
 import { FeedbackDisposition, Team } from '../common/enums';
-import { timeOrNow } from '../common/validation';
+import { notBackdated, writtenTime } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { selectList, SqlParams } from '../db/sql';
 import { managerOf } from '../db/with-transaction';
@@ -29,7 +29,7 @@ export function giveLeadFeedback(ctx: Context, input: GiveLeadFeedbackInput): Pr
     const rejected = input.disposition === FeedbackDisposition.REJECTED;
     if (rejected && input.reason == null) throw new BadInputError('input.reason', 'is required when the lead is rejected');
     if (!rejected && input.reason != null) throw new BadInputError('input.reason', 'is only given when the lead is rejected');
-    const givenAt = timeOrNow('input.at', input.at);
+    const givenAt = writtenTime(ctx, 'input.at', input.at);
     if (givenAt < lead.mqlAt) throw new BadInputError('input.at', 'must not be before the lead became an MQL');
     const givenBy = await userOf(txCtx, 'input.givenById', input.givenById);
     const repo = tx.getRepository(LeadFeedback);
@@ -50,6 +50,8 @@ export function giveLeadFeedback(ctx: Context, input: GiveLeadFeedbackInput): Pr
 export function proposeAgreement(ctx: Context, input: ProposeAgreementInput): Promise<AlignmentAgreement> {
   return runMutation(ctx, async (tx, txCtx) => {
     if (Number.isNaN(input.effectiveFrom.getTime())) throw new BadInputError('input.effectiveFrom', 'is not a valid date-time');
+    // an agreement made retroactive would re-judge MQLs already reported on: a historical load's
+    notBackdated(ctx, 'input.effectiveFrom', input.effectiveFrom);
     const proposedBy = await userOf(txCtx, 'input.proposedById', input.proposedById);
     // versions are numbered in proposal order; the lock keeps two proposals from taking the same number
     await tx.query('LOCK TABLE alignment_agreements IN SHARE ROW EXCLUSIVE MODE');
@@ -65,7 +67,7 @@ export function proposeAgreement(ctx: Context, input: ProposeAgreementInput): Pr
         monthlyMqlTarget: input.monthlyMqlTarget,
         notes: input.notes ?? null,
         proposedById: proposedBy?.id ?? null,
-        createdAt: timeOrNow('input.createdAt', input.createdAt),
+        createdAt: writtenTime(ctx, 'input.createdAt', input.createdAt),
       }),
     );
   });
@@ -87,7 +89,7 @@ export function approveAgreement(ctx: Context, input: ApproveAgreementInput): Pr
         throw new ForbiddenError('this API key approves only as its own user');
       }
     }
-    const at = timeOrNow('input.at', input.at);
+    const at = writtenTime(ctx, 'input.at', input.at);
     if (at < agreement.createdAt) throw new BadInputError('input.at', 'must not be before the agreement was proposed');
     if (approver?.team === Team.MARKETING) {
       if (agreement.marketingApprovedAt) throw new ConflictError('input.approverId', 'marketing has already approved this agreement');

@@ -32,7 +32,7 @@ export class GiveLeadFeedbackInput {
   @Field(() => ID, { nullable: true, description: 'User giving the feedback.' })
   givenById?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When it was given; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When it was given; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   at?: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Id in the source system; unique, for repeatable imports.' })
@@ -43,7 +43,7 @@ export class GiveLeadFeedbackInput {
 
 @InputType({ description: 'A new version of the marketing–sales agreement; in force once both teams approve it.' })
 export class ProposeAgreementInput {
-  @Field({ description: 'From when it applies.' })
+  @Field({ description: 'From when it applies; may lie in the future, and more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   effectiveFrom: Date;
 
   @Field(() => Int, { description: 'Score at which a lead becomes an MQL.' })
@@ -74,7 +74,7 @@ export class ProposeAgreementInput {
   @Field(() => ID, { nullable: true, description: 'User proposing it.' })
   proposedById?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When it was proposed; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When it was proposed; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   createdAt?: Date | null;
 }
 
@@ -86,7 +86,7 @@ export class ApproveAgreementInput {
   @Field(() => ID, { description: 'The approving user: a MARKETING or a SALES user, approving for their team.' })
   approverId: string;
 
-  @Field(() => Date, { nullable: true, description: 'When it was approved; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When it was approved; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   at?: Date | null;
 }
 

@@ -32,6 +32,27 @@ export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   revokeApiKey: [ADMIN],
 };
 
+/**
+ * Roles that may date a write further back than BACKDATE_TOLERANCE_MINUTES: historical loads.
+ * Others record what happens as it happens, so a back-dated `at` cannot rewrite what a report
+ * already showed (a breached SLA made "within", a win moved to another quarter).
+ */
+export const BACKDATING_ROLES: ReadonlySet<Role> = new Set([ADMIN, REVENUE_OPS]);
+
+/**
+ * Refuses a caller-supplied time of a write more than `toleranceMinutes` before `now`, unless the
+ * caller's role may back-date. No caller at all is the service's own job (CLI, seeding).
+ */
+export function assertMayBackdate(actorRole: Role | undefined, field: string, at: Date, now: Date, toleranceMinutes: number): void {
+  if (actorRole === undefined || BACKDATING_ROLES.has(actorRole)) return;
+  if (at.getTime() < now.getTime() - toleranceMinutes * 60_000) {
+    throw new ForbiddenError(
+      `role ${actorRole} may not date a write more than ${toleranceMinutes} minutes before now (back-dating is for ${[...BACKDATING_ROLES].join(' and ')})`,
+      field,
+    );
+  }
+}
+
 /** Root query fields only admins may read. */
 export const ADMIN_QUERIES = new Set(['apiKeys', 'auditLog']);
 

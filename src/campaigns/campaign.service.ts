@@ -1,4 +1,4 @@
-import { applyChanges, calendarDay, nonNegativeMoney, requiredText, storableText, timeOrNow } from '../common/validation';
+import { applyChanges, calendarDay, nonNegativeMoney, requiredText, storableText, writtenTime } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -47,7 +47,7 @@ export function createCampaign(ctx: Context, input: CreateCampaignInput): Promis
         endsOn: input.endsOn ?? null,
         budget: input.budget == null ? null : nonNegativeMoney('input.budget', input.budget),
         externalId: input.externalId ?? null,
-        createdAt: timeOrNow('input.createdAt', input.createdAt),
+        createdAt: writtenTime(ctx, 'input.createdAt', input.createdAt),
       }),
     );
   });
@@ -96,7 +96,7 @@ export function recordTouchpoint(ctx: Context, input: RecordTouchpointInput): Pr
         leadId,
         campaignId,
         kind: input.kind,
-        occurredAt: timeOrNow('input.occurredAt', input.occurredAt),
+        occurredAt: writtenTime(ctx, 'input.occurredAt', input.occurredAt),
         externalId: input.externalId ?? null,
       }),
     );

@@ -71,7 +71,7 @@ export class CreateCampaignInput {
   @Length(1, 200)
   externalId?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the campaign was created; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When the campaign was created; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   createdAt?: Date | null;
 }
 
@@ -109,7 +109,7 @@ export class RecordSpendInput {
   @Field(() => ID, { description: 'The campaign.' })
   campaignId: string;
 
-  @Field(() => LocalDateScalar, { description: 'Day the money was spent (UTC).' })
+  @Field(() => LocalDateScalar, { description: 'Day the money was spent (UTC); any past day, for every role that records spend (bills arrive late).' })
   spentOn: string;
 
   @Field(() => MoneyScalar, { description: 'Amount; >= 0.' })
@@ -132,7 +132,7 @@ export class RecordTouchpointInput {
   @Field(() => TouchpointKind, { description: 'Kind of interaction.' })
   kind: TouchpointKind;
 
-  @Field(() => Date, { nullable: true, description: 'When it happened; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When it happened; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   occurredAt?: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Id in the source system; unique, for repeatable imports.' })

@@ -1,10 +1,24 @@
+import { assertMayBackdate } from '../auth/policy';
+import type { Context } from '../graphql/context';
 import { BadInputError } from '../graphql/errors';
 
-/** Optional back-dated time of a create: defaults to now, refuses the future beyond clock skew. */
-export function timeOrNow(field: string, value: Date | null | undefined, now = new Date()): Date {
+/**
+ * The time a caller gives a write (createdAt, at, occurredAt, closedAt, effectiveFrom...): now
+ * when absent; the future beyond clock skew is refused, and so is more than
+ * BACKDATE_TOLERANCE_MINUTES before now unless the caller may back-date (ADMIN, REVENUE_OPS).
+ * Every caller-supplied instant of a mutation goes through here. Calendar days (spentOn, a
+ * campaign's startsOn/endsOn) are not instants of an event and do not.
+ */
+export function writtenTime(ctx: Context, field: string, value: Date | null | undefined, now = new Date()): Date {
   if (value == null) return now;
   if (Number.isNaN(value.getTime())) throw new BadInputError(field, 'is not a valid date-time');
   if (value.getTime() > now.getTime() + 5 * 60_000) throw new BadInputError(field, 'cannot be in the future');
+  return notBackdated(ctx, field, value, now);
+}
+
+/** A time of a write that may lie in the future (effectiveFrom), but not back-dated unless the caller may. */
+export function notBackdated(ctx: Context, field: string, value: Date, now = new Date()): Date {
+  assertMayBackdate(ctx.actor?.role, field, value, now, ctx.config.backdateToleranceMinutes);
   return value;
 }
 

@@ -1,6 +1,6 @@
 import { assertMayMoveLeadTo } from '../auth/policy';
 import { LeadStage } from '../common/enums';
-import { applyChanges, storableText, timeOrNow } from '../common/validation';
+import { applyChanges, storableText, writtenTime } from '../common/validation';
 import { Account } from '../accounts/account.entity';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
@@ -68,7 +68,7 @@ export function createLead(ctx: Context, input: CreateLeadInput): Promise<Lead> 
     if (stage === LeadStage.RECYCLED || stage === LeadStage.DISQUALIFIED) {
       throw new BadInputError('input.stage', 'a lead starts in a funnel stage (NEW to CUSTOMER)');
     }
-    const createdAt = timeOrNow('input.createdAt', input.createdAt);
+    const createdAt = writtenTime(ctx, 'input.createdAt', input.createdAt);
     const repo = tx.getRepository(Lead);
     const lead = repo.create({
       email: input.email.trim(),
@@ -104,7 +104,7 @@ export function changeLeadStage(ctx: Context, input: ChangeLeadStageInput): Prom
     const id = decodeId('input.leadId', 'Lead', input.leadId);
     const lead = await lockForUpdate(tx, Lead, 'Lead', 'input.leadId', id, input.version);
     checkTransition(lead.stage, input.stage);
-    const at = timeOrNow('input.at', input.at);
+    const at = writtenTime(ctx, 'input.at', input.at);
     const [last] = (await tx.query(
       `SELECT max(changed_at) AS at FROM lead_stage_changes WHERE lead_id = $1`, [id],
     )) as { at: Date | null }[];

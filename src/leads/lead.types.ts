@@ -81,7 +81,7 @@ export class CreateLeadInput {
   @Length(1, 200)
   externalId?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the lead was created; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When the lead was created; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   createdAt?: Date | null;
 }
 
@@ -128,7 +128,7 @@ export class ChangeLeadStageInput {
   })
   stage: LeadStage;
 
-  @Field(() => Date, { nullable: true, description: 'When it happened; defaults to now. Not before the last change.' })
+  @Field(() => Date, { nullable: true, description: 'When it happened; defaults to now. Not before the last change; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   at?: Date | null;
 
   @Field(() => ID, { nullable: true, description: 'User who made the change.' })

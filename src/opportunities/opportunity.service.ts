@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { CLOSED_STAGES, OpportunityStage } from '../common/enums';
-import { applyChanges, nonNegativeMoney, requiredText, timeOrNow } from '../common/validation';
+import { applyChanges, nonNegativeMoney, requiredText, writtenTime } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -62,10 +62,10 @@ export function createOpportunity(ctx: Context, input: CreateOpportunityInput): 
     const accountId = decodeId('input.accountId', 'Account', input.accountId);
     await findOrFail(txCtx, Account, 'Account', 'input.accountId', accountId);
     const stage = input.stage ?? OpportunityStage.PROSPECTING;
-    const createdAt = timeOrNow('input.createdAt', input.createdAt);
+    const createdAt = writtenTime(ctx, 'input.createdAt', input.createdAt);
     if (isClosed(stage) && input.closedAt == null) throw new BadInputError('input.closedAt', `is required for a ${stage} opportunity`);
     if (!isClosed(stage) && input.closedAt != null) throw new BadInputError('input.closedAt', 'only a closed opportunity has closedAt');
-    const closedAt = input.closedAt == null ? null : timeOrNow('input.closedAt', input.closedAt);
+    const closedAt = input.closedAt == null ? null : writtenTime(ctx, 'input.closedAt', input.closedAt);
     checkClosing(stage, createdAt, closedAt, input.lostReason);
     const repo = tx.getRepository(Opportunity);
     const saved = await repo.save(
@@ -116,7 +116,7 @@ export function moveOpportunityStage(ctx: Context, input: MoveOpportunityStageIn
       throw new ConflictError('input.stage', `the opportunity is ${opportunity.stage}; a closed opportunity's stage cannot change`);
     }
     if (opportunity.stage === input.stage) throw new BadInputError('input.stage', `the opportunity is already ${input.stage}`);
-    const at = timeOrNow('input.at', input.at);
+    const at = writtenTime(ctx, 'input.at', input.at);
     if (at < opportunity.createdAt) throw new BadInputError('input.at', 'must not be before the opportunity was created');
     checkClosing(input.stage, opportunity.createdAt, at, input.lostReason);
     opportunity.stage = input.stage;

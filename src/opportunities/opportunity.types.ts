@@ -81,10 +81,10 @@ export class CreateOpportunityInput {
   @Length(1, 200)
   externalId?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When it was created; defaults to now (back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When it was created; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   createdAt?: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'When it closed; required exactly when the stage is closed; not before createdAt.' })
+  @Field(() => Date, { nullable: true, description: 'When it closed; required exactly when the stage is closed; not before createdAt; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   closedAt?: Date | null;
 }
 
@@ -124,7 +124,7 @@ export class MoveOpportunityStageInput {
   @Field(() => OpportunityStage, { description: 'Target stage.' })
   stage: OpportunityStage;
 
-  @Field(() => Date, { nullable: true, description: 'When it happened (closedAt when closing); defaults to now.' })
+  @Field(() => Date, { nullable: true, description: 'When it happened (closedAt when closing); defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   at?: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Why it was lost; only with CLOSED_LOST.' })

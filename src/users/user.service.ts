@@ -1,5 +1,5 @@
 import { seesPersonalData } from '../auth/analyst-masking';
-import { requiredText, timeOrNow } from '../common/validation';
+import { requiredText, writtenTime } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { Context } from '../graphql/context';
@@ -16,7 +16,7 @@ export async function createUser(ctx: Context, input: CreateUserInput): Promise<
         email: input.email.trim(),
         team: input.team,
         externalId: input.externalId ?? null,
-        createdAt: timeOrNow('input.createdAt', input.createdAt),
+        createdAt: writtenTime(ctx, 'input.createdAt', input.createdAt),
       }),
     ),
   );

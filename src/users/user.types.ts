@@ -25,7 +25,7 @@ export class CreateUserInput {
   @Length(1, 200)
   externalId?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the user was created; defaults to now (for back-dated loads).' })
+  @Field(() => Date, { nullable: true, description: 'When the user was created; defaults to now; more than BACKDATE_TOLERANCE_MINUTES before now only for ADMIN and REVENUE_OPS (back-dated loads).' })
   createdAt?: Date | null;
 }
 

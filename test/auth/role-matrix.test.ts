@@ -137,8 +137,9 @@ describe('role × operation matrix', () => {
       missing: async () => ({ leadId: gid('Lead', NO_SUCH_ID), disposition: 'ACCEPTED' }),
     },
     proposeAgreement: {
+      // from now: only ADMIN and REVENUE_OPS may date an agreement back (test/auth/backdating.test.ts)
       valid: async () => ({
-        effectiveFrom: '2024-01-01T00:00:00Z',
+        effectiveFrom: new Date().toISOString(),
         mqlThreshold: 50,
         followUpHours: 24,
         monthlyMqlTarget: 100,

@@ -57,6 +57,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of the rate limiter's Redis keys (deployments sharing one Redis keep their counts apart). */
   redisKeyPrefix: string;
+  /** How long a committed request with an Idempotency-Key may take to keep its response before a retry is told it is lost. */
+  idempotencyResponseGraceSeconds: number;
   /** Count clients by the address the proxy in front saw (last X-Forwarded-For hop), not the socket's. */
   trustProxy: boolean;
   /** How long a revoked API key may still be accepted by a replica that cached it. */
@@ -129,5 +131,6 @@ export function loadConfig(): Config {
     apiKeyCacheMs: intFromEnv('API_KEY_CACHE_MS', 10_000),
     backdateToleranceMinutes: intFromEnv('BACKDATE_TOLERANCE_MINUTES', 15),
     trustProxy: boolFromEnv('TRUST_PROXY', false),
+    idempotencyResponseGraceSeconds: intFromEnv('IDEMPOTENCY_RESPONSE_GRACE_SECONDS', 10),
   };
 }

@@ -9,6 +9,12 @@ const commits = Symbol('commits');
 /** How many mutation transactions of one request committed (see trackCommits). */
 export interface CommitCount {
   committed: number;
+  /**
+   * Runs first in the request's first mutation transaction that commits (the Idempotency-Key's
+   * claim): what it writes commits, or dies, with that mutation.
+   */
+  claim?: (tx: EntityManager) => Promise<void>;
+  claimed?: boolean;
 }
 
 type Tracked = Context & { [commits]?: CommitCount };
@@ -18,8 +24,8 @@ type Tracked = Context & { [commits]?: CommitCount };
  * request changed anything (a retry must not run again what committed). Copies of the context
  * share the count.
  */
-export function trackCommits(ctx: Context): CommitCount {
-  const count: CommitCount = { committed: 0 };
+export function trackCommits(ctx: Context, claim?: (tx: EntityManager) => Promise<void>): CommitCount {
+  const count: CommitCount = { committed: 0, ...(claim ? { claim, claimed: false } : {}) };
   (ctx as Tracked)[commits] = count;
   return count;
 }
@@ -30,6 +36,7 @@ export function trackCommits(ctx: Context): CommitCount {
  * The caller and the mutation are handed to the audit trigger of every row it writes.
  */
 export async function runMutation<T>(ctx: Context, work: (tx: EntityManager, ctx: Context) => Promise<T>): Promise<T> {
+  const count = (ctx as Tracked)[commits];
   try {
     const result = await withTransaction(ctx, async (tx, txCtx) => {
       if (!ctx.tx) {
@@ -38,12 +45,15 @@ export async function runMutation<T>(ctx: Context, work: (tx: EntityManager, ctx
                   set_config('app.mutation', $3, true), set_config('app.request_id', $4, true)`,
           [ctx.actor?.id ?? 'system', ctx.actor?.role ?? 'SYSTEM', ctx.mutation ?? 'unknown', ctx.requestId ?? ''],
         );
+        if (count?.claim && !count.claimed) await count.claim(tx);
       }
       // loaders inside the transaction read through it and die with it
       return work(tx, { ...txCtx, loaders: new LoaderRegistry() });
     });
-    const count = (ctx as Tracked)[commits];
-    if (count && !ctx.tx) count.committed++;
+    if (count && !ctx.tx) {
+      count.committed++;
+      count.claimed = true;
+    }
     return result;
   } catch (error) {
     throw translateDbError(error);

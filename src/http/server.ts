@@ -21,7 +21,9 @@ import { buildAppSchema } from '../graphql/schema';
 import { HealthProbe } from './health';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
-import { IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
+import { IdempotencyRace, IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
+
+const RACE_MESSAGE = new IdempotencyRace().message;
 import { clientAddress, RateLimiter } from './rate-limit';
 
 export interface App {
@@ -87,6 +89,11 @@ function isServerFault(response: StoredResponse): boolean {
   }
 }
 
+/** Whether a mutation lost the claim of its Idempotency-Key to another request (see IdempotencyRace). */
+function raced(response: StoredResponse): boolean {
+  return response.body.includes(RACE_MESSAGE);
+}
+
 /** Clients (and load balancers) may retry a request the database could not serve after this many seconds. */
 const RETRY_AFTER = { 'retry-after': '1' };
 
@@ -140,7 +147,7 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   const maxBody = config.limits.maxBodyBytes;
   const authenticator = new Authenticator(ds, jwtConfigFromEnv(), config.apiKeyCacheMs);
   const rateLimiter = new RateLimiter(config);
-  const idempotency = new IdempotencyStore(ds);
+  const idempotency = new IdempotencyStore(ds, config.idempotencyResponseGraceSeconds);
   const metricGate = new MetricWorkGate(config.metricWork);
   const health = new HealthProbe((ds.options as PostgresConnectionOptions).url ?? '');
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
@@ -236,21 +243,36 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       return executeGraphQL(req, url, body, actor, requestId);
     }
     if (key.length < 1 || key.length > 255) return errorResponse(400, 'Idempotency-Key must be 1 to 255 characters', 'BAD_REQUEST');
-    const decision = await idempotency.begin(actor.id, key, body);
-    if (decision.kind === 'conflict') return errorResponse(409, decision.reason, 'CONFLICT');
-    if (decision.kind === 'replay') return { ...decision.response, headers: { ...decision.response.headers, 'idempotent-replayed': 'true' } };
-    let commits: CommitCount = { committed: 0 };
-    try {
-      const response = await executeGraphQL(req, url, body, actor, requestId, (ctx) => (commits = trackCommits(ctx)));
-      // a server fault that changed nothing is not kept: the retry runs (that is what it is for);
+    return executeIdempotently(req, url, body, actor, requestId, key);
+  }
+
+  /** A mutation with an Idempotency-Key (see IdempotencyStore): run once, replayed after. */
+  async function executeIdempotently(req: IncomingMessage, url: URL, body: unknown, actor: Actor, requestId: string, key: string): Promise<StoredResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const decision = await idempotency.begin(actor.id, key, body);
+      if (decision.kind === 'conflict') {
+        const retry: Record<string, string> = decision.retryAfterSeconds ? { 'retry-after': String(decision.retryAfterSeconds) } : {};
+        return errorResponse(409, decision.reason, decision.code, retry);
+      }
+      if (decision.kind === 'replay') return { ...decision.response, headers: { ...decision.response.headers, 'idempotent-replayed': 'true' } };
+      let commits: CommitCount = { committed: 0 };
+      let response: StoredResponse;
+      try {
+        response = await executeGraphQL(req, url, body, actor, requestId, (ctx) => (commits = trackCommits(ctx, decision.claim)));
+      } catch (error) {
+        if (commits.committed > 0) await decision.finish(errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')).catch(() => undefined);
+        throw error;
+      }
       // once a mutation committed, the response is kept whatever it says, so nothing runs twice
-      if (commits.committed === 0 && isServerFault(response)) await decision.abandon();
-      else await decision.finish(response);
+      if (commits.committed > 0) {
+        await decision.finish(response);
+        return response;
+      }
+      // another request with the key claimed it first: answer as that one's retry
+      if (raced(response) && attempt < 2) continue;
+      // a server fault that changed nothing is not kept: the retry runs (that is what it is for)
+      if (!isServerFault(response)) await decision.keepRefusal(response);
       return response;
-    } catch (error) {
-      if (commits.committed === 0) await decision.abandon().catch(() => undefined);
-      else await decision.finish(errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')).catch(() => undefined);
-      throw error;
     }
   }
 

@@ -1,10 +1,13 @@
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import type { EmbeddedServer } from '../../src/db/embedded-postgres';
+import { builtServiceDir } from './built-service';
 
 /** Drops every database this run made (on a shared server) and stops the embedded one. */
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as { __EMBEDDED_PG__?: EmbeddedServer }).__EMBEDDED_PG__;
   const adminUrl = process.env.TEST_ADMIN_DATABASE_URL;
+  rmSync(builtServiceDir(), { recursive: true, force: true }); // test/helpers/built-service.ts
   if (server) {
     await server.stop();
     return;

@@ -126,8 +126,9 @@ describe('Idempotency-Key over HTTP', () => {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
       first = send(account('slow.test'), key);
-      // wait until the first request holds the key (it then waits for the lock)
-      for (let i = 0; i < 100 && (await countRows(db, 'idempotency_keys', 'key = $1', [key])) === 0; i++) {
+      // wait until the first request holds the key: its transaction's advisory lock (it then waits for the table)
+      const holding = async () => (await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`))[0]!.n;
+      for (let i = 0; i < 100 && (await holding()) === 0; i++) {
         await new Promise((ok) => setTimeout(ok, 10));
       }
       const early = await send(account('slow.test'), key);

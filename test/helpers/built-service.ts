@@ -1,0 +1,77 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+/*
+ * The production build (tsc -p tsconfig.build.json), made once per test run into a folder of
+ * its own, for tests that start the real service as a child process (kill -9, start-up). The
+ * first test file that asks builds it; the others wait for it. The run's global teardown
+ * deletes the folder (builtServiceDir).
+ */
+
+const ROOT = resolve(__dirname, '../..');
+
+/** The folder of this run's build: named after the run's template database, so runs never share one. */
+export function builtServiceDir(): string {
+  const run = process.env.TEST_TEMPLATE_DATABASE ?? `pid${process.pid}`;
+  return join(tmpdir(), `ra-build-${run}`);
+}
+
+/** Path of the built src/main.js, building it first if no test file of the run has. */
+export async function builtMain(): Promise<string> {
+  const dir = builtServiceDir();
+  const done = join(dir, '.built');
+  const main = join(dir, 'src/main.js');
+  let owner = false;
+  try {
+    mkdirSync(dir); // atomic: exactly one test file of the run builds
+    owner = true;
+  } catch {
+    // another test file builds (or built) it
+  }
+  if (owner) {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dir], {
+      cwd: ROOT,
+    }).catch((error: { stdout?: string }) => {
+      // type errors elsewhere in the tree still emit; only a missing entry point stops the test
+      if (!existsSync(main)) throw new Error(`build failed: ${error.stdout ?? String(error)}`);
+    });
+    writeFileSync(done, '');
+  }
+  const deadline = Date.now() + 170_000;
+  while (!existsSync(done)) {
+    if (Date.now() > deadline) throw new Error('the build of another test file did not finish');
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  return main;
+}
+
+export interface RunningService {
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  logs(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the built service with `env` (on top of this process's) and waits for "API ready". */
+export async function startBuiltService(env: Record<string, string>): Promise<RunningService> {
+  const main = await builtMain();
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  const deadline = Date.now() + 60_000;
+  while (!logs.includes('API ready') && Date.now() < deadline && child.exitCode === null) await new Promise((ok) => setTimeout(ok, 100));
+  if (!logs.includes('API ready')) {
+    child.kill('SIGKILL');
+    throw new Error(`the service did not start:\n${logs}`);
+  }
+  return { child, logs: () => logs, exited };
+}

@@ -23,12 +23,14 @@ import {
 import { answersGraphQL, askStatementCount, healthy, ServerProcess, spawnServer } from './server-process';
 import { captureStatements, directTiming, explainStatements, runDirect, StatementCapture } from './statements';
 
-const USAGE = `npm run bench -- [--size S|M|<accounts>] [--smoke] [--duration <s>] [--explain]
+const USAGE = `npm run bench -- [--size S|M|<accounts>] [--smoke] [--duration <s>] [--explain] [--record]
 
   --size      data set (default S: ~10k touchpoints; M: 10k accounts, 1M touchpoints)
   --smoke     CI: short runs, no timing assertions; exits non-zero when a scenario errors
   --duration  measured seconds per scenario (default 10)
-  --explain   also write EXPLAIN (ANALYZE, BUFFERS) of the (c)-(e) statements to bench/results/
+  --explain   also write EXPLAIN (ANALYZE, BUFFERS) of the (c)-(e) statements beside the results
+  --record    write the results into the tracked bench/results/ (to commit them); without it
+              they go to bench/results/local/, which git ignores
   DATABASE_URL  run on that server (a fresh database, dropped at the end) instead of an embedded one`;
 
 /** The rate limit of the bench's server: a setting high enough not to throttle it, not a disabled limit. */
@@ -42,10 +44,11 @@ interface Args {
   smoke: boolean;
   durationSec: number;
   explain: boolean;
+  record: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false };
+  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -57,12 +60,14 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--smoke') args.smoke = true;
     else if (flag === '--duration') args.durationSec = Number(value());
     else if (flag === '--explain') args.explain = true;
+    else if (flag === '--record') args.record = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}\n\n${USAGE}`);
   }
   if (!(args.durationSec > 0)) throw new Error('--duration must be a positive number of seconds');
+  if (args.record && args.smoke) throw new Error('--record keeps figures to compare; a smoke run has none (leave out one of them)');
   return args;
 }
 
@@ -167,6 +172,7 @@ async function main(): Promise<number> {
     log('vacuumed and analyzed the loaded database');
     const secret = await issueBenchKey(db.url);
     const accountIds = await sampleAccountIds(db.url, 100);
+    const resultsDir = join(ROOT, 'bench', 'results', ...(args.record ? [] : ['local']));
 
     const a = accountScenario(accountIds);
     const b = nestedScenario();
@@ -196,8 +202,8 @@ async function main(): Promise<number> {
           out.push(`==== ${scenario.label}, statement ${i + 1}\n${plan}\n`);
         }
       }
-      const file = join(ROOT, 'bench', 'results', `explain-${sizeName}.txt`);
-      mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+      const file = join(resultsDir, `explain-${sizeName}.txt`);
+      mkdirSync(resultsDir, { recursive: true });
       writeFileSync(file, out.join('\n'));
       log(`plans written to ${file}`);
     }
@@ -322,13 +328,14 @@ async function main(): Promise<number> {
       // a smoke run keeps its figures only when something failed, beside the servers' logs
       if (errors.length) writeFileSync(join(work, `smoke-${sizeName}.json`), json);
     } else {
-      const dir = join(ROOT, 'bench', 'results');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${sizeName}-${startedAt.slice(0, 10)}.json`);
+      // bench/results/ (tracked) only when asked to --record; bench/results/local/ (git-ignored) otherwise
+      mkdirSync(resultsDir, { recursive: true });
+      const file = join(resultsDir, `${sizeName}-${startedAt.slice(0, 10)}.json`);
       writeFileSync(file, json);
-      writeFileSync(join(dir, `latest-${sizeName}.json`), json);
-      writeFileSync(join(dir, `latest-${sizeName}.md`), `${table}\n`);
-      log(`figures written to ${file}`);
+      writeFileSync(join(resultsDir, `latest-${sizeName}.json`), json);
+      writeFileSync(join(resultsDir, `latest-${sizeName}.md`), `${table}\n`);
+      log(`figures written to ${file}${args.record ? '' : ' (not tracked; --record writes them into bench/results/)'}`);
+      if (args.record && partial.machine.git?.dirty) log('note: src/ or migrations/ have uncommitted changes; the table says so');
     }
     if (errors.length) {
       log(`FAILED: ${errors.length} error(s); logs and figures in ${work}:\n  ${errors.join('\n  ')}`);

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { issueApiKey } from '../../src/auth/api-key.service';
 import { Role } from '../../src/auth/roles';
+import { findFreePort } from '../../src/db/embedded-postgres';
 import { RunningService, startBuiltService } from '../helpers/built-service';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 
@@ -15,17 +15,6 @@ import { createTestDatabase, TestDatabase } from '../helpers/db';
 jest.setTimeout(240_000);
 
 const CREATE = `mutation ($d: String!) { createAccount(input: { name: "Crash", domain: $d, segment: SMB }) { account { domain } } }`;
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Answer {
   status: number;
@@ -62,7 +51,7 @@ describe('Idempotency-Key across kill -9', () => {
 
   it('lets every key be retried to completion after a crash, each write stored exactly once', async () => {
     const { secret } = await issueApiKey(db.ds, { name: 'crash', role: Role.ADMIN, createdBy: 'test' });
-    const port = await freePort();
+    const port = await findFreePort();
     const env = {
       DATABASE_URL: db.url,
       SEED_DEMO: 'false',

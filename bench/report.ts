@@ -113,37 +113,55 @@ function describe(name: string, run: RunSettings): string {
   return `${name} ${conn} × ${run.durationSec} s after ${run.warmupSec} s of warm-up`;
 }
 
-/** The one Markdown table of a run, with a few lines saying what it ran on. */
+/**
+ * The one Markdown table of a run, with a few lines saying what it ran on. A smoke run sends a
+ * handful of cold requests per scenario: its times compare with nothing (not with the SQL run
+ * alone, not with PostGraphile, not with a target), so its table leaves those columns out.
+ */
 export function markdownTable(report: BenchReport): string {
-  const head = '| Scenario | Conn | Requests | Throughput | p50 ms | p95 ms | p99 ms | SQL/req | Reference p50 ms | Ours ÷ ref | Target (M) | Result |';
-  const rule = '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|';
+  const comparable = !report.smoke;
+  const head = '| Scenario | Conn | Requests | Throughput | p50 ms | p95 ms | p99 ms | SQL/req |' +
+    (comparable ? ' Reference p50 ms | Ours ÷ ref | Target (M) | Result |' : '');
+  const rule = '|---|--:|--:|--:|--:|--:|--:|--:|' + (comparable ? '--:|--:|---|---|' : '');
   const lines = [head, rule];
+  /** The comparison and target cells of a row (none in a smoke run). */
+  const tailCells = (cells: string[]) => (comparable ? ` ${cells.join(' | ')} |` : '');
   for (const s of report.scenarios) {
     const v = verdicts(report, s.key);
     const ref = s.reference;
     const failed = s.load.errors > 0 ? ` **${s.load.errors} errors**` : '';
     lines.push(
       `| ${s.label}${failed} | ${s.load.connections} | ${num(s.load.requests)} | ${num(s.load.requestsPerSecond, 1)} req/s | ` +
-        `${ms(s.load.p50Ms)} | ${ms(s.load.p95Ms)} | ${ms(s.load.p99Ms)} | ${s.statements ?? '—'} | ` +
-        `${ref ? `${ms(ref.p50Ms)} (${ref.label})` : ''} | ${ref ? `${num(ref.ratio, 2)}×` : ''} | ${v.target} | ${v.result} |`,
+        `${ms(s.load.p50Ms)} | ${ms(s.load.p95Ms)} | ${ms(s.load.p99Ms)} | ${s.statements ?? '—'} |` +
+        tailCells([ref ? `${ms(ref.p50Ms)} (${ref.label})` : '', ref ? `${num(ref.ratio, 2)}×` : '', v.target, v.result]),
     );
   }
   const load = report.load;
   const lv = verdicts(report, 'load');
   lines.push(
-    `| Load with COPY: ${num(load.totalRows)} rows in ${num(load.ms / 1000, 1)} s | 1 | | ${num(load.rowsPerSecond)} rows/s | | | | | | | ${lv.target} | ${lv.result} |`,
+    `| Load with COPY: ${num(load.totalRows)} rows in ${num(load.ms / 1000, 1)} s | 1 | | ${num(load.rowsPerSecond)} rows/s | | | | |` +
+      tailCells(['', '', lv.target, lv.result]),
   );
   lines.push(
-    `| Attribution cache built after the load (reports read the touches meanwhile) | 1 | | ${num(load.cacheMs / 1000, 1)} s | | | | | | | | |`,
+    `| Attribution cache built after the load (reports read the touches meanwhile) | 1 | | ${num(load.cacheMs / 1000, 1)} s | | | | |` +
+      tailCells(['', '', '', '']),
   );
   const rv = verdicts(report, 'rss');
   const rss = report.serverPeakRssBytes === null ? '—' : `${num(report.serverPeakRssBytes / MB)} MB`;
   const pgRss = report.postgraphilePeakRssBytes === null ? '' : `${num(report.postgraphilePeakRssBytes / MB)} MB (PostGraphile)`;
-  lines.push(`| Server peak RSS (VmHWM) | | | ${rss} | | | | | ${pgRss} | | ${rv.target} | ${rv.result} |`);
+  lines.push(`| Server peak RSS (VmHWM) | | | ${rss} | | | | |` + tailCells([pgRss, '', rv.target, rv.result]));
   const m = report.machine;
   const st = report.settings;
   lines.push(
     '',
+    ...(comparable
+      ? []
+      : [
+          'Smoke run: a few cold requests per scenario on a busy machine, to check that every scenario answers. ' +
+            'Its times are not comparable with one another, with the SQL run alone, with PostGraphile or with the targets, ' +
+            'so those columns are left out; run `npm run bench` (without `--smoke`) for figures.',
+          '',
+        ]),
     `Size ${report.size}${report.smoke ? ' (smoke run: short, no timing assertions)' : ''}, ${report.startedAt}` +
       `${m.git ? `, commit ${m.git.commit.slice(0, 10)}${m.git.dirty ? ' with uncommitted changes to src/ or migrations/' : ''}` : ''}; ` +
       `${m.cores} cores (${m.cpuModel}), ${num(m.totalMemoryBytes / 1024 ** 3, 1)} GiB, ${m.platform}; Node ${m.node}; ` +

@@ -108,11 +108,11 @@ export async function migrateAndLoad(url: string, size: DemoSizeOption, log: (li
   }
 }
 
-/** A read-everything API key (EXECUTIVE) on the bench database; returns its secret. */
-export async function issueBenchKey(url: string): Promise<string> {
+/** An API key on the bench database (default: EXECUTIVE, which reads everything); returns its secret. */
+export async function issueBenchKey(url: string, role: Role = Role.EXECUTIVE, name = 'bench'): Promise<string> {
   const { ds } = await connectAndMigrate({ url, poolSize: 1, applicationName: 'bench' });
   try {
-    const { secret } = await issueApiKey(ds, { name: 'bench', role: Role.EXECUTIVE, createdBy: 'bench' });
+    const { secret } = await issueApiKey(ds, { name, role, createdBy: 'bench' });
     return secret;
   } finally {
     await ds.destroy();
@@ -131,6 +131,30 @@ export async function sampleAccountIds(url: string, count: number): Promise<stri
       [count],
     );
     return result.rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits until no statement but ours runs on the bench database (the server finishing what a
+ * load generator left behind); gives up after `timeoutMs`. Returns the milliseconds waited.
+ */
+export async function waitForIdleDatabase(url: string, timeoutMs: number): Promise<number> {
+  const client = new Client({ connectionString: url, application_name: 'bench-idle' });
+  await client.connect();
+  const started = Date.now();
+  try {
+    let quietPolls = 0;
+    while (quietPolls < 2 && Date.now() - started < timeoutMs) {
+      const result = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+      );
+      quietPolls = (result.rows[0]?.n ?? 0) === 0 ? quietPolls + 1 : 0;
+      if (quietPolls < 2) await new Promise((ok) => setTimeout(ok, 250));
+    }
+    return Date.now() - started;
   } finally {
     await client.end();
   }

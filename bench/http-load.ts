@@ -183,3 +183,151 @@ export async function loadScenario(baseUrl: string, headers: Record<string, stri
 function failed(settings: LoadSettings, reason: string): LoadResult {
   return { ...latencyFigures([], 1), connections: settings.connections, durationSec: 0, errors: 1, firstError: reason };
 }
+
+/** How the server answered one request of a flood. */
+export type FloodVerdict = 'answered' | 'refused' | 'failed' | 'invalid';
+
+/** Error codes of a server that turns work away ("busy, retry", over cost, rate limited): a refusal, not a failure. */
+const REFUSAL_CODES = new Set(['BUSY', 'QUERY_REJECTED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE']);
+/** Error codes that say the flood's own request is wrong: the bench is broken, not the server. */
+const INVALID_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN']);
+
+/**
+ * Sorts one answer of the flood: `answered` (200, data, no error), `refused` (HTTP 429 or 503,
+ * or only errors of a refusal code), `invalid` (the request itself is wrong) or `failed`
+ * (anything else: a 500, a cancelled statement, a timeout). `reason` names the status and code.
+ */
+export function classifyFloodAnswer(status: number, text: string): { verdict: FloodVerdict; reason: string } {
+  let parsed: { data?: unknown; errors?: { message?: string; extensions?: { code?: string } }[] } | undefined;
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  const codes = (parsed?.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE');
+  const reason = `HTTP ${status}${codes.length ? ` ${[...new Set(codes)].join('/')}` : ''}`;
+  if (status === 429 || status === 503) return { verdict: 'refused', reason };
+  if (codes.length > 0 && codes.every((code) => REFUSAL_CODES.has(code))) return { verdict: 'refused', reason };
+  if (codes.some((code) => INVALID_CODES.has(code))) {
+    return { verdict: 'invalid', reason: `${reason}: ${(parsed?.errors ?? []).map((e) => e.message).join('; ').slice(0, 300)}` };
+  }
+  if (status === 200 && parsed?.data && codes.length === 0) return { verdict: 'answered', reason };
+  const message = parsed?.errors?.[0]?.message ?? text.slice(0, 200);
+  return { verdict: 'failed', reason: `${reason}: ${message}` };
+}
+
+export interface FloodResult {
+  connections: number;
+  elapsedSec: number;
+  /** Latencies of the answered requests. */
+  answered: LatencyFigures;
+  refused: number;
+  /** Refusals by status and code, e.g. "HTTP 429 BUSY": 12. */
+  refusedBy: Record<string, number>;
+  failed: number;
+  firstFailure: string | null;
+  /** The first answer that says the flood's request is wrong (a broken bench), if any. */
+  invalid: string | null;
+  /** GET /health while the flood ran: probes sent, answered 200, and the first other answer. */
+  health: { probes: number; ok: number; firstOther: string | null };
+}
+
+export interface Flood {
+  /** Stops sending, abandons the requests still open (the server finishes them) and sums up. */
+  stop(): Promise<FloodResult>;
+}
+
+/**
+ * Floods the server: `connections` loops, each sending the next of `bodies` (in turn) as soon
+ * as its previous request is answered, until stopped; and one probe of GET /health every
+ * `healthEveryMs`. Every answer is sorted with classifyFloodAnswer; nothing is thrown for a
+ * refusal or a failure, they are counted.
+ */
+export function startFlood(
+  baseUrl: string,
+  headers: Record<string, string>,
+  bodies: string[],
+  connections: number,
+  timeoutSec: number,
+  healthEveryMs = 500,
+): Flood {
+  const stopping = new AbortController();
+  const started = performance.now();
+  const latencies: number[] = [];
+  const refusedBy: Record<string, number> = {};
+  let refused = 0;
+  let failed = 0;
+  let firstFailure: string | null = null;
+  let invalid: string | null = null;
+  let next = 0;
+  const health = { probes: 0, ok: 0, firstOther: null as string | null };
+
+  const worker = async () => {
+    while (!stopping.signal.aborted) {
+      const text = bodies[next++ % bodies.length] as string;
+      const sent = performance.now();
+      try {
+        const response = await fetch(`${baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: text,
+          signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutSec * 1000)]),
+        });
+        const answer = await response.text();
+        const { verdict, reason } = classifyFloodAnswer(response.status, answer);
+        if (verdict === 'answered') latencies.push(performance.now() - sent);
+        else if (verdict === 'refused') {
+          refused++;
+          refusedBy[reason] = (refusedBy[reason] ?? 0) + 1;
+          // a refusal comes back at once: don't spin on the CPU the server needs
+          await new Promise((ok) => setTimeout(ok, 20));
+        } else if (verdict === 'invalid') invalid ??= reason;
+        else {
+          failed++;
+          firstFailure ??= reason;
+        }
+      } catch (error) {
+        if (stopping.signal.aborted) break; // abandoned when stopped: not an answer
+        failed++;
+        firstFailure ??= error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutSec} s` : String(error);
+      }
+    }
+  };
+  const probeHealth = async () => {
+    while (!stopping.signal.aborted) {
+      health.probes++;
+      try {
+        const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(5000)]) });
+        const answer = await response.text();
+        if (response.status === 200) health.ok++;
+        else health.firstOther ??= `HTTP ${response.status} ${answer.slice(0, 120)}`;
+      } catch (error) {
+        if (stopping.signal.aborted) {
+          health.probes--; // cut off by the stop, not by the server
+          break;
+        }
+        health.firstOther ??= error instanceof Error && error.name === 'TimeoutError' ? 'no answer within 5 s' : String(error);
+      }
+      await new Promise((ok) => setTimeout(ok, healthEveryMs));
+    }
+  };
+  const running = [...Array.from({ length: connections }, worker), probeHealth()];
+  return {
+    async stop() {
+      const elapsedSec = (performance.now() - started) / 1000;
+      stopping.abort();
+      await Promise.allSettled(running);
+      return {
+        connections,
+        elapsedSec: Math.round(elapsedSec * 10) / 10,
+        answered: latencyFigures(latencies, elapsedSec),
+        refused,
+        refusedBy,
+        failed,
+        firstFailure,
+        invalid,
+        health,
+      };
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { LoadFigures } from './database';
-import type { LoadResult } from './http-load';
+import type { FloodResult, LoadResult } from './http-load';
 import type { DirectTiming } from './statements';
 
 /** The figures of one scenario (a row of the table). */
@@ -15,6 +15,15 @@ export interface ScenarioFigures {
   serverPeakRssAfterBytes?: number | null;
   /** What the scenario is compared with, and ours ÷ theirs on p50. */
   reference?: { label: string; p50Ms: number; ratio: number };
+  /** (f) the flood itself: what was sent, and how the server answered it. */
+  flood?: FloodFigures;
+}
+
+/** The flood of scenario (f): its requests (sent in turn), the answers, and the drain after it. */
+export interface FloodFigures extends FloodResult {
+  requests: string[];
+  /** How long the server went on with the flood's abandoned requests once it stopped. */
+  drainMs: number;
 }
 
 export interface Target {
@@ -57,6 +66,8 @@ export interface BenchReport {
     nested: RunSettings;
     metrics: RunSettings;
     directRuns: number;
+    /** (f): the probe of account(id) (quiet, then flooded), the flood's connections, and its ramp-up before the probe. */
+    flood?: { probe: RunSettings; flooders: number; rampSec: number };
   };
   load: LoadFigures;
   serverPeakRssBytes: number | null;
@@ -93,6 +104,11 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] 
     else if (s.key.startsWith('c-')) add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
     if (s.key.startsWith('c-') && s.reference) add(s.key, '≤ 1.2× SQL', s.reference.ratio <= 1.2);
     if (s.key === 'd' || s.key === 'e') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
+    if (s.key === 'f-flooded') add(s.key, 'every request answered', s.load.errors === 0);
+    if (s.key === 'f-flood' && s.flood) {
+      add(s.key, '/health 200 throughout', s.flood.health.ok === s.flood.health.probes);
+      add(s.key, 'refused or answered, none failed', s.flood.failed === 0);
+    }
   }
   add('load', '≥ 50,000 rows/s', report.load.rowsPerSecond >= 50_000);
   add('rss', '≤ 300 MB', report.serverPeakRssBytes !== null && report.serverPeakRssBytes <= 300 * MB);
@@ -113,6 +129,19 @@ function describe(name: string, run: RunSettings): string {
   return `${name} ${conn} × ${run.durationSec} s after ${run.warmupSec} s of warm-up`;
 }
 
+/** What a scenario's row says in its first cell: the label, the flood's outcome, the errors. */
+function scenarioCell(s: ScenarioFigures): string {
+  const failed = s.load.errors > 0 ? ` **${s.load.errors} errors**` : '';
+  if (!s.flood) return `${s.label}${failed}`;
+  const f = s.flood;
+  const refusals = Object.entries(f.refusedBy).map(([why, n]) => `${num(n)} ${why}`).join(', ');
+  return (
+    `${s.label}: ${num(f.answered.requests)} answered, ${num(f.refused)} refused${refusals ? ` (${refusals})` : ''}, ` +
+    `${num(f.failed)} failed${f.firstFailure ? ` (first: ${f.firstFailure.replace(/\|/g, '/').slice(0, 80)})` : ''}; ` +
+    `/health 200 on ${num(f.health.ok)} of ${num(f.health.probes)} probes`
+  );
+}
+
 /**
  * The one Markdown table of a run, with a few lines saying what it ran on. A smoke run sends a
  * handful of cold requests per scenario: its times compare with nothing (not with the SQL run
@@ -129,9 +158,9 @@ export function markdownTable(report: BenchReport): string {
   for (const s of report.scenarios) {
     const v = verdicts(report, s.key);
     const ref = s.reference;
-    const failed = s.load.errors > 0 ? ` **${s.load.errors} errors**` : '';
+    const requests = s.flood ? s.flood.answered.requests + s.flood.refused + s.flood.failed : s.load.requests;
     lines.push(
-      `| ${s.label}${failed} | ${s.load.connections} | ${num(s.load.requests)} | ${num(s.load.requestsPerSecond, 1)} req/s | ` +
+      `| ${scenarioCell(s)} | ${s.load.connections} | ${num(requests)} | ${num(s.load.requestsPerSecond, 1)} req/s | ` +
         `${ms(s.load.p50Ms)} | ${ms(s.load.p95Ms)} | ${ms(s.load.p99Ms)} | ${s.statements ?? '—'} |` +
         tailCells([ref ? `${ms(ref.p50Ms)} (${ref.label})` : '', ref ? `${num(ref.ratio, 2)}×` : '', v.target, v.result]),
     );
@@ -171,7 +200,11 @@ export function markdownTable(report: BenchReport): string {
     `Server: \`NODE_ENV=production node dist/src/main.js\`, API key auth, every limit on; RATE_LIMIT_PER_MINUTE=${num(st.rateLimitPerMinute)} ` +
       `(a setting high enough not to throttle the bench); pool ${st.poolSize} connections, PostGraphile the same (also NODE_ENV=production). ` +
       `autocannon over loopback: ${describe('(a)', st.throughput)}; ${describe('(b)', st.nested)}; ${describe('(c)-(e)', st.metrics)}; ` +
-      `SQL direct = the statements of one (c) request sent through pg, p50 of up to ${st.directRuns} runs, half before and half after the API run.`,
+      `SQL direct = the statements of one (c) request sent through pg, p50 of up to ${st.directRuns} runs, half before and half after the API run.` +
+      (st.flood
+        ? ` (f): ${describe('account(id)', st.flood.probe)}, quiet and then while ${st.flood.flooders} connections of an ANALYST key ` +
+          `send the flood's requests in turn (from ${st.flood.rampSec} s before the probe until its end); the flooded row's reference is the quiet p50.`
+        : ''),
   );
   return lines.join('\n');
 }

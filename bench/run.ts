@@ -6,12 +6,15 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { findFreePort } from '../src/db/embedded-postgres';
 import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
-import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds } from './database';
-import { LoadSettings, loadScenario } from './http-load';
+import { Role } from '../src/auth/roles';
+import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds, waitForIdleDatabase } from './database';
+import { LoadSettings, loadScenario, startFlood } from './http-load';
 import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
 import {
+  accountProbeScenario,
   accountScenario,
   checkAnswer,
+  floodRequests,
   MODELS,
   nestedScenario,
   performanceScenario,
@@ -85,6 +88,7 @@ function settingsFor(args: Args): BenchReport['settings'] {
       nested: { connections: 2, durationSec: 1, warmupSec: 0, minRequests: 4 },
       metrics: { connections: 1, durationSec: 1, warmupSec: 0, minRequests: 2 },
       directRuns: 2,
+      flood: { probe: { connections: 2, durationSec: 1, warmupSec: 0 }, flooders: 2, rampSec: 1 },
     };
   }
   return {
@@ -94,6 +98,7 @@ function settingsFor(args: Args): BenchReport['settings'] {
     nested: { connections: 8, durationSec: args.durationSec, warmupSec: 3 },
     metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 3 },
     directRuns: 8,
+    flood: { probe: { connections: 2, durationSec: args.durationSec, warmupSec: 2 }, flooders: 4, rampSec: 3 },
   };
 }
 
@@ -171,6 +176,8 @@ async function main(): Promise<number> {
     await vacuumAnalyze(db.url);
     log('vacuumed and analyzed the loaded database');
     const secret = await issueBenchKey(db.url);
+    // (f): the key that floods, another caller than the one that measures
+    const floodSecret = await issueBenchKey(db.url, Role.ANALYST, 'bench-flood');
     const accountIds = await sampleAccountIds(db.url, 100);
     const resultsDir = join(ROOT, 'bench', 'results', ...(args.record ? [] : ['local']));
 
@@ -228,12 +235,13 @@ async function main(): Promise<number> {
     });
     const auth = { authorization: `Bearer ${secret}` };
     const figures: ScenarioFigures[] = [];
-    const run = async (scenario: Scenario, loadSettings: LoadSettings, target: ServerProcess, headers: Record<string, string>) => {
+    /** Loads one scenario; its failed requests are errors of the run unless they are what it measures (`failuresAreFigures`). */
+    const run = async (scenario: Scenario, loadSettings: LoadSettings, target: ServerProcess, headers: Record<string, string>, failuresAreFigures = false) => {
       log(`${scenario.label}: ${loadSettings.connections} connections`);
       const result = await loadScenario(target.baseUrl, headers, scenario, loadSettings);
       log(`  ${result.requests} requests, ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms` +
         (result.errors ? `, ${result.errors} errors: ${result.firstError}` : ''));
-      if (result.errors) errors.push(`${scenario.key}: ${result.errors} errors, first: ${result.firstError}`);
+      if (result.errors && !failuresAreFigures) errors.push(`${scenario.key}: ${result.errors} errors, first: ${result.firstError}`);
       const entry: ScenarioFigures = {
         key: scenario.key,
         label: scenario.label,
@@ -248,6 +256,39 @@ async function main(): Promise<number> {
     const throughput = { ...settings.throughput, timeoutSec: 60 };
     const nested = { ...settings.nested, timeoutSec: 60 };
     const metricLoad = { ...settings.metrics, timeoutSec: 120 };
+    /**
+     * (f) One key floods, another reads: account(id) from the measuring key, quiet, then while
+     * an ANALYST key sends the heaviest metric requests from several connections. The flood's
+     * refusals (busy, over cost) are counted, not errors; the flooded probe's failures are its
+     * figures (a target), not errors of the run. Afterwards the server finishes what the flood
+     * left running before anything else is measured.
+     */
+    const floodScenario = async (target: ServerProcess, probeHeaders: Record<string, string>, floodHeaders: Record<string, string>) => {
+      const f = settings.flood as NonNullable<BenchReport['settings']['flood']>;
+      const probe = { ...f.probe, timeoutSec: 60 };
+      const quiet = await run(accountProbeScenario(accountIds, 'quiet'), probe, target, probeHeaders);
+      const requests = floodRequests();
+      log(`(f) the flood: ${f.flooders} connections of an ANALYST key, in turn: ${requests.map((r) => r.label).join('; ')}`);
+      const flood = startFlood(target.baseUrl, floodHeaders, requests.map((r) => r.body), f.flooders, 120);
+      await new Promise((ok) => setTimeout(ok, f.rampSec * 1000));
+      const flooded = await run(accountProbeScenario(accountIds, 'flooded'), { ...probe, warmupSec: 0 }, target, probeHeaders, true);
+      const result = await flood.stop();
+      log(`  the flood: ${result.answered.requests} answered, ${result.refused} refused ${JSON.stringify(result.refusedBy)}, ` +
+        `${result.failed} failed${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}; /health 200 on ${result.health.ok} of ${result.health.probes}`);
+      if (result.invalid) errors.push(`f-flood: the flood's request is wrong: ${result.invalid}`);
+      const drainMs = await waitForIdleDatabase(db.url, 180_000);
+      log(`  the server finished the flood's abandoned requests ${(drainMs / 1000).toFixed(1)} s after it stopped`);
+      flooded.reference = { label: 'quiet', p50Ms: quiet.load.p50Ms, ratio: flooded.load.p50Ms / quiet.load.p50Ms };
+      figures.push({
+        key: 'f-flood',
+        label: '(f) the flood (ANALYST key)',
+        load: { ...result.answered, connections: result.connections, durationSec: result.elapsedSec, errors: 0, firstError: null },
+        statements: null,
+        flood: { ...result, requests: requests.map((r) => r.label), drainMs },
+        serverPeakRssAfterBytes: target.peakRssBytes(),
+        loadAverage1mAfter: loadavg()[0],
+      });
+    };
     await run(a, throughput, server, auth);
     const ourNested = await run(b, nested, server, auth);
     for (const scenario of metrics) {
@@ -264,6 +305,7 @@ async function main(): Promise<number> {
       }
       if (direct) entry.reference = { label: 'SQL direct', p50Ms: direct.p50Ms, ratio: entry.load.p50Ms / direct.p50Ms };
     }
+    await floodScenario(server, auth, { authorization: `Bearer ${floodSecret}` });
     const serverPeakRssBytes = server.peakRssBytes();
     await server.stop();
     server = undefined;

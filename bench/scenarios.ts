@@ -1,6 +1,6 @@
 /**
- * The GraphQL requests of the bench, (a) to (e), and (b) again in PostGraphile's dialect.
- * Every report runs over the 12 months before the demo anchor.
+ * The GraphQL requests of the bench, (a) to (f), and (b) again in PostGraphile's dialect.
+ * Every report of (c) to (e) runs over the 12 months before the demo anchor.
  */
 
 export const WINDOW = { from: '2025-11-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
@@ -192,6 +192,60 @@ export function walletScenario(): Scenario {
       return portfolio?.accounts ? null : 'portfolio has no account';
     },
   };
+}
+
+/**
+ * (f) The probe: scenario (a)'s request, sent with a second key, once on a quiet server and
+ * once while another key floods it.
+ */
+export function accountProbeScenario(accountIds: string[], phase: 'quiet' | 'flooded'): Scenario {
+  const a = accountScenario(accountIds);
+  return {
+    ...a,
+    key: `f-${phase}`,
+    label: phase === 'quiet'
+      ? '(f) account(id) from a second key (EXECUTIVE), quiet'
+      : '(f) account(id) from the second key while an ANALYST key floods metric queries',
+  };
+}
+
+/** One request of the flood: what it is, and its JSON body. */
+export interface FloodRequest {
+  label: string;
+  body: string;
+}
+
+const aliased = (count: number, field: (i: number) => string) =>
+  `query Flood { ${Array.from({ length: count }, (_, i) => field(i)).join(' ')} }`;
+
+/**
+ * (f) The flood: the heaviest metric requests one caller can send, in turn. The first is the
+ * attack as it was reported (ten aliased ten-year daily series by campaign), which a server
+ * that prices metric work refuses for its cost; the others are sized to just below the query
+ * cost limit of 50,000 as the README's "Limits" prices them, so that they are admitted and
+ * run. Each alias asks for another lookback, so none is answered from the attribution cache
+ * (it holds 90 days) and every one builds its journeys from the touches.
+ */
+export function floodRequests(): FloodRequest[] {
+  const tenYears = { from: '2016-11-02T00:00:00Z', to: AS_OF };
+  const twoYears = { from: '2024-11-01T00:00:00Z', to: AS_OF };
+  const window = (w: { from: string; to: string }) => `window: { from: "${w.from}", to: "${w.to}" }`;
+  return [
+    {
+      label: '10 × revenueTimeSeries, 10 years by DAY and CAMPAIGN',
+      body: body(aliased(10, (i) =>
+        `s${i}: revenueTimeSeries(input: { ${window(tenYears)}, grain: DAY, by: CAMPAIGN, model: LINEAR, lookbackDays: ${91 + i} }) { rows { periodStart spend attributedRevenue } }`)),
+    },
+    {
+      label: '10 × campaignPerformance, 2 years, DATA_DRIVEN',
+      body: body(aliased(10, (i) =>
+        `p${i}: campaignPerformance(input: { ${window(twoYears)}, model: DATA_DRIVEN, lookbackDays: ${91 + i} }) { totalRevenue rows { campaign { id } attributedRevenue attributedWins } }`)),
+    },
+    {
+      label: 'revenueTimeSeries, 900 days by DAY and CAMPAIGN',
+      body: body(`query Flood { s: revenueTimeSeries(input: { window: { from: "2024-05-15T00:00:00Z", to: "${AS_OF}" }, grain: DAY, by: CAMPAIGN, model: LINEAR, lookbackDays: 91 }) { rows { periodStart spend attributedRevenue } } }`),
+    },
+  ];
 }
 
 /** Checks one answer: HTTP status, GraphQL errors, then the scenario's own check. */

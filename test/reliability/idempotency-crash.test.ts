@@ -1,7 +1,6 @@
 import { issueApiKey } from '../../src/auth/api-key.service';
 import { Role } from '../../src/auth/roles';
-import { findFreePort } from '../../src/db/embedded-postgres';
-import { RunningService, startBuiltService } from '../helpers/built-service';
+import { freePort, RunningService, startBuiltService } from '../helpers/built-service';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 
 /*
@@ -51,7 +50,7 @@ describe('Idempotency-Key across kill -9', () => {
 
   it('lets every key be retried to completion after a crash, each write stored exactly once', async () => {
     const { secret } = await issueApiKey(db.ds, { name: 'crash', role: Role.ADMIN, createdBy: 'test' });
-    const port = await findFreePort();
+    const port = await freePort();
     const env = {
       DATABASE_URL: db.url,
       SEED_DEMO: 'false',

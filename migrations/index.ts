@@ -3,6 +3,7 @@ import { AccessControl1732400000000 } from './1732400000000-access-control';
 import { AttributionJourneys1732500000000 } from './1732500000000-attribution-journeys';
 import { AttributionCache1732510000000 } from './1732510000000-attribution-cache';
 import { CampaignActivityCache1732520000000 } from './1732520000000-campaign-activity-cache';
+import { VisibleEmails1732600000000 } from './1732600000000-visible-emails';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AttributionJourneys1732500000000,
   AttributionCache1732510000000,
   CampaignActivityCache1732520000000,
+  VisibleEmails1732600000000,
 ];

@@ -46,7 +46,7 @@ export class CreateAccountInput {
   @Length(1, 200)
   name: string;
 
-  @Field({ description: 'Web domain (e.g. "acme.com"); stored lower case; unique.' })
+  @Field({ description: 'Web domain (e.g. "acme.com"); stored lower case; control and invisible characters are refused; unique.' })
   @Length(3, 253)
   domain: string;
 

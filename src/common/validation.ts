@@ -32,6 +32,33 @@ export function normaliseDomain(domain: string): string {
   return domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
 }
 
+/**
+ * Characters that make two texts look the same while they differ, or that reorder what is
+ * shown: controls (Cc), format characters (Cf: zero-width space and joiners, bidi marks and
+ * overrides, soft hyphen, BOM, tags), line and paragraph separators, private-use and lone
+ * surrogates, the other default-ignorable code points (fillers, variation selectors) and spaces.
+ */
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{White_Space}]/u;
+
+/** Refuses a text that holds a control, invisible or space character, naming the first one. */
+function refuseInvisible(field: string, value: string): void {
+  const match = INVISIBLE_OR_CONTROL.exec(value);
+  if (!match) return;
+  const codePoint = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  throw new BadInputError(field, `must not contain control, invisible or space characters (U+${codePoint} at position ${match.index + 1})`);
+}
+
+/**
+ * An email as identities compare it: trimmed, NFC, lower case, so one address is one lead or
+ * user however it was typed; a control, invisible or bidi character inside is refused (it would
+ * make a second lead that looks like the first).
+ */
+export function normalisedEmail(field: string, email: string): string {
+  const trimmed = email.trim().normalize('NFC');
+  refuseInvisible(field, trimmed);
+  return trimmed.toLowerCase().normalize('NFC');
+}
+
 /** A required text such as a name, trimmed; blank is refused naming the field (the tables CHECK btrim too). */
 export function requiredText(field: string, value: string): string {
   const trimmed = value.trim();
@@ -42,9 +69,11 @@ export function requiredText(field: string, value: string): string {
 /** The rule of the accounts.domain CHECK constraint: dot-separated labels of a-z, 0-9 and inner hyphens. */
 const DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
-/** A web domain, normalised (lower case, no scheme, www. or path), or a failure naming the field. */
+/** A web domain, normalised (NFC, lower case, no scheme, www. or path), or a failure naming the field. */
 export function validDomain(field: string, domain: string): string {
-  const normalised = normaliseDomain(domain);
+  const trimmed = domain.trim().normalize('NFC');
+  refuseInvisible(field, trimmed);
+  const normalised = normaliseDomain(trimmed);
   if (!DOMAIN_PATTERN.test(normalised)) {
     throw new BadInputError(field, `"${domain}" is not a web domain such as "acme.com"`);
   }

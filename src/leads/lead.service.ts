@@ -1,6 +1,6 @@
 import { assertMayMoveLeadTo } from '../auth/policy';
 import { LeadStage } from '../common/enums';
-import { applyChanges, storableText, writtenTime } from '../common/validation';
+import { applyChanges, normalisedEmail, storableText, writtenTime } from '../common/validation';
 import { Account } from '../accounts/account.entity';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
@@ -71,7 +71,7 @@ export function createLead(ctx: Context, input: CreateLeadInput): Promise<Lead> 
     const createdAt = writtenTime(ctx, 'input.createdAt', input.createdAt);
     const repo = tx.getRepository(Lead);
     const lead = repo.create({
-      email: input.email.trim(),
+      email: normalisedEmail('input.email', input.email),
       firstName: input.firstName ?? null,
       lastName: input.lastName ?? null,
       title: input.title ?? null,
@@ -92,7 +92,7 @@ export function updateLead(ctx: Context, input: UpdateLeadInput): Promise<Lead> 
     const lead = await lockForUpdate(tx, Lead, 'Lead', 'input.id', decodeId('input.id', 'Lead', input.id), input.version);
     applyChanges(lead, input, ['firstName', 'lastName', 'title']);
     if (input.email === null) throw new BadInputError('input.email', 'cannot be cleared');
-    if (input.email !== undefined) lead.email = input.email.trim();
+    if (input.email !== undefined) lead.email = normalisedEmail('input.email', input.email);
     if (input.accountId !== undefined) lead.accountId = (await accountIdOf(txCtx, 'input.accountId', input.accountId)) ?? null;
     return tx.getRepository(Lead).save(lead);
   });

@@ -47,7 +47,7 @@ export class LeadFilter {
 
 @InputType({ description: 'A new lead.' })
 export class CreateLeadInput {
-  @Field({ description: 'Email address; unique (without case).' })
+  @Field({ description: 'Email address; stored in lower case and Unicode NFC; control and invisible characters (zero-width, bidi) are refused; unique.' })
   @IsEmail()
   @MaxLength(320)
   email: string;
@@ -93,7 +93,7 @@ export class UpdateLeadInput {
   @Field(() => Int, { nullable: true, description: 'The version you read; the update fails with CONFLICT if it moved on.' })
   version?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Email address; unique.' })
+  @Field(() => String, { nullable: true, description: 'Email address; stored in lower case and Unicode NFC; control and invisible characters (zero-width, bidi) are refused; unique.' })
   @IsOptional()
   @IsEmail()
   @MaxLength(320)

@@ -1,5 +1,5 @@
 import { seesPersonalData } from '../auth/analyst-masking';
-import { requiredText, writtenTime } from '../common/validation';
+import { normalisedEmail, requiredText, writtenTime } from '../common/validation';
 import { fetchPage } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { Context } from '../graphql/context';
@@ -13,7 +13,7 @@ export async function createUser(ctx: Context, input: CreateUserInput): Promise<
     tx.getRepository(User).save(
       tx.getRepository(User).create({
         name: requiredText('input.name', input.name),
-        email: input.email.trim(),
+        email: normalisedEmail('input.email', input.email),
         team: input.team,
         externalId: input.externalId ?? null,
         createdAt: writtenTime(ctx, 'input.createdAt', input.createdAt),

@@ -12,7 +12,7 @@ export class CreateUserInput {
   @Length(1, 200)
   name: string;
 
-  @Field({ description: 'Work email address; unique.' })
+  @Field({ description: 'Work email address; stored in lower case and Unicode NFC; control and invisible characters (zero-width, bidi) are refused; unique.' })
   @IsEmail()
   @MaxLength(320)
   email: string;

@@ -76,7 +76,7 @@ describe('leads', () => {
         externalId: 'crm-ada',
         createdAt: T('01-10'),
       });
-      expect(lead).toMatchObject({ email: 'Ada@Prospect.test', firstName: 'Ada', lastName: 'Lovelace', title: 'CTO', ...none, stage: 'NEW', createdAt: T('01-10'), version: 1, account: { name: 'Lead Co' } });
+      expect(lead).toMatchObject({ email: 'ada@prospect.test', firstName: 'Ada', lastName: 'Lovelace', title: 'CTO', ...none, stage: 'NEW', createdAt: T('01-10'), version: 1, account: { name: 'Lead Co' } });
       expect(await history(lead.id)).toEqual({ totalCount: 1, edges: [{ node: { fromStage: null, toStage: 'NEW', changedAt: T('01-10'), changedBy: null } }] });
     });
 

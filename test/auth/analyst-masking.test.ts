@@ -1,4 +1,5 @@
-import { getNamedType, isEnumType, isInputObjectType, isLeafType, isObjectType } from 'graphql';
+import { buildSchema, getNamedType, graphql, isEnumType, isInputObjectType, isLeafType, isObjectType } from 'graphql';
+import { maskForAnalyst } from '../../src/auth/analyst-masking';
 import { ANALYST_MASKED, ANALYST_REFUSED_ARGUMENTS, ANALYST_VISIBLE } from '../../src/auth/analyst-fields';
 import { Actor, Role } from '../../src/auth/roles';
 import { fromGlobalId } from '../../src/graphql/node';
@@ -51,6 +52,33 @@ describe('the ANALYST allow-list', () => {
     expect(note('LeadFeedback', 'note')).toMatch(/ANALYST callers, who read "\[redacted\]"\.$/);
     expect(note('AuditEntry', 'before')).toMatch(/ANALYST callers, who read null\.$/);
     expect(note('Lead', 'stage')).not.toMatch(/ANALYST/);
+  });
+});
+
+describe('a field nobody classified yet', () => {
+  // a schema of types the allow-list has never heard of: everything in it is new
+  const schema = maskForAnalyst(
+    buildSchema(`
+      type Query { thing: Thing }
+      type Thing { label: String, tags: [String!]!, score: Float, count: Int!, counts: [Int!]! }
+    `),
+  );
+  const thing = { label: 'Jane Doe', tags: ['vip', 'jane'], score: 4.5, count: 3, counts: [1, 2] };
+  const run = (role: string) =>
+    graphql({ schema, source: '{ thing { label tags score count counts } }', rootValue: { thing }, contextValue: { actor: { role } } });
+
+  it('is masked for ANALYST: texts "[redacted]", other values null or [], a required number refused', async () => {
+    const result = await run(Role.ANALYST);
+    expect(result.errors?.map((e) => [e.extensions?.code, e.path?.join('.'), e.message])).toEqual([
+      ['FORBIDDEN', 'thing.count', 'Thing.count is not available to ANALYST callers'],
+    ]);
+    expect(result.data).toEqual({ thing: null }); // the refused required field nulls its object, never a made-up number
+    const rest = await graphql({ schema, source: '{ thing { label tags score counts } }', rootValue: { thing }, contextValue: { actor: { role: Role.ANALYST } } });
+    expect(rest).toEqual({ data: { thing: { label: '[redacted]', tags: ['[redacted]', '[redacted]'], score: null, counts: [] } } });
+  });
+
+  it('reads as stored for the roles that see personal data', async () => {
+    expect(await run(Role.EXECUTIVE)).toEqual({ data: { thing } });
   });
 });
 

@@ -1,0 +1,124 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * The import engine: one file of one kind (CSV or JSON lines) streamed through a parser into
+ * COPY into a temporary staging table in batches, then validated and upserted by external id
+ * with set-based SQL. The CLI, HTTP and GraphQL doors all call `importStream`.
+ * See docs/import.md for the columns of each kind.
+ */
+
+/** What a file holds; one kind per file. */
+export type ImportKind = 'accounts' | 'users' | 'campaigns' | 'spend' | 'leads' | 'touchpoints' | 'opportunities' | 'feedback';
+
+/** CREATE: only new external ids (existing ones fail); UPDATE: only existing ones; UPSERT (default): either. */
+export type ImportMode = 'CREATE' | 'UPDATE' | 'UPSERT';
+
+export type ImportFormat = 'csv' | 'jsonl';
+
+export interface ImportOptions {
+  kind: ImportKind;
+  format: ImportFormat;
+  /** Default UPSERT. */
+  mode?: ImportMode;
+  /** A named header mapping, e.g. 'hubspot-contacts', 'salesforce-opportunities' (see src/imports/presets/). */
+  preset?: string;
+  /** Source header -> our column; applied after (and winning over) the preset. */
+  mapping?: Record<string, string>;
+  /** All-or-nothing: any failed row rolls the whole import back (every row is then counted failed or not applied). */
+  atomic?: boolean;
+  /** For the audit log, e.g. 'key:12'. */
+  actor: string;
+  actorRole: string;
+  /** The job this import runs for; written into the audit entry. */
+  jobId?: string;
+  /** Called after each committed batch with the data rows processed so far. */
+  onProgress?: (processedRows: number) => void;
+  /** Stops the import between batches; batches already committed stay (re-running is idempotent). */
+  signal?: AbortSignal;
+}
+
+export interface ImportCounts {
+  processed: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+}
+
+export interface ImportRowError {
+  /** 1-based line of the file where the row starts; the CSV header is line 1, a JSONL file's first row is line 1. */
+  line: number;
+  /** Our column name the failure is about, or null when it concerns the row as a whole. */
+  column: string | null;
+  reason: string;
+  /** The row as it was, by source header. */
+  values: Record<string, string>;
+}
+
+/** Dependency order for bundles: a kind only refers to kinds before it. */
+export const IMPORT_ORDER: ImportKind[] = ['users', 'accounts', 'campaigns', 'spend', 'leads', 'touchpoints', 'opportunities', 'feedback'];
+
+export const IMPORT_KINDS: readonly ImportKind[] = IMPORT_ORDER;
+
+/** Thrown (rejecting importStream) for a file that cannot be imported at all: unknown preset, bad header, unreadable CSV. */
+export class ImportFileError extends Error {
+  constructor(message: string, readonly line: number | null = null) {
+    super(message);
+    this.name = 'ImportFileError';
+  }
+}
+
+/**
+ * Imports `input` (a byte stream of the file) into the database of `ds`.
+ * Each batch of rows commits in a transaction of its own (or the whole file in one when
+ * `options.atomic`); a row applies whole or not at all. Every failed row is passed to
+ * `onError` (awaited, in file order within a batch). Resolves with the counts; rejects with
+ * ImportFileError for a file-level problem, or with the signal's reason when aborted.
+ */
+export function importStream(
+  ds: DataSource,
+  input: NodeJS.ReadableStream,
+  options: ImportOptions,
+  onError: (error: ImportRowError) => void | Promise<void>,
+): Promise<ImportCounts> {
+  return runImport(ds, input, options, onError);
+}
+
+/**
+ * The columns the error CSV adds after the file's own: the engine ignores them on import, so
+ * the error CSV, once fixed, imports as is (with the same preset or mapping as the original).
+ */
+export const ERROR_COLUMNS = ['_line', '_column', '_reason'] as const;
+
+/** The header line (with CRLF) of the error CSV: the file's own source headers, then _line, _column, _reason. */
+export function errorsCsvHeader(sourceHeaders: readonly string[]): string {
+  return csvLine([...sourceHeaders.filter((h) => !(ERROR_COLUMNS as readonly string[]).includes(h)), ...ERROR_COLUMNS]);
+}
+
+/** One line (with CRLF) of the error CSV for `error`, under `errorsCsvHeader(sourceHeaders)`. */
+export function errorsCsvRow(sourceHeaders: readonly string[], error: ImportRowError): string {
+  const own = sourceHeaders.filter((h) => !(ERROR_COLUMNS as readonly string[]).includes(h));
+  return csvLine([...own.map((h) => error.values[h] ?? ''), String(error.line), error.column ?? '', error.reason]);
+}
+
+/** The whole error CSV of `errors` (header first). */
+export function errorsCsv(sourceHeaders: readonly string[], errors: readonly ImportRowError[]): string {
+  return errorsCsvHeader(sourceHeaders) + errors.map((e) => errorsCsvRow(sourceHeaders, e)).join('');
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function csvLine(values: readonly string[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
+}
+
+async function runImport(
+  _ds: DataSource,
+  _input: NodeJS.ReadableStream,
+  _options: ImportOptions,
+  _onError: (error: ImportRowError) => void | Promise<void>,
+): Promise<ImportCounts> {
+  throw new Error('importStream: being built (issue 11)');
+}

@@ -97,7 +97,8 @@ export function loadConfig(): Config {
     embeddedPort: intFromEnv('EMBEDDED_PG_PORT', 0),
     port: intFromEnv('PORT', 4000),
     host: process.env.HOST ?? '0.0.0.0',
-    seedDemo: boolFromEnv('SEED_DEMO', true),
+    // the demo company and its printed keys are for the embedded demo only, never a real database
+    seedDemo: boolFromEnv('SEED_DEMO', !process.env.DATABASE_URL && !production),
     demoSize: process.env.DEMO_SIZE ?? 'S',
     logLevel: process.env.LOG_LEVEL ?? 'info',
     maxPageSize: intFromEnv('MAX_PAGE_SIZE', 100),

@@ -8,7 +8,7 @@ import { EmbeddedServer, startEmbeddedPostgres } from './db/embedded-postgres';
 import { createApp } from './http/server';
 import { ensureAttributionCache } from './seed/derived-data';
 import { withPgClient } from './seed/load-demo';
-import { issueDemoKeys, seedDemoIfEmpty } from './seed/seed-on-start';
+import { demoKeysFile, ensureDemoKeys, revokeDemoKeys, seedDemoIfEmpty } from './seed/seed-on-start';
 
 /** npm start: database (embedded unless DATABASE_URL), migrations, demo data, then the API. */
 async function main(): Promise<void> {
@@ -38,6 +38,13 @@ async function main(): Promise<void> {
     ds = connected.ds;
     if (connected.applied.length) logger.info({ migrations: connected.applied }, 'migrations applied');
     if (config.seedDemo) await seedDemoIfEmpty(ds, config, logger);
+    // demo keys belong to the embedded demo: anywhere else none may work
+    const demo = config.seedDemo && embedded !== null;
+    if (!demo) {
+      const revoked = await revokeDemoKeys(ds);
+      if (revoked) logger.warn({ revoked }, 'revoked the demo API keys an earlier demo start had issued (this is not the embedded demo)');
+      if (config.seedDemo) logger.info('demo data only: create API keys with `npm run apikey -- create --role ADMIN`');
+    }
     if (config.databaseReadUrl) {
       readDs = createDataSource({ url: config.databaseReadUrl, statementTimeoutMs: config.limits.statementTimeoutMs, applicationName: 'revenue-alignment-api-reader' });
       await readDs.initialize();
@@ -47,11 +54,13 @@ async function main(): Promise<void> {
     const app = await createApp({ ds, readDs: readDs ?? undefined, config, logger });
     await new Promise<void>((ok) => app.http.listen(config.port, config.host, ok));
     logger.info(`API ready at http://localhost:${config.port}/graphql`);
-    if (config.seedDemo) {
-      const keys = await issueDemoKeys(ds);
+    if (demo) {
+      const file = demoKeysFile(config.embeddedDataDir);
+      const { keys, issued } = await ensureDemoKeys(ds, file);
       const lines = Object.entries(keys).map(([role, secret]) => `  ${role.padEnd(12)} ${secret}`);
+      const fresh = issued.length === 0 ? '' : issued.length === lines.length ? ' (new)' : ` (new at this start: ${issued.join(', ')})`;
       process.stderr.write(
-        `\nDemo API keys (new at every start; send "Authorization: Bearer <key>"):\n${lines.join('\n')}\n\n` +
+        `\nDemo API keys${fresh}, kept in ${file} and the same at every start; send "Authorization: Bearer <key>":\n${lines.join('\n')}\n\n` +
           `Try: curl -s localhost:${config.port}/graphql -H 'content-type: application/json' \\\n` +
           `       -H 'authorization: Bearer ${keys.EXECUTIVE}' -d '{"query":"{ accounts(first: 3) { totalCount edges { node { name } } } }"}'\n\n`,
       );

@@ -1,4 +1,11 @@
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { withoutQueryTimeout } from '../db/data-source';
+import { BatchRunner, BATCH_ROWS } from './kinds/batch';
+import { KINDS } from './kinds/index';
+import { MappedRow, RowMapper } from './kinds/rows';
+import { UnreadableFileError, sourceRows } from './parse';
+import { presetFor } from './presets/index';
 
 /**
  * The import engine: one file of one kind (CSV or JSON lines) streamed through a parser into
@@ -60,14 +67,6 @@ export const IMPORT_ORDER: ImportKind[] = ['users', 'accounts', 'campaigns', 'sp
 
 export const IMPORT_KINDS: readonly ImportKind[] = IMPORT_ORDER;
 
-/** Thrown (rejecting importStream) for a file that cannot be imported at all: unknown preset, bad header, unreadable CSV. */
-export class ImportFileError extends Error {
-  constructor(message: string, readonly line: number | null = null) {
-    super(message);
-    this.name = 'ImportFileError';
-  }
-}
-
 /**
  * Imports `input` (a byte stream of the file) into the database of `ds`.
  * Each batch of rows commits in a transaction of its own (or the whole file in one when
@@ -84,11 +83,8 @@ export function importStream(
   return runImport(ds, input, options, onError);
 }
 
-/**
- * The columns the error CSV adds after the file's own: the engine ignores them on import, so
- * the error CSV, once fixed, imports as is (with the same preset or mapping as the original).
- */
-export const ERROR_COLUMNS = ['_line', '_column', '_reason'] as const;
+export { ERROR_COLUMNS, ImportFileError } from './columns';
+import { ERROR_COLUMNS, ImportFileError } from './columns';
 
 /** The header line (with CRLF) of the error CSV: the file's own source headers, then _line, _column, _reason. */
 export function errorsCsvHeader(sourceHeaders: readonly string[]): string {
@@ -115,10 +111,45 @@ function csvLine(values: readonly string[]): string {
 }
 
 async function runImport(
-  _ds: DataSource,
-  _input: NodeJS.ReadableStream,
-  _options: ImportOptions,
-  _onError: (error: ImportRowError) => void | Promise<void>,
+  ds: DataSource,
+  input: NodeJS.ReadableStream,
+  options: ImportOptions,
+  onError: (error: ImportRowError) => void | Promise<void>,
 ): Promise<ImportCounts> {
-  throw new Error('importStream: being built (issue 11)');
+  const spec = KINDS[options.kind];
+  if (!spec) throw new ImportFileError(`unknown kind "${String(options.kind)}"; one of ${IMPORT_ORDER.join(', ')}`);
+  const preset = options.preset === undefined ? undefined : presetFor(options.preset, options.kind);
+  const counts: ImportCounts = { processed: 0, created: 0, updated: 0, unchanged: 0, failed: 0 };
+  const runner = ds.createQueryRunner();
+  const client = (await runner.connect()) as PoolClient;
+  try {
+    return await withoutQueryTimeout(client, async () => {
+      const batches = new BatchRunner(client, spec, options, counts, onError);
+      await batches.start();
+      let mapper: RowMapper | null = null;
+      let batch: MappedRow[] = [];
+      const rows = sourceRows(input, options.format, (header) => {
+        mapper = new RowMapper(spec, header, preset, options.mapping);
+      });
+      try {
+        for await (const row of rows) {
+          mapper ??= new RowMapper(spec, null, preset, options.mapping);
+          batch.push(mapper.map(row));
+          if (batch.length >= BATCH_ROWS) {
+            await batches.run(batch);
+            batch = [];
+          }
+        }
+        if (batch.length > 0) await batches.run(batch);
+      } catch (error) {
+        await batches.abandon();
+        if (error instanceof UnreadableFileError) throw new ImportFileError(error.message, error.line);
+        throw error;
+      }
+      await batches.finish();
+      return counts;
+    });
+  } finally {
+    await runner.release();
+  }
 }

@@ -1,0 +1,144 @@
+import type { ImportKind } from '../engine';
+import { ColumnSpec, stageColumn } from '../columns';
+
+/**
+ * What the engine needs to know of one kind: its columns, the SQL that resolves references and
+ * checks the staged batch, and how a valid staged row becomes a row of the table. All SQL runs
+ * on the staging table `import_stage` (alias `s`), set-based over the batch.
+ */
+
+/** A check: rows matching `where` (and not failed yet) fail on `column` with `reason` (a SQL text expression). */
+export interface Check {
+  column: string | null;
+  where: string;
+  reason: string;
+}
+
+/** A statement that computes staging columns (references, final values). */
+export interface Compute {
+  sql: string;
+}
+
+export type Step = Check | Compute;
+
+/** A column of the target table and the SQL expression (over `s`) of its new value. */
+export interface Field {
+  db: string;
+  expr: string;
+  /** Written on insert only (createdAt): a later import does not change when a row was created. */
+  insertOnly?: boolean;
+}
+
+export interface StepContext {
+  present: ReadonlySet<string>;
+  actorRole: string;
+}
+
+export interface KindSpec {
+  kind: ImportKind;
+  table: string;
+  /** For messages: "a lead with externalId ...". */
+  label: string;
+  columns: ColumnSpec[];
+  /** More staging columns (SQL definitions) the steps fill. */
+  extra: string[];
+  /** Steps after the target row is found (s.target_id) and the mode is checked, in order. */
+  steps(ctx: StepContext): Step[];
+  /** The fields written; a field whose columns are absent from the file is left out (kept as is). */
+  fields(ctx: StepContext): Field[];
+  /** Also a reason to update an existing row (e.g. its contacts changed), a SQL condition over `s`. */
+  changedAlso?: (ctx: StepContext) => string | null;
+  /** Statements run after the insert, over the new rows (s.new_id is their id). */
+  afterInsert?: (ctx: StepContext) => string[];
+  /** Statements run before the update of existing rows (s.target_id). */
+  beforeUpdate?: (ctx: StepContext) => string[];
+  /** Statements run after the update of existing rows. */
+  afterUpdate?: (ctx: StepContext) => string[];
+}
+
+/** The condition of a staged row still to apply. */
+export const OK = 's.err_reason IS NULL AND s.pick';
+
+export const sc = stageColumn;
+
+/** SQL text literal (for fixed texts written into SQL: column names, labels). */
+export function lit(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Later rows of the batch repeating `expr` of an earlier one fail on `column`. */
+export function duplicateCheck(column: string, expr: string): Check {
+  return {
+    column,
+    where: `s.line > (SELECT min(d.line) FROM import_stage d WHERE ${expr.replace(/\bs\./g, 'd.')} = ${expr} AND d.err_reason IS NULL)`,
+    reason: `format('appears again; first on line %s', (SELECT min(d.line) FROM import_stage d WHERE ${expr.replace(/\bs\./g, 'd.')} = ${expr} AND d.err_reason IS NULL))`,
+  };
+}
+
+export interface Reference {
+  /** The staging column receiving the id. */
+  target: string;
+  table: string;
+  label: string;
+  /** Our column holding the referred row's external id, if the kind has one. */
+  byExternalId?: string;
+  /** Our column holding another key, and the SQL of that key over the table aliased r. */
+  byKey?: { column: string; sql: string; what: string };
+  /** A new row must refer to one. */
+  requiredForNew: boolean;
+}
+
+/** Finds the referred rows by external id or key; an unknown reference fails, and so does a missing one where required. */
+export function referenceSteps(ref: Reference, present: ReadonlySet<string>): Step[] {
+  const steps: Step[] = [];
+  const columns: string[] = [];
+  if (ref.byKey && present.has(ref.byKey.column)) {
+    const c = `s.${sc(ref.byKey.column)}`;
+    columns.push(ref.byKey.column);
+    steps.push(
+      { sql: `UPDATE import_stage s SET ${ref.target} = r.id FROM ${ref.table} r WHERE ${ref.byKey.sql} = ${c}` },
+      { column: ref.byKey.column, where: `${c} IS NOT NULL AND s.${ref.target} IS NULL`, reason: `format('no ${ref.label} with ${ref.byKey.what} "%s"', ${c})` },
+    );
+  }
+  if (ref.byExternalId && present.has(ref.byExternalId)) {
+    const c = `s.${sc(ref.byExternalId)}`;
+    columns.push(ref.byExternalId);
+    const found = `(SELECT r.id FROM ${ref.table} r WHERE r.external_id = ${c})`;
+    steps.push(
+      { column: ref.byExternalId, where: `${c} IS NOT NULL AND ${found} IS NULL`, reason: `format('no ${ref.label} with externalId "%s"', ${c})` },
+      {
+        column: ref.byExternalId,
+        where: `${c} IS NOT NULL AND s.${ref.target} IS NOT NULL AND s.${ref.target} <> ${found}`,
+        reason: `'names another ${ref.label} than ${ref.byKey?.column ?? ''}'`,
+      },
+      { sql: `UPDATE import_stage s SET ${ref.target} = r.id FROM ${ref.table} r WHERE r.external_id = ${c}` },
+    );
+  }
+  if (ref.requiredForNew) {
+    const first = ref.byExternalId ?? ref.byKey?.column ?? null;
+    const names = [ref.byKey?.column, ref.byExternalId].filter((n): n is string => !!n).join(' or ');
+    steps.push({
+      column: columns[0] ?? first,
+      // an existing row keeps its reference when the file has none of the columns
+      where: `s.${ref.target} IS NULL AND (s.target_id IS NULL OR ${columns.length > 0 ? 'true' : 'false'})`,
+      reason: lit(`is required (${names})`),
+    });
+  }
+  return steps;
+}
+
+/** A field written from our column `column` when the file has it. */
+export function fieldIf(present: ReadonlySet<string>, column: string, db: string, expr = `s.${sc(column)}`): Field[] {
+  return present.has(column) ? [{ db, expr }] : [];
+}
+
+/** A field written from a reference's id when the file has any of its columns. */
+export function refField(present: ReadonlySet<string>, columns: string[], db: string, target: string): Field[] {
+  return columns.some((c) => present.has(c)) ? [{ db, expr: `s.${target}` }] : [];
+}
+
+/** A secondary unique key (email, domain) already held by another row of the table. */
+export function takenCheck(column: string, table: string, keySql: string, label: string): Check {
+  const other = `(SELECT coalesce(r.external_id, 'id ' || r.id) FROM ${table} r WHERE ${keySql} = s.${sc(column)} AND r.id IS DISTINCT FROM s.target_id LIMIT 1)`;
+  return { column, where: `${other} IS NOT NULL`, reason: `format('is already used by another ${label} (externalId %s)', ${other})` };
+}

@@ -4,6 +4,9 @@ import { AttributionJourneys1732500000000 } from './1732500000000-attribution-jo
 import { AttributionCache1732510000000 } from './1732510000000-attribution-cache';
 import { CampaignActivityCache1732520000000 } from './1732520000000-campaign-activity-cache';
 import { VisibleEmails1732600000000 } from './1732600000000-visible-emails';
+import { ImportJobs1732700000040 } from './1732700000040-import-jobs';
+import { CorrectionsAndErasure1732720000010 } from './1732720000010-corrections-and-erasure';
+import { SyncUpdatedAt1732730000000 } from './1732730000000-sync-updated-at';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -13,4 +16,7 @@ export const MIGRATIONS = [
   AttributionCache1732510000000,
   CampaignActivityCache1732520000000,
   VisibleEmails1732600000000,
+  ImportJobs1732700000040,
+  CorrectionsAndErasure1732720000010,
+  SyncUpdatedAt1732730000000,
 ];

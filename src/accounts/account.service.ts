@@ -9,13 +9,14 @@ import type { Context } from '../graphql/context';
 import { findOrFail } from '../graphql/entity-loaders';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
-import { addRange, sortOf } from '../graphql/ordering';
+import { addRange, addUpdatedAfter, sortOf } from '../graphql/ordering';
 import { lockForUpdate } from '../graphql/versioned';
 import { User } from '../users/user.entity';
 
 const ORDER_COLUMNS: Record<AccountOrderField, string> = {
   [AccountOrderField.NAME]: 't.name',
   [AccountOrderField.CREATED_AT]: 't.created_at',
+  [AccountOrderField.UPDATED_AT]: 't.updated_at',
 };
 
 async function ownerIdOf(ctx: Context, field: string, globalId: string | null | undefined): Promise<string | null | undefined> {
@@ -78,6 +79,7 @@ export function listAccounts(
     where.push(`(t.name ILIKE ${add(pattern)} OR t.domain ILIKE ${add(pattern)})`);
   }
   addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
+  addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
   const sort = sortOf(ORDER_COLUMNS, order, AccountOrderField.NAME);
   return fetchPage<Account>(ctx, { entity: Account, where, params, ...sort }, page);
 }

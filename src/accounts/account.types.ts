@@ -11,6 +11,7 @@ export const { ConnectionType: AccountConnection } = connectionTypes(Account, 'A
 export enum AccountOrderField {
   NAME = 'NAME',
   CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(AccountOrderField, { name: 'AccountOrderField', description: 'What to order accounts by.' });
 
@@ -38,6 +39,9 @@ export class AccountFilter {
 
   @Field(() => TimeRange, { nullable: true, description: 'Created in this range.' })
   createdAt?: TimeRange | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only accounts changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
 }
 
 @InputType({ description: 'A new account.' })

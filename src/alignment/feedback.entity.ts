@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { FeedbackDisposition, RejectionReason } from '../common/enums';
 import { Node } from '../graphql/node';
 
@@ -34,4 +34,8 @@ export class LeadFeedback {
   @Column({ name: 'given_at', type: 'timestamptz' })
   @Field({ description: 'When the feedback was given.' })
   givenAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({ description: 'When the feedback was last changed (kept by the database on every change; what `updatedAfter` filters on).' })
+  updatedAt: Date;
 }

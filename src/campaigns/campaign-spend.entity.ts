@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../graphql/node';
 import { LocalDateScalar, MoneyScalar } from '../graphql/scalars';
 
@@ -27,4 +27,8 @@ export class CampaignSpend {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   @Field({ description: 'When the entry was recorded.' })
   createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({ description: 'When the entry was last changed (kept by the database on every change; what `updatedAfter` filters on).' })
+  updatedAt: Date;
 }

@@ -7,7 +7,7 @@ import { findOrFail } from '../graphql/entity-loaders';
 import { BadInputError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
-import { addRange, sortOf } from '../graphql/ordering';
+import { addRange, addUpdatedAfter, sortOf } from '../graphql/ordering';
 import { lockForUpdate } from '../graphql/versioned';
 import { Lead } from '../leads/lead.entity';
 import { CampaignSpend } from './campaign-spend.entity';
@@ -20,7 +20,6 @@ import {
   CreateCampaignInput,
   RecordSpendInput,
   RecordTouchpointInput,
-  TouchpointFilter,
   UpdateCampaignInput,
 } from './campaign.types';
 
@@ -28,6 +27,7 @@ const ORDER_COLUMNS: Record<CampaignOrderField, string> = {
   [CampaignOrderField.NAME]: 't.name',
   [CampaignOrderField.STARTS_ON]: 't.starts_on',
   [CampaignOrderField.CREATED_AT]: 't.created_at',
+  [CampaignOrderField.UPDATED_AT]: 't.updated_at',
 };
 
 function checkDates(startsOn: string, endsOn: string | null): void {
@@ -116,17 +116,12 @@ export function listCampaigns(ctx: Context, filter: CampaignFilter | undefined, 
   if (filter?.search) {
     where.push(`t.name ILIKE ${add(`%${storableText('filter.search', filter.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
   }
+  addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
   return fetchPage<Campaign>(ctx, { entity: Campaign, where, params, ...sortOf(ORDER_COLUMNS, order, CampaignOrderField.NAME) }, page);
 }
 
-/** Touchpoints in time order, for Campaign.touchpoints and Lead.touchpoints. */
-export function touchpointListSpec(filter: TouchpointFilter | null | undefined): ListSpec {
-  const params = new SqlParams();
-  const where: string[] = [];
-  addRange(where, (v) => params.add(v), 't.occurred_at', filter?.occurredAt, 'filter.occurredAt');
-  if (filter?.kinds?.length) where.push(`t.kind = ANY(${params.add(filter.kinds)}::text[])`);
-  return { entity: Touchpoint, where, params, sortName: 'occurredAt:ASC', sortColumn: 't.occurred_at', direction: 'ASC' };
-}
+/** Touchpoints in time order (or as told), for `touchpoints`, Campaign.touchpoints and Lead.touchpoints. */
+export { touchpointListSpec } from './touchpoint-list';
 
 /** Spend entries by day, for Campaign.spend. */
 export function spendListSpec(range: { from?: string | null; to?: string | null } | null | undefined): ListSpec {

@@ -16,6 +16,7 @@ export enum CampaignOrderField {
   NAME = 'NAME',
   STARTS_ON = 'STARTS_ON',
   CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(CampaignOrderField, { name: 'CampaignOrderField', description: 'What to order campaigns by.' });
 
@@ -43,6 +44,9 @@ export class CampaignFilter {
   @IsOptional()
   @MaxLength(200)
   search?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only campaigns changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
 }
 
 @InputType({ description: 'A new campaign.' })
@@ -148,6 +152,18 @@ export class TouchpointFilter {
 
   @Field(() => [TouchpointKind], { nullable: true, description: 'Only these kinds.' })
   kinds?: TouchpointKind[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only touchpoints of this campaign.' })
+  campaignId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only touchpoints of this lead.' })
+  leadId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only touchpoints of leads at this account.' })
+  accountId?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only touchpoints changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
 }
 
 @ObjectType({ description: 'Result of createCampaign.' })

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { TouchpointKind } from '../common/enums';
 import { Node } from '../graphql/node';
 
@@ -30,4 +30,8 @@ export class Touchpoint {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   @Field({ description: 'When the touchpoint was recorded.' })
   createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({ description: 'When the touchpoint was last changed (kept by the database on every change; what `updatedAfter` filters on).' })
+  updatedAt: Date;
 }

@@ -26,3 +26,13 @@ export function addRange(
   if (range?.from) where.push(`${column} >= ${add(range.from)}`);
   if (range?.to) where.push(`${column} < ${add(range.to)}`);
 }
+
+/**
+ * Adds `t.updated_at > updatedAfter` (strictly after): what a sync passes to pull only the rows
+ * changed since the `updatedAt` it saw last. Every list of an imported kind takes it in its filter.
+ */
+export function addUpdatedAfter(where: string[], add: (v: unknown) => string, updatedAfter: Date | null | undefined, field: string): void {
+  if (updatedAfter == null) return;
+  if (Number.isNaN(updatedAfter.getTime())) throw new BadInputError(field, 'is not a valid date-time');
+  where.push(`t.updated_at > ${add(updatedAfter)}`);
+}

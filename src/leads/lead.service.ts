@@ -10,7 +10,7 @@ import { findOrFail } from '../graphql/entity-loaders';
 import { BadInputError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
-import { addRange, sortOf } from '../graphql/ordering';
+import { addRange, addUpdatedAfter, sortOf } from '../graphql/ordering';
 import { lockForUpdate } from '../graphql/versioned';
 import { User } from '../users/user.entity';
 import { LeadStageChange } from './lead-stage-change.entity';
@@ -46,6 +46,7 @@ export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadO
   if (filter?.stages?.length) where.push(`t.stage = ANY(${add(filter.stages)}::text[])`);
   if (filter?.accountId) where.push(`t.account_id = ${add(decodeId('filter.accountId', 'Account', filter.accountId))}`);
   addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
+  addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
   if (filter?.sourceChannels?.length) {
     where.push(`(SELECT c.channel FROM touchpoints tp JOIN campaigns c ON c.id = tp.campaign_id
                   WHERE tp.lead_id = t.id ORDER BY tp.occurred_at, tp.id LIMIT 1) = ANY(${add(filter.sourceChannels)}::text[])`);

@@ -43,6 +43,9 @@ export class LeadFilter {
   @IsOptional()
   @MaxLength(200)
   search?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only leads changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
 }
 
 @InputType({ description: 'A new lead.' })

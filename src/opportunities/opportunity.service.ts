@@ -10,7 +10,7 @@ import { findOrFail } from '../graphql/entity-loaders';
 import { BadInputError, ConflictError, NotFoundError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
-import { addRange, sortOf } from '../graphql/ordering';
+import { addRange, addUpdatedAfter, sortOf } from '../graphql/ordering';
 import { lockForUpdate } from '../graphql/versioned';
 import { User } from '../users/user.entity';
 import { Opportunity, OpportunityContact } from './opportunity.entity';
@@ -27,6 +27,7 @@ const ORDER_COLUMNS: Record<OpportunityOrderField, string> = {
   [OpportunityOrderField.CREATED_AT]: 't.created_at',
   [OpportunityOrderField.AMOUNT]: 't.amount',
   [OpportunityOrderField.NAME]: 't.name',
+  [OpportunityOrderField.UPDATED_AT]: 't.updated_at',
 };
 
 const isClosed = (stage: OpportunityStage) => CLOSED_STAGES.includes(stage);
@@ -137,6 +138,7 @@ export function opportunityListSpec(filter: OpportunityFilter | null | undefined
   if (filter?.ownerId) where.push(`t.owner_id = ${add(decodeId('filter.ownerId', 'User', filter.ownerId))}`);
   addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
   addRange(where, add, 't.closed_at', filter?.closedAt, 'filter.closedAt');
+  addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
   return { entity: Opportunity, where, params, ...sortOf(ORDER_COLUMNS, order, OpportunityOrderField.CREATED_AT) };
 }
 

@@ -12,6 +12,7 @@ export enum OpportunityOrderField {
   CREATED_AT = 'CREATED_AT',
   AMOUNT = 'AMOUNT',
   NAME = 'NAME',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(OpportunityOrderField, { name: 'OpportunityOrderField', description: 'What to order opportunities by.' });
 
@@ -43,6 +44,9 @@ export class OpportunityFilter {
 
   @Field(() => TimeRange, { nullable: true, description: 'Closed in this range (open deals never match).' })
   closedAt?: TimeRange | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only opportunities changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
 }
 
 @InputType({ description: 'A new opportunity. Historical loads may create it closed, with closedAt.' })

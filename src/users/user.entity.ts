@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Team } from '../common/enums';
 import { Node } from '../graphql/node';
 
@@ -28,4 +28,8 @@ export class User {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   @Field({ description: 'When the user was created.' })
   createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({ description: 'When the user was last changed (kept by the database on every change; what `updatedAfter` filters on).' })
+  updatedAt: Date;
 }

@@ -4,7 +4,7 @@ import { PageArgs } from '../graphql/connection';
 import { toGlobalId } from '../graphql/node';
 import { User } from './user.entity';
 import { createUser, listUsers } from './user.service';
-import { CreateUserInput, CreateUserPayload, UserConnection, UserFilter } from './user.types';
+import { CreateUserInput, CreateUserPayload, UserConnection, UserFilter, UserOrder } from './user.types';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -18,8 +18,10 @@ export class UserResolver {
     @Ctx() ctx: Context,
     @Args() page: PageArgs,
     @Arg('filter', () => UserFilter, { nullable: true, description: 'Which users to list.' }) filter?: UserFilter,
+    @Arg('orderBy', () => UserOrder, { nullable: true, description: 'Order; ties break on id. Default: by name (by id for ANALYST callers).' })
+    orderBy?: UserOrder,
   ) {
-    return listUsers(ctx, filter, page);
+    return listUsers(ctx, filter, page, orderBy);
   }
 
   @Mutation(() => CreateUserPayload, { description: 'Adds a user to a team.' })

@@ -6,7 +6,15 @@ import type { Context } from '../graphql/context';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
 import { runMutation } from '../graphql/mutation';
 import { User } from './user.entity';
-import type { CreateUserInput, UserFilter } from './user.types';
+import { addUpdatedAfter, sortOf } from '../graphql/ordering';
+import { UserOrderField } from './user.types';
+import type { CreateUserInput, UserFilter, UserOrder } from './user.types';
+
+const ORDER_COLUMNS: Record<UserOrderField, string> = {
+  [UserOrderField.NAME]: 't.name',
+  [UserOrderField.CREATED_AT]: 't.created_at',
+  [UserOrderField.UPDATED_AT]: 't.updated_at',
+};
 
 export async function createUser(ctx: Context, input: CreateUserInput): Promise<User> {
   return runMutation(ctx, (tx) =>
@@ -22,10 +30,12 @@ export async function createUser(ctx: Context, input: CreateUserInput): Promise<
   );
 }
 
-export function listUsers(ctx: Context, filter: UserFilter | undefined, page: PageArgs): Promise<ConnectionResult<User>> {
+export function listUsers(ctx: Context, filter: UserFilter | undefined, page: PageArgs, order?: UserOrder | null): Promise<ConnectionResult<User>> {
   const params = new SqlParams();
   const where: string[] = [];
   if (filter?.team) where.push(`t.team = ${params.add(filter.team)}`);
+  addUpdatedAfter(where, (v) => params.add(v), filter?.updatedAfter, 'filter.updatedAfter');
+  if (order) return fetchPage<User>(ctx, { entity: User, where, params, ...sortOf(ORDER_COLUMNS, order, UserOrderField.NAME) }, page);
   // by name for those who see names; ANALYST callers do not, and a cursor carries its sort value
   const sort = seesPersonalData(ctx)
     ? { sortName: 'name:ASC', sortColumn: 't.name' }

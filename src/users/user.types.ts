@@ -1,6 +1,6 @@
 import { IsEmail, IsOptional, Length, MaxLength } from 'class-validator';
-import { Field, InputType, ObjectType } from 'type-graphql';
-import { Team } from '../common/enums';
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { SortDirection, Team } from '../common/enums';
 import { connectionTypes } from '../graphql/connection';
 import { User } from './user.entity';
 
@@ -39,4 +39,23 @@ export class CreateUserPayload {
 export class UserFilter {
   @Field(() => Team, { nullable: true, description: 'Only users of this team.' })
   team?: Team | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only users changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
+}
+
+export enum UserOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(UserOrderField, { name: 'UserOrderField', description: 'What to order users by (NAME is refused for ANALYST callers, who do not see names).' });
+
+@InputType({ description: 'Order of a user list; ties break on id.' })
+export class UserOrder {
+  @Field(() => UserOrderField, { description: 'Field to order by.' })
+  field: UserOrderField;
+
+  @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.ASC, description: 'Direction (default ASC).' })
+  direction?: SortDirection | null;
 }

@@ -1,5 +1,6 @@
-import { QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { BadInputError, ConflictError, NotFoundError } from '../graphql/errors';
+import { NodeTypeName, toGlobalId } from '../graphql/node';
 
 /** Input field behind each constraint, for errors that name what the user got wrong. */
 const CONSTRAINT_FIELDS: Record<string, string> = {
@@ -16,6 +17,58 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
   lead_feedback_external_id_key: 'externalId',
   alignment_agreements_version_key: 'version',
 };
+
+/** Where the row a unique key names lives: its table, its Node type and the key's SQL over alias `t`. */
+const UNIQUE_KEYS: Record<string, { table: string; type: NodeTypeName; key: string }> = {
+  users_email_key: { table: 'users', type: 'User', key: 'lower(t.email)' },
+  users_external_id_key: { table: 'users', type: 'User', key: 't.external_id' },
+  accounts_domain_key: { table: 'accounts', type: 'Account', key: 't.domain' },
+  accounts_external_id_key: { table: 'accounts', type: 'Account', key: 't.external_id' },
+  leads_email_key: { table: 'leads', type: 'Lead', key: 'lower(t.email)' },
+  leads_external_id_key: { table: 'leads', type: 'Lead', key: 't.external_id' },
+  campaigns_external_id_key: { table: 'campaigns', type: 'Campaign', key: 't.external_id' },
+  campaign_spend_external_id_key: { table: 'campaign_spend', type: 'CampaignSpend', key: 't.external_id' },
+  touchpoints_external_id_key: { table: 'touchpoints', type: 'Touchpoint', key: 't.external_id' },
+  opportunities_external_id_key: { table: 'opportunities', type: 'Opportunity', key: 't.external_id' },
+  lead_feedback_external_id_key: { table: 'lead_feedback', type: 'LeadFeedback', key: 't.external_id' },
+};
+
+/**
+ * A unique key already taken, as translateDbError reports it inside the failed transaction; once
+ * that transaction is gone, withExistingId looks up the row holding the key and names its id.
+ */
+export class DuplicateKeyError extends ConflictError {
+  constructor(
+    readonly field: string,
+    readonly constraint: string,
+    readonly value: string,
+  ) {
+    super(field, `already taken ("${value}")`);
+  }
+}
+
+/**
+ * A DuplicateKeyError with the global id of the existing row in `extensions.existingId` and in
+ * the message (`input.domain: already taken by Account QWNjb3VudDox ("acme.com")`), so a failed
+ * load can be resumed with an update; any other error comes back as it is. Runs after the
+ * mutation's transaction has rolled back (the row is another transaction's, committed).
+ */
+export async function withExistingId(ds: DataSource, error: unknown): Promise<unknown> {
+  if (!(error instanceof DuplicateKeyError)) return error;
+  const where = UNIQUE_KEYS[error.constraint];
+  if (!where) return error;
+  try {
+    const [row] = (await ds.query(`SELECT t.id::text AS id FROM ${where.table} t WHERE ${where.key} = $1 LIMIT 1`, [error.value])) as {
+      id: string;
+    }[];
+    if (!row) return error;
+    const existingId = toGlobalId(where.type, row.id);
+    return new ConflictError(error.field, `already taken by ${where.type} ${existingId} ("${error.value}")`, { existingId });
+  } catch {
+    // the look-up is a courtesy: the conflict stands without it
+    return error;
+  }
+}
 
 interface PgErrorFields {
   code?: string;
@@ -37,6 +90,7 @@ export function translateDbError(error: unknown, inputPath = 'input'): unknown {
   const field = `${inputPath}.${(pg.constraint && CONSTRAINT_FIELDS[pg.constraint]) || column || 'unknown'}`;
   switch (pg.code) {
     case '23505':
+      if (key?.[2] !== undefined && pg.constraint && UNIQUE_KEYS[pg.constraint]) return new DuplicateKeyError(field, pg.constraint, key[2]);
       return new ConflictError(field, key ? `already taken ("${key[2]}")` : 'already taken');
     case '23503':
       return new NotFoundError(field, key?.[3] ?? 'row', key?.[2] ?? '');

@@ -24,8 +24,9 @@ export class NotFoundError extends CodedError {
 
 /** The request clashes with what is stored: a duplicate key, a stale version, a closed deal. */
 export class ConflictError extends CodedError {
-  constructor(field: string, reason: string) {
-    super('CONFLICT', `${field}: ${reason}`, field);
+  /** `extra` goes into `extensions` (e.g. `existingId`, the global id of the row a unique key already names). */
+  constructor(field: string, reason: string, extra: Record<string, unknown> = {}) {
+    super('CONFLICT', `${field}: ${reason}`, field, extra);
   }
 }
 

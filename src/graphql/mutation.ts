@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { translateDbError } from '../db/db-errors';
+import { translateDbError, withExistingId } from '../db/db-errors';
 import { withTransaction } from '../db/with-transaction';
 import type { Context } from './context';
 import { LoaderRegistry } from './loaders';
@@ -56,6 +56,8 @@ export async function runMutation<T>(ctx: Context, work: (tx: EntityManager, ctx
     }
     return result;
   } catch (error) {
-    throw translateDbError(error);
+    const translated = translateDbError(error);
+    // the outermost mutation names the row a taken unique key belongs to, once its transaction is gone
+    throw ctx.tx ? translated : await withExistingId(ctx.ds, translated);
   }
 }

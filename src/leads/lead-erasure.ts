@@ -6,6 +6,7 @@ import type { Context } from '../graphql/context';
 import { ConflictError, NotFoundError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId, toGlobalId } from '../graphql/node';
+import { scrubImports } from './lead-erasure-imports';
 import { Lead } from './lead.entity';
 
 /*
@@ -15,8 +16,9 @@ import { Lead } from './lead.entity';
  * Erased: the lead's email (the tombstone erased-<id>@erased.invalid takes its place: unique,
  * valid for every CHECK), first and last name, title and external id; the notes of sales'
  * feedback on the lead; the copies of all of these in the audit log (the before/after rows of
- * the lead and of its feedback); and the lead as stored in the responses kept for
- * Idempotency-Key retries. Kept: the lead row itself (id, account, stage and stage times,
+ * the lead and of its feedback); the lead as stored in the responses kept for
+ * Idempotency-Key retries; and the failed rows and finished files of import jobs that show it
+ * (lead-erasure-imports.ts). Kept: the lead row itself (id, account, stage and stage times,
  * version), its touchpoints, stage history, feedback dispositions and reasons, and its places
  * as a deal contact. The audit log records that an erasure happened (who, when, which lead,
  * why) through the eraseLead entry of the lead's row, which holds the tombstone only.
@@ -46,13 +48,14 @@ export class EraseLeadPayload {
   @Field(() => Lead, { description: 'The lead as it is now: anonymous, its facts unchanged.' })
   lead: Lead;
 
-  @Field(() => [RowCount], { description: 'What was erased besides the lead row, by kind ("feedback notes", "audit log entries", "idempotent responses").' })
+  @Field(() => [RowCount], { description: 'What was erased besides the lead row, by kind ("feedback notes", "audit log entries", "idempotent responses", "import row errors", "import files").' })
   erased: RowCount[];
 }
 
 interface ErasedLeadRow {
   id: string;
   email: string;
+  external_id: string | null;
   erased_at: Date | null;
 }
 
@@ -133,7 +136,7 @@ export function eraseLead(ctx: Context, input: EraseLeadInput): Promise<EraseLea
   return runMutation(ctx, async (tx) => {
     const id = decodeId('input.id', 'Lead', input.id);
     const reason = reasonText('input.reason', input.reason);
-    const [lead] = (await tx.query(`SELECT id::text, email, erased_at FROM leads WHERE id = $1 FOR UPDATE`, [id])) as ErasedLeadRow[];
+    const [lead] = (await tx.query(`SELECT id::text, email, external_id, erased_at FROM leads WHERE id = $1 FOR UPDATE`, [id])) as ErasedLeadRow[];
     if (!lead) throw new NotFoundError('input.id', 'Lead', id);
     if (lead.erased_at) throw new ConflictError('input.id', `the lead was erased already (${lead.erased_at.toISOString()})`);
     await recordReason(tx, 'input.reason', reason);
@@ -147,6 +150,7 @@ export function eraseLead(ctx: Context, input: EraseLeadInput): Promise<EraseLea
     // after the writes above: their own audit entries hold the personal data before the erasure
     const auditEntries = await scrubAuditLog(tx, id);
     const responses = await scrubKeptResponses(tx, lead);
+    const imports = await scrubImports(tx, [lead.email], lead.external_id);
     const erased = await tx.getRepository(Lead).findOneByOrFail({ id });
     return {
       lead: erased,
@@ -154,6 +158,7 @@ export function eraseLead(ctx: Context, input: EraseLeadInput): Promise<EraseLea
         { kind: 'feedback notes', count: notes },
         { kind: 'audit log entries', count: auditEntries },
         { kind: 'idempotent responses', count: responses },
+        ...imports,
       ],
     };
   });

@@ -1,5 +1,5 @@
 import { Role } from '../auth/roles';
-import { FeedbackDisposition, Team } from '../common/enums';
+import { FeedbackDisposition, RejectionReason, Team } from '../common/enums';
 import { notBackdated, writtenTime } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { selectList, SqlParams } from '../db/sql';
@@ -21,16 +21,21 @@ async function userOf(ctx: Context, field: string, globalId: string | null | und
   return findOrFail<User>(ctx, User, 'User', field, decodeId(field, 'User', globalId));
 }
 
+/** The rules of a verdict on a lead: only on an MQL, not before it became one, a reason exactly when rejected. */
+export function checkLeadFeedback(lead: Lead, disposition: FeedbackDisposition, reason: RejectionReason | null, givenAt: Date): void {
+  if (!lead.mqlAt) throw new BadInputError('input.leadId', 'the lead was never handed over (it has not reached MQL)');
+  const rejected = disposition === FeedbackDisposition.REJECTED;
+  if (rejected && reason == null) throw new BadInputError('input.reason', 'is required when the lead is rejected');
+  if (!rejected && reason != null) throw new BadInputError('input.reason', 'is only given when the lead is rejected');
+  if (givenAt < lead.mqlAt) throw new BadInputError('input.at', 'must not be before the lead became an MQL');
+}
+
 export function giveLeadFeedback(ctx: Context, input: GiveLeadFeedbackInput): Promise<LeadFeedback> {
   return runMutation(ctx, async (tx, txCtx) => {
     const leadId = decodeId('input.leadId', 'Lead', input.leadId);
     const lead = await findOrFail<Lead>(txCtx, Lead, 'Lead', 'input.leadId', leadId);
-    if (!lead.mqlAt) throw new BadInputError('input.leadId', 'the lead was never handed over (it has not reached MQL)');
-    const rejected = input.disposition === FeedbackDisposition.REJECTED;
-    if (rejected && input.reason == null) throw new BadInputError('input.reason', 'is required when the lead is rejected');
-    if (!rejected && input.reason != null) throw new BadInputError('input.reason', 'is only given when the lead is rejected');
     const givenAt = writtenTime(ctx, 'input.at', input.at);
-    if (givenAt < lead.mqlAt) throw new BadInputError('input.at', 'must not be before the lead became an MQL');
+    checkLeadFeedback(lead, input.disposition, input.reason ?? null, givenAt);
     const givenBy = await userOf(txCtx, 'input.givenById', input.givenById);
     const repo = tx.getRepository(LeadFeedback);
     return repo.save(

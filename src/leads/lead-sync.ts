@@ -1,0 +1,83 @@
+import { Length } from 'class-validator';
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { assertMayLookUpPeople, changedFields, findByExternalId, upsertByExternalId, UpsertOutcome } from '../common/sync';
+import { normalisedEmail } from '../common/validation';
+import { managerOf } from '../db/with-transaction';
+import type { Context } from '../graphql/context';
+import { decodeId, toGlobalId } from '../graphql/node';
+import { Lead } from './lead.entity';
+import { changeLeadStage, createLead, updateLead } from './lead.service';
+import { CreateLeadInput } from './lead.types';
+
+@InputType({
+  description:
+    'A lead by its id in the source system: created when no lead has the externalId, else changed to these values (omitted fields stay as they are; null clears; a different stage moves the lead there now, by the rules of changeLeadStage; createdAt applies only when it creates).',
+})
+export class UpsertLeadInput extends CreateLeadInput {
+  @Field({ description: 'Id in the source system; names the lead to create or change.' })
+  @Length(1, 200)
+  declare externalId: string;
+}
+
+@ObjectType({ description: 'Result of upsertLead.' })
+export class UpsertLeadPayload {
+  @Field(() => Lead, { description: 'The lead as stored now.' })
+  lead: Lead;
+
+  @Field({ description: 'Whether the lead was created (false: it existed, see outcome).' })
+  created: boolean;
+
+  @Field(() => UpsertOutcome, { description: 'Created, updated or unchanged.' })
+  outcome: UpsertOutcome;
+}
+
+/** Creates or changes the lead with `input.externalId`, through createLead / updateLead / changeLeadStage. */
+export async function upsertLead(ctx: Context, input: UpsertLeadInput): Promise<UpsertLeadPayload> {
+  const { row, outcome } = await upsertByExternalId(ctx, Lead, input.externalId, {
+    create: (txCtx) => createLead(txCtx, input),
+    update: async (txCtx, existing) => {
+      const { email, firstName, lastName, title, accountId, stage } = input;
+      const changes = changedFields({ email, firstName, lastName, title, accountId, stage }, { ...existing }, {
+        email: (e) => normalisedEmail('input.email', e),
+        accountId: (id) => decodeId('input.accountId', 'Account', id),
+      });
+      const { stage: newStage, ...fields } = changes;
+      if (Object.keys(fields).length === 0 && newStage == null) return null;
+      const id = toGlobalId('Lead', existing.id);
+      let lead = Object.keys(fields).length ? await updateLead(txCtx, { id, ...fields }) : existing;
+      if (newStage != null) lead = (await changeLeadStage(txCtx, { leadId: id, stage: newStage })).lead;
+      return lead;
+    },
+  });
+  return { lead: row, created: outcome === UpsertOutcome.CREATED, outcome };
+}
+
+@Resolver()
+export class LeadSyncResolver {
+  @Query(() => Lead, {
+    nullable: true,
+    description: 'The lead with this id in the source system; null when there is none. Refused (FORBIDDEN) for ANALYST callers.',
+  })
+  leadByExternalId(@Ctx() ctx: Context, @Arg('externalId', { description: 'Id in the source system (exact).' }) externalId: string) {
+    assertMayLookUpPeople(ctx, 'externalId', 'Lead.externalId');
+    return findByExternalId(ctx, Lead, externalId);
+  }
+
+  @Query(() => Lead, {
+    nullable: true,
+    description: 'The lead with this email (any case); null when there is none. Refused (FORBIDDEN) for ANALYST callers.',
+  })
+  leadByEmail(@Ctx() ctx: Context, @Arg('email', { description: 'Email address.' }) email: string) {
+    assertMayLookUpPeople(ctx, 'email', 'Lead.email');
+    return managerOf(ctx)
+      .getRepository(Lead)
+      .createQueryBuilder('t')
+      .where('lower(t.email) = lower(:email)', { email: normalisedEmail('email', email) })
+      .getOne();
+  }
+
+  @Mutation(() => UpsertLeadPayload, { description: 'Creates the lead with this externalId, or changes it to these values (one transaction).' })
+  upsertLead(@Ctx() ctx: Context, @Arg('input', () => UpsertLeadInput) input: UpsertLeadInput): Promise<UpsertLeadPayload> {
+    return upsertLead(ctx, input);
+  }
+}

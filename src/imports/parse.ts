@@ -31,12 +31,15 @@ async function* csvRows(input: NodeJS.ReadableStream, onHeader: (header: string[
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
   );
   let header: string[] | null = null;
+  // csv-parse counts a CRLF inside a quoted field as two lines: take those back out
+  let crlfInFields = 0;
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const { record, info } = item;
       // csv-parse counts the line a record ends on; a quoted field may span lines
       const spanned = record.reduce((n, field) => n + (field.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-      const line = info.lines - spanned;
+      crlfInFields += record.reduce((n, field) => n + (field.match(/\r\n/g)?.length ?? 0), 0);
+      const line = info.lines - crlfInFields - spanned;
       if (header === null) {
         header = record.map((h) => h.trim());
         onHeader(header);

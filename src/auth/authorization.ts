@@ -1,7 +1,7 @@
 import type { MiddlewareFn } from 'type-graphql';
 import type { Context } from '../graphql/context';
 import { ForbiddenError, UnauthenticatedError } from '../graphql/errors';
-import { ADMIN_QUERIES, MUTATION_ROLES } from './policy';
+import { ADMIN_QUERIES, MUTATION_ROLES, QUERY_ROLES } from './policy';
 import { Role } from './roles';
 
 /**
@@ -19,6 +19,8 @@ export const authorizeRootFields: MiddlewareFn<Context> = async ({ context, info
     if (!allowed?.includes(actor.role)) throw new ForbiddenError(`role ${actor.role} may not call ${info.fieldName}`);
     context.mutation = info.fieldName;
   } else if (ADMIN_QUERIES.has(info.fieldName) && actor.role !== Role.ADMIN) {
+    throw new ForbiddenError(`role ${actor.role} may not read ${info.fieldName}`);
+  } else if (parent === 'Query' && QUERY_ROLES[info.fieldName] && !QUERY_ROLES[info.fieldName]?.includes(actor.role)) {
     throw new ForbiddenError(`role ${actor.role} may not read ${info.fieldName}`);
   }
   return next();

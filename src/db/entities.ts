@@ -7,6 +7,7 @@ import { CampaignSpend } from '../campaigns/campaign-spend.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Touchpoint } from '../campaigns/touchpoint.entity';
 import { LeadStageChange } from '../leads/lead-stage-change.entity';
+import { ImportJob } from '../imports/jobs/import-job.entity';
 import { Lead } from '../leads/lead.entity';
 import { Opportunity, OpportunityContact } from '../opportunities/opportunity.entity';
 import { User } from '../users/user.entity';
@@ -25,4 +26,5 @@ export const ENTITIES = [
   AlignmentAgreement,
   ApiKey,
   AuditEntry,
+  ImportJob,
 ];

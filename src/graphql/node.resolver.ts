@@ -5,6 +5,8 @@ import { LeadFeedback } from '../alignment/feedback.entity';
 import { CampaignSpend } from '../campaigns/campaign-spend.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Touchpoint } from '../campaigns/touchpoint.entity';
+import { IMPORT_ROLES } from '../auth/policy';
+import { ImportJob } from '../imports/jobs/import-job.entity';
 import { LeadStageChange } from '../leads/lead-stage-change.entity';
 import { Lead } from '../leads/lead.entity';
 import { Opportunity } from '../opportunities/opportunity.entity';
@@ -24,6 +26,7 @@ const ENTITY_OF: Record<NodeTypeName, new () => { id: string }> = {
   Opportunity,
   LeadFeedback,
   AlignmentAgreement,
+  ImportJob,
 };
 
 @Resolver()
@@ -32,7 +35,10 @@ export class NodeResolver {
   async node(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'A global id.' }) id: string): Promise<object | null> {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;
+    // import jobs hold the rows of their files: only the roles that import may see them
+    if (decoded.type === 'ImportJob' && !(ctx.actor && IMPORT_ROLES.includes(ctx.actor.role))) return null;
     const row = await byIdLoader(ctx, ENTITY_OF[decoded.type]).load(decoded.id);
+    if (row && decoded.type === 'ImportJob' && (row as ImportJob).state === ('UPLOADING' as ImportJob['state'])) return null;
     return row ? { ...row, __typename: decoded.type } : null;
   }
 }

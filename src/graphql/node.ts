@@ -13,6 +13,7 @@ export const NODE_TYPES = [
   'LeadFeedback',
   'AlignmentAgreement',
   'LeadStageChange',
+  'ImportJob',
 ] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 

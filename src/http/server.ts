@@ -18,6 +18,9 @@ import { costMemoOf, createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
 import { CommitCount, trackCommits } from '../graphql/mutation';
 import { buildAppSchema } from '../graphql/schema';
+import { exemptUploadsFromRequestTimeout, ImportRoutes, isImportPath } from '../imports/import-http';
+import { ImportJobRunner } from '../imports/jobs/job-runner';
+import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
 import { HealthProbe } from './health';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
@@ -120,8 +123,12 @@ const retryablePlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-/** Builds the HTTP server: POST/GET /graphql and GET /health. Call `http.listen` to serve. */
-export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger }): Promise<App> {
+/**
+ * Builds the HTTP server: POST/GET /graphql, POST/GET /imports and GET /health, and starts the
+ * import job runner (jobs queued, or interrupted by a restart, are taken up at once; `runImports:
+ * false` leaves that to other replicas). Call `http.listen` to serve.
+ */
+export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger; runImports?: boolean }): Promise<App> {
   const { ds, config, logger } = deps;
   const replica = deps.readDs && deps.readDs !== ds ? deps.readDs : null;
   /** When each caller last wrote: its reads stay on the primary for a while (read-your-writes). */
@@ -150,6 +157,11 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   const idempotency = new IdempotencyStore(ds, config.idempotencyResponseGraceSeconds);
   const metricGate = new MetricWorkGate(config.metricWork);
   const health = new HealthProbe((ds.options as PostgresConnectionOptions).url ?? '');
+  const importSettings = importJobSettingsFromEnv();
+  const importRoutes = new ImportRoutes(ds, logger, importSettings);
+  exemptUploadsFromRequestTimeout(http, importRoutes.uploads);
+  const importRunner = new ImportJobRunner(ds, logger, importSettings);
+  if (deps.runImports !== false) importRunner.start();
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
 
@@ -300,6 +312,21 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
         send(res, { status: state.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(state) });
         return;
       }
+      if (isImportPath(url.pathname)) {
+        let actor: Actor;
+        try {
+          actor = await authenticate(req);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          res.setHeader('connection', 'close');
+          req.resume();
+          send(res, fromGraphQLError(error));
+          return;
+        }
+        const response = await importRoutes.handle(req, res, url, actor);
+        if (response) send(res, response);
+        return;
+      }
       if (url.pathname !== '/graphql') {
         send(res, errorResponse(404, 'not found: the API is at /graphql', 'NOT_FOUND'));
         return;
@@ -333,7 +360,8 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     async stop() {
       stopping = true;
       clearInterval(purge);
-      await apollo.stop(); // the drain plugin closes the listener and waits for open requests
+      // a running import stops after its batch and is queued again for the next start
+      await Promise.all([apollo.stop(), importRunner.stop()]); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();
       await health.close();
     },

@@ -223,9 +223,11 @@ export class ImportJobRunner {
               WHERE job_id = $1 AND file_no = $2 RETURNING job_id)
            UPDATE import_jobs j SET processed_rows = t.processed, created_rows = t.created, updated_rows = t.updated,
                   unchanged_rows = t.unchanged, failed_rows = t.failed, updated_at = now()
-             FROM (SELECT sum(processed_rows) + $3 AS processed, sum(created_rows) + $4 AS created, sum(updated_rows) + $5 AS updated,
-                          sum(unchanged_rows) + $6 AS unchanged, sum(failed_rows) + $7 AS failed
-                     FROM import_job_files WHERE job_id = $1 AND done) t
+             -- the statement sees the files as they were before it: the other finished ones, plus this one's counts
+             FROM (SELECT coalesce(sum(processed_rows), 0) + $3 AS processed, coalesce(sum(created_rows), 0) + $4 AS created,
+                          coalesce(sum(updated_rows), 0) + $5 AS updated, coalesce(sum(unchanged_rows), 0) + $6 AS unchanged,
+                          coalesce(sum(failed_rows), 0) + $7 AS failed
+                     FROM import_job_files WHERE job_id = $1 AND done AND file_no <> $2) t
             WHERE j.id = $1`,
           [job.id, file.fileNo, counts.processed, counts.created, counts.updated, counts.unchanged, counts.failed],
         );

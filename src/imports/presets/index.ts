@@ -1,9 +1,12 @@
 import { ImportFileError } from '../columns';
 import type { ImportKind } from '../engine';
+import { hubspotContacts, hubspotDeals, salesforceOpportunities } from './crm';
 import type { Preset } from './preset';
 
 /** Every preset by name. */
-export const PRESETS: Record<string, Preset> = {};
+export const PRESETS: Record<string, Preset> = Object.fromEntries(
+  [hubspotContacts, hubspotDeals, salesforceOpportunities].map((p) => [p.name, p]),
+);
 
 export function presetFor(name: string, kind: ImportKind): Preset {
   const preset = PRESETS[name];

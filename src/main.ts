@@ -71,13 +71,11 @@ function installProcessHandlers(logger: Logger): void {
   process.on('uncaughtException', (error) => void die(logger, `uncaught exception: ${describe(error)}; exiting`, error));
 }
 
-/** The one line a start-up failure is reported with. */
-function explainStartupFailure(error: unknown, url: string | undefined, embedded: boolean): { line: string; cause: unknown } {
-  if (error instanceof StartupError) return { line: `start-up failed: ${error.message}`, cause: error };
-  const database = url ? explainDatabaseError(error, url, embedded ? 'the embedded PostgreSQL (EMBEDDED_PG_DIR)' : 'DATABASE_URL') : undefined;
-  if (database) return { line: `start-up failed: ${database.message}`, cause: error };
+/** The one line a start-up failure is reported with (an unexpected one's stack goes to the log). */
+function startupFailureLine(error: unknown): string {
+  if (error instanceof StartupError) return `start-up failed: ${error.message}`;
   const message = error instanceof Error ? error.message.split('\n')[0] : inspect(error);
-  return { line: `start-up failed: ${message} (the log has the details)`, cause: error };
+  return `start-up failed: ${message} (the log has the details)`;
 }
 
 /** npm start: the API port, the database (embedded unless DATABASE_URL), migrations, demo data, then the API. */
@@ -110,8 +108,10 @@ async function start(config: Config, logger: Logger): Promise<void> {
   }
   if (config.databaseReadUrl) {
     const readDs = createDataSource({ url: config.databaseReadUrl, statementTimeoutMs: config.limits.statementTimeoutMs, applicationName: 'revenue-alignment-api-reader' });
-    await readDs.initialize();
     service.readDs = readDs;
+    await readDs.initialize().catch((error: unknown) => {
+      throw explainDatabaseError(error, config.databaseReadUrl!, 'DATABASE_READ_URL') ?? error;
+    });
     logger.info('reads go to the replica of DATABASE_READ_URL');
   }
   ensureAttributionCacheInBackground(ds, logger);
@@ -192,8 +192,7 @@ async function main(): Promise<void> {
     await start(config, logger);
   } catch (error) {
     if (stopping) return; // a signal during start-up: shutdown() exits
-    const { line, cause } = explainStartupFailure(error, config.databaseUrl ?? service.embedded?.url, !config.databaseUrl);
-    await die(logger, line, cause);
+    await die(logger, startupFailureLine(error), error);
   }
 }
 

@@ -35,6 +35,7 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
   AttributionComparisonRow: ['channel'],
   AuditEntry: ['id', 'action', 'actorRole', 'at', 'mutation', 'objectId', 'objectType', 'requestId'],
   ...connection('AuditEntry'),
+  DeletePayload: ['deletedId'],
   Campaign: ['id', 'budget', 'channel', 'createdAt', 'endsOn', 'externalId', 'name', 'ownerTeam', 'startsOn', 'updatedAt', 'version'],
   ...connection('Campaign'),
   CampaignLeadFeedback: ['accepted', 'channel', 'feedbackCount', 'rejected', 'rejectionRate'],
@@ -46,7 +47,7 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
     'attributedPipeline', 'attributedRevenue', 'attributedWins', 'costPerLead', 'costPerMql', 'leadsSourced', 'mqls', 'roas', 'roi', 'spend',
     'touches',
   ],
-  CampaignSpend: ['id', 'amount', 'createdAt', 'externalId', 'spentOn'],
+  CampaignSpend: ['id', 'amount', 'createdAt', 'externalId', 'spentOn', 'updatedAt'],
   ...connection('CampaignSpend'),
   ChannelLeadFeedback: ['accepted', 'channel', 'feedbackCount', 'rejected', 'rejectionRate'],
   ChannelPerformanceReport: [
@@ -60,12 +61,25 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
   FunnelReport: ['from', 'groupBy', 'to'],
   FunnelSegment: ['channel'],
   FunnelStageRow: ['conversionRateToNext', 'count', 'medianDaysToNext', 'stage'],
+  // import jobs: only ADMIN and REVENUE_OPS read them (QUERY_ROLES); the rows' values and what
+  // people or the engine wrote about them are masked all the same
+  ImportColumnMapping: ['column', 'source'],
+  ImportCounts: ['created', 'failed', 'unchanged', 'updated'],
+  ImportFieldValue: ['name'],
+  ImportFile: ['bytes', 'done', 'kind', 'preset', 'processedRows'],
+  ImportJob: [
+    'id', 'atomic', 'attempts', 'cancelRequested', 'createdAt', 'errorsCsvUrl', 'finishedAt', 'format', 'mode', 'processedRows', 'startedAt',
+    'state', 'statusUrl', 'updatedAt',
+  ],
+  ...connection('ImportJob'),
+  ImportRowError: ['column', 'kind', 'line'],
+  ...connection('ImportRowError'),
   Lead: [
-    'id', 'createdAt', 'customerAt', 'disqualifiedAt', 'mqlAt', 'opportunityAt', 'recycledAt', 'salAt', 'sqlAt', 'stage', 'updatedAt',
+    'id', 'createdAt', 'customerAt', 'disqualifiedAt', 'erasedAt', 'mqlAt', 'opportunityAt', 'recycledAt', 'salAt', 'sqlAt', 'stage', 'updatedAt',
     'version',
   ],
   ...connection('Lead'),
-  LeadFeedback: ['id', 'disposition', 'externalId', 'givenAt', 'reason'],
+  LeadFeedback: ['id', 'disposition', 'externalId', 'givenAt', 'reason', 'updatedAt'],
   ...connection('LeadFeedback'),
   LeadFeedbackCounts: ['accepted', 'feedbackCount', 'rejected', 'rejectionRate'],
   LeadFeedbackSummary: ['from', 'to'],
@@ -80,6 +94,7 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
     'touches',
   ],
   RejectionReasonCount: ['count', 'reason'],
+  RowCount: ['count', 'kind'],
   RevenueTimeSeries: ['by', 'grain', 'model'],
   RevenueTimeSeriesRow: [
     'attributedPipeline', 'attributedRevenue', 'channel', 'from', 'periodStart', 'spend', 'to', 'unattributedPipeline', 'unattributedRevenue',
@@ -90,9 +105,16 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
     'asOf', 'breached', 'complianceRate', 'from', 'medianResponseHours', 'mqls', 'noAgreement', 'pending', 'responded', 'to', 'within',
   ],
   SlaMonth: ['agreementVersion', 'attainment', 'fullMonth', 'monthStart', 'monthlyMqlTarget', 'mqlsDelivered', 'periodFrom', 'periodTo'],
-  Touchpoint: ['id', 'createdAt', 'externalId', 'kind', 'occurredAt'],
+  Touchpoint: ['id', 'createdAt', 'externalId', 'kind', 'occurredAt', 'updatedAt'],
   ...connection('Touchpoint'),
-  User: ['id', 'createdAt', 'team'],
+  User: ['id', 'createdAt', 'team', 'updatedAt'],
+  // what an upsert did (issue 11)
+  ...Object.fromEntries(
+    ['Account', 'Campaign', 'CampaignSpend', 'Lead', 'LeadFeedback', 'Opportunity', 'Touchpoint', 'User'].map((kind) => [
+      `Upsert${kind}Payload`,
+      ['created', 'outcome'],
+    ]),
+  ),
   ...connection('User'),
   WalletPortfolio: [
     'accounts', 'accountsWithWalletSize', 'expansionRevenue12m', 'netRevenueRetention', 'openExpansionPipeline', 'retentionBaseAccounts',
@@ -128,7 +150,14 @@ export const ANALYST_MASKED: ReadonlyMap<string, Masking> = new Map<string, Mask
   ['AuditEntry.actor', 'REDACT'],
   ['AuditEntry.before', 'REDACT'],
   ['AuditEntry.after', 'REDACT'],
+  // why a correction was made: free text an operator wrote, which may name the person
+  ['AuditEntry.reason', 'REDACT'],
   ['CreateApiKeyPayload.secret', 'REDACT'],
+  // a failed row's values are the file's (emails, names); a reason may quote them
+  ['ImportFieldValue.value', 'REDACT'],
+  ['ImportRowError.reason', 'REDACT'],
+  ['ImportJob.message', 'REDACT'],
+  ['ImportJob.createdBy', 'REDACT'],
 ]);
 
 /**
@@ -141,4 +170,5 @@ export const ANALYST_REFUSED_ARGUMENTS: readonly { input?: string; enumValue?: s
   { input: 'LeadFilter.search', reveals: ['Lead.email', 'Lead.firstName', 'Lead.lastName'] },
   { enumValue: 'LeadOrderField.EMAIL', reveals: ['Lead.email'] },
   { enumValue: 'OpportunityOrderField.NAME', reveals: ['Opportunity.name'] },
+  { enumValue: 'UserOrderField.NAME', reveals: ['User.name'] },
 ];

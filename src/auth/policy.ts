@@ -28,6 +28,27 @@ export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   giveLeadFeedback: [...ALL_WRITERS, SALES],
   proposeAgreement: [...ALL_WRITERS, MARKETING, SALES],
   approveAgreement: [...ALL_WRITERS, MARKETING, SALES],
+  // corrections and erasure: deletes of history are revenue ops' and admins'; marketing corrects
+  // what it records (touchpoints only within BACKDATE_TOLERANCE_MINUTES, see assertMayCorrect)
+  updateTouchpoint: [...ALL_WRITERS, MARKETING],
+  deleteTouchpoint: [...ALL_WRITERS, MARKETING],
+  updateSpend: [...ALL_WRITERS, MARKETING],
+  deleteSpend: [...ALL_WRITERS, MARKETING],
+  deleteCampaign: [...ALL_WRITERS, MARKETING],
+  deleteOpportunity: [...ALL_WRITERS],
+  deleteAccount: [...ALL_WRITERS],
+  eraseLead: [...ALL_WRITERS],
+  createImport: [...ALL_WRITERS],
+  cancelImport: [...ALL_WRITERS],
+  // upserts by externalId (issue 11): the roles of the create of the same kind
+  upsertUser: [...ALL_WRITERS],
+  upsertAccount: [...ALL_WRITERS],
+  upsertLead: [...ALL_WRITERS, MARKETING],
+  upsertCampaign: [...ALL_WRITERS, MARKETING],
+  upsertCampaignSpend: [...ALL_WRITERS, MARKETING],
+  upsertTouchpoint: [...ALL_WRITERS, MARKETING],
+  upsertOpportunity: [...ALL_WRITERS, SALES],
+  upsertLeadFeedback: [...ALL_WRITERS, SALES],
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
 };
@@ -52,6 +73,15 @@ export function assertMayBackdate(actorRole: Role | undefined, field: string, at
     );
   }
 }
+
+/** Who may create, cancel and read import jobs (GraphQL, and POST/GET /imports): their files hold personal data. */
+export const IMPORT_ROLES: readonly Role[] = [...ALL_WRITERS];
+
+/** Root query fields only some roles may read (every other query is open to every role). */
+export const QUERY_ROLES: Record<string, readonly Role[]> = {
+  import: IMPORT_ROLES,
+  imports: IMPORT_ROLES,
+};
 
 /** Root query fields only admins may read. */
 export const ADMIN_QUERIES = new Set(['apiKeys', 'auditLog']);

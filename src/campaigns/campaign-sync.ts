@@ -1,16 +1,14 @@
 import { Length } from 'class-validator';
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { changedFields, findByExternalId, moneyKey, upsertByExternalId, UpsertOutcome } from '../common/sync';
-import { nonNegativeMoney, writtenTime } from '../common/validation';
 import type { Context } from '../graphql/context';
-import { findOrFail } from '../graphql/entity-loaders';
 import { decodeId, toGlobalId } from '../graphql/node';
-import { Lead } from '../leads/lead.entity';
 import { CampaignSpend } from './campaign-spend.entity';
 import { Campaign } from './campaign.entity';
 import { createCampaign, recordSpend, recordTouchpoint, updateCampaign } from './campaign.service';
 import { CreateCampaignInput, RecordSpendInput, RecordTouchpointInput } from './campaign.types';
 import { Touchpoint } from './touchpoint.entity';
+import { updateSpend, updateTouchpoint } from './touchpoint-corrections';
 
 const UPSERT_NOTE = 'omitted fields stay as they are; null clears';
 
@@ -84,51 +82,38 @@ export async function upsertCampaign(ctx: Context, input: UpsertCampaignInput): 
   return { campaign: row, created: outcome === UpsertOutcome.CREATED, outcome };
 }
 
-/** Records the entry through recordSpend, or changes its campaign, day or amount by recordSpend's rules. */
+/** Records the entry through recordSpend, or changes its campaign, day or amount through updateSpend. */
 export async function upsertCampaignSpend(ctx: Context, input: UpsertCampaignSpendInput): Promise<UpsertCampaignSpendPayload> {
   const { row, outcome } = await upsertByExternalId(ctx, CampaignSpend, input.externalId, {
     create: (txCtx) => recordSpend(txCtx, input),
-    update: async (txCtx, existing, tx) => {
+    update: async (txCtx, existing) => {
       const { campaignId, spentOn, amount } = input;
       const changes = changedFields({ campaignId, spentOn, amount }, { ...existing }, {
         campaignId: (id) => decodeId('input.campaignId', 'Campaign', id),
         amount: (m) => moneyKey(m),
       });
       if (Object.keys(changes).length === 0) return null;
-      if (changes.campaignId !== undefined) {
-        existing.campaignId = decodeId('input.campaignId', 'Campaign', changes.campaignId);
-        await findOrFail(txCtx, Campaign, 'Campaign', 'input.campaignId', existing.campaignId);
-      }
-      if (changes.spentOn !== undefined) existing.spentOn = changes.spentOn;
-      if (changes.amount !== undefined) existing.amount = nonNegativeMoney('input.amount', changes.amount);
-      return tx.getRepository(CampaignSpend).save(existing);
+      return updateSpend(txCtx, { id: toGlobalId('CampaignSpend', existing.id), ...changes });
     },
   });
   return { spend: row, created: outcome === UpsertOutcome.CREATED, outcome };
 }
 
-/** Records the touchpoint through recordTouchpoint, or changes its lead, campaign, kind or time by recordTouchpoint's rules. */
+/**
+ * Records the touchpoint through recordTouchpoint, or changes its lead, campaign, kind or time
+ * through updateTouchpoint (MARKETING changes only recent touchpoints, as there).
+ */
 export async function upsertTouchpoint(ctx: Context, input: UpsertTouchpointInput): Promise<UpsertTouchpointPayload> {
   const { row, outcome } = await upsertByExternalId(ctx, Touchpoint, input.externalId, {
     create: (txCtx) => recordTouchpoint(txCtx, input),
-    update: async (txCtx, existing, tx) => {
+    update: async (txCtx, existing) => {
       const { leadId, campaignId, kind, occurredAt } = input;
       const changes = changedFields({ leadId, campaignId, kind, occurredAt }, { ...existing }, {
         leadId: (id) => decodeId('input.leadId', 'Lead', id),
         campaignId: (id) => decodeId('input.campaignId', 'Campaign', id),
       });
       if (Object.keys(changes).length === 0) return null;
-      if (changes.leadId !== undefined) {
-        existing.leadId = decodeId('input.leadId', 'Lead', changes.leadId);
-        await findOrFail(txCtx, Lead, 'Lead', 'input.leadId', existing.leadId);
-      }
-      if (changes.campaignId !== undefined) {
-        existing.campaignId = decodeId('input.campaignId', 'Campaign', changes.campaignId);
-        await findOrFail(txCtx, Campaign, 'Campaign', 'input.campaignId', existing.campaignId);
-      }
-      if (changes.kind != null) existing.kind = changes.kind;
-      if (changes.occurredAt != null) existing.occurredAt = writtenTime(txCtx, 'input.occurredAt', changes.occurredAt);
-      return tx.getRepository(Touchpoint).save(existing);
+      return updateTouchpoint(txCtx, { id: toGlobalId('Touchpoint', existing.id), ...changes });
     },
   });
   return { touchpoint: row, created: outcome === UpsertOutcome.CREATED, outcome };

@@ -1,13 +1,23 @@
 import 'reflect-metadata';
 import { defaultFieldResolver, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
+import { AccountDeletionResolver } from '../accounts/account-deletion.resolver';
 import { AccountResolver } from '../accounts/account.resolver';
+import { AccountSyncResolver } from '../accounts/account-sync.resolver';
+import { LeadFeedbackSyncResolver } from '../alignment/feedback-sync';
+import { CampaignSyncResolver } from '../campaigns/campaign-sync';
+import { LeadSyncResolver } from '../leads/lead-sync';
+import { OpportunitySyncResolver } from '../opportunities/opportunity-sync';
+import { UserSyncResolver } from '../users/user-sync';
 import { ApiKeyResolver, AuditResolver } from '../auth/auth.resolver';
 import { maskForAnalyst } from '../auth/analyst-masking';
 import { authorizeRootFields } from '../auth/authorization';
 import { AlignmentAgreementResolver, LeadFeedbackResolver } from '../alignment/alignment.resolver';
+import { CampaignCorrectionsResolver } from '../campaigns/campaign-corrections.resolver';
 import { CampaignResolver } from '../campaigns/campaign.resolver';
+import { ImportJobResolver } from '../imports/import.resolver';
 import { CampaignSpendResolver, TouchpointResolver } from '../campaigns/touchpoint.resolver';
+import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 import { LeadResolver, LeadStageChangeResolver } from '../leads/lead.resolver';
 import { AccountMetricsResolver } from '../metrics/account-metrics.resolver';
 import { AcquisitionCostResolver } from '../metrics/acquisition-cost.resolver';
@@ -17,6 +27,7 @@ import { CampaignLeadFeedbackResolver, LeadFeedbackSummaryResolver } from '../me
 import { FunnelResolver } from '../metrics/funnel.resolver';
 import { WalletShareResolver } from '../metrics/share-of-wallet.resolver';
 import { SlaResolver } from '../metrics/sla.resolver';
+import { OpportunityDeletionResolver } from '../opportunities/opportunity-deletion.resolver';
 import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
 import type { Context } from './context';
@@ -48,6 +59,20 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   WalletShareResolver,
   AcquisitionCostResolver,
   AccountMetricsResolver,
+  // upserts and look-ups by what integrations hold (issue 11)
+  UserSyncResolver,
+  AccountSyncResolver,
+  LeadSyncResolver,
+  CampaignSyncResolver,
+  OpportunitySyncResolver,
+  LeadFeedbackSyncResolver,
+  // corrections and erasure (issue 11)
+  CampaignCorrectionsResolver,
+  AccountDeletionResolver,
+  OpportunityDeletionResolver,
+  LeadErasureResolver,
+  // import jobs and their doors (issue 11)
+  ImportJobResolver,
 ];
 
 let built: Promise<GraphQLSchema> | null = null;

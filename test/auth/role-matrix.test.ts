@@ -4,7 +4,7 @@ import { Role } from '../../src/auth/roles';
 import type { Context } from '../../src/graphql/context';
 import { buildAppSchema } from '../../src/graphql/schema';
 import { createTestApp, GraphQLResult, TestApp, testActor } from '../helpers/app';
-import { gid, insertAccount, insertCampaign, insertLead, insertOpportunity, insertUser, unique } from '../helpers/core-fixtures';
+import { gid, insertAccount, insertCampaign, insertLead, insertOpportunity, insertTouch, insertUser, unique } from '../helpers/core-fixtures';
 
 const { ADMIN, REVENUE_OPS, MARKETING, SALES, EXECUTIVE, ANALYST } = Role;
 const ROLES: readonly Role[] = [ADMIN, REVENUE_OPS, MARKETING, SALES, EXECUTIVE, ANALYST];
@@ -34,6 +34,25 @@ const MAY_CALL: Record<string, readonly Role[]> = {
   giveLeadFeedback: [...WRITE_ALL, SALES],
   proposeAgreement: [...WRITE_ALL, MARKETING, SALES],
   approveAgreement: [...WRITE_ALL, MARKETING, SALES],
+  // issue 11, corrections and erasure: marketing corrects what it records (recent touchpoints
+  // only), deletes of deals and accounts and erasure are revenue ops' and admins'
+  updateTouchpoint: [...WRITE_ALL, MARKETING],
+  deleteTouchpoint: [...WRITE_ALL, MARKETING],
+  updateSpend: [...WRITE_ALL, MARKETING],
+  deleteSpend: [...WRITE_ALL, MARKETING],
+  deleteCampaign: [...WRITE_ALL, MARKETING],
+  deleteOpportunity: WRITE_ALL,
+  deleteAccount: WRITE_ALL,
+  eraseLead: WRITE_ALL,
+  // issue 11, upserts by externalId: the roles of the create of the same kind
+  upsertUser: WRITE_ALL,
+  upsertAccount: WRITE_ALL,
+  upsertLead: [...WRITE_ALL, MARKETING],
+  upsertCampaign: [...WRITE_ALL, MARKETING],
+  upsertCampaignSpend: [...WRITE_ALL, MARKETING],
+  upsertTouchpoint: [...WRITE_ALL, MARKETING],
+  upsertOpportunity: [...WRITE_ALL, SALES],
+  upsertLeadFeedback: [...WRITE_ALL, SALES],
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
 };
@@ -68,6 +87,10 @@ describe('role × operation matrix', () => {
   const newAgreement = () =>
     sqlId(`INSERT INTO alignment_agreements (version, effective_from, mql_threshold, follow_up_hours, monthly_mql_target)
            SELECT coalesce(max(version), 0) + 1, '2024-01-01', 50, 24, 100 FROM alignment_agreements RETURNING id`);
+  // a touchpoint of now: a role that may not back-date corrects only recent ones
+  const newTouch = async () => insertTouch(app.db, await insertLead(app.db), await insertCampaign(app.db), new Date().toISOString());
+  const newSpend = async () =>
+    sqlId(`INSERT INTO campaign_spend (campaign_id, spent_on, amount) VALUES ($1, '2024-02-01', 10) RETURNING id`, [await insertCampaign(app.db)]);
   const newApiKey = () =>
     sqlId(`INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('victim', 'ANALYST', 'ra_xxxxxx', gen_random_uuid()::text::bytea) RETURNING id`);
 
@@ -170,6 +193,75 @@ describe('role × operation matrix', () => {
     revokeApiKey: {
       valid: async () => ({ id: await newApiKey() }),
       missing: async () => ({ id: NO_SUCH_ID }),
+    },
+    updateTouchpoint: {
+      valid: async () => ({ id: gid('Touchpoint', await newTouch()), kind: 'EMAIL_CLICK' }),
+      missing: async () => ({ id: gid('Touchpoint', NO_SUCH_ID), kind: 'EMAIL_CLICK' }),
+    },
+    deleteTouchpoint: {
+      valid: async () => ({ id: gid('Touchpoint', await newTouch()), reason: 'recorded twice' }),
+      missing: async () => ({ id: gid('Touchpoint', NO_SUCH_ID), reason: 'recorded twice' }),
+    },
+    updateSpend: {
+      valid: async () => ({ id: gid('CampaignSpend', await newSpend()), amount: '99.00' }),
+      missing: async () => ({ id: gid('CampaignSpend', NO_SUCH_ID), amount: '99.00' }),
+    },
+    deleteSpend: {
+      valid: async () => ({ id: gid('CampaignSpend', await newSpend()) }),
+      missing: async () => ({ id: gid('CampaignSpend', NO_SUCH_ID) }),
+    },
+    deleteCampaign: {
+      valid: async () => ({ id: gid('Campaign', await insertCampaign(app.db)) }),
+      missing: async () => ({ id: gid('Campaign', NO_SUCH_ID) }),
+    },
+    deleteOpportunity: {
+      valid: async () => ({ id: gid('Opportunity', await insertOpportunity(app.db, { accountId: await insertAccount(app.db) })), reason: 'test deal' }),
+      missing: async () => ({ id: gid('Opportunity', NO_SUCH_ID), reason: 'test deal' }),
+    },
+    deleteAccount: {
+      valid: async () => ({ id: gid('Account', await insertAccount(app.db)) }),
+      missing: async () => ({ id: gid('Account', NO_SUCH_ID) }),
+    },
+    upsertUser: {
+      valid: async () => ({ externalId: unique('xu'), name: 'New Person', email: `${unique('u')}@corp.test`, team: 'MARKETING' }),
+      missing: async () => ({ externalId: unique('xu'), name: 'New Person', email: takenEmail, team: 'MARKETING' }),
+    },
+    upsertAccount: {
+      valid: async () => ({ externalId: unique('xa'), name: 'Initech', domain: `${unique('d')}.test`, segment: 'SMB' }),
+      missing: async () => ({ externalId: unique('xa'), name: 'Initech', domain: takenDomain, segment: 'SMB' }),
+    },
+    upsertLead: {
+      valid: async () => ({ externalId: unique('xl'), email: `${unique('l')}@prospect.test`, accountId: gid('Account', await insertAccount(app.db)) }),
+      missing: async () => ({ externalId: unique('xl'), email: `${unique('l')}@prospect.test`, accountId: gid('Account', NO_SUCH_ID) }),
+    },
+    upsertCampaign: {
+      valid: async () => ({ externalId: unique('xc'), name: 'Spring', channel: 'EMAIL', ownerTeam: 'MARKETING', startsOn: '2024-03-01' }),
+      missing: async () => ({ externalId: unique('xc'), name: 'Spring', channel: 'EMAIL', ownerTeam: 'MARKETING', startsOn: '2024-03-01' }),
+    },
+    upsertCampaignSpend: {
+      valid: async () => ({ externalId: unique('xs'), campaignId: gid('Campaign', await insertCampaign(app.db)), amount: '1.00', spentOn: '2024-02-01' }),
+      missing: async () => ({ externalId: unique('xs'), campaignId: gid('Campaign', NO_SUCH_ID), amount: '1.00', spentOn: '2024-02-01' }),
+    },
+    upsertTouchpoint: {
+      valid: async () => ({
+        externalId: unique('xt'),
+        campaignId: gid('Campaign', await insertCampaign(app.db)),
+        leadId: gid('Lead', await insertLead(app.db)),
+        kind: 'EMAIL_OPEN',
+      }),
+      missing: async () => ({ externalId: unique('xt'), campaignId: gid('Campaign', NO_SUCH_ID), leadId: gid('Lead', NO_SUCH_ID), kind: 'EMAIL_OPEN' }),
+    },
+    upsertOpportunity: {
+      valid: async () => ({ externalId: unique('xo'), accountId: gid('Account', await insertAccount(app.db)), name: 'Deal', kind: 'NEW_BUSINESS', amount: '5.00' }),
+      missing: async () => ({ externalId: unique('xo'), accountId: gid('Account', NO_SUCH_ID), name: 'Deal', kind: 'NEW_BUSINESS', amount: '5.00' }),
+    },
+    upsertLeadFeedback: {
+      valid: async () => ({ externalId: unique('xf'), leadId: gid('Lead', await newMqlLead()), disposition: 'ACCEPTED' }),
+      missing: async () => ({ externalId: unique('xf'), leadId: gid('Lead', NO_SUCH_ID), disposition: 'ACCEPTED' }),
+    },
+    eraseLead: {
+      valid: async () => ({ id: gid('Lead', await insertLead(app.db)), reason: 'request 42' }),
+      missing: async () => ({ id: gid('Lead', NO_SUCH_ID), reason: 'request 42' }),
     },
   };
 

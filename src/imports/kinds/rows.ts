@@ -93,6 +93,23 @@ export class RowMapper {
       }
       cells.set(ours, result.value);
     }
+    if (this.preset?.derive) return this.derived(this.preset.derive, row.values, mapped);
+    return mapped;
+  }
+
+  /** Adds a preset's computed columns to `mapped` (those no header filled). */
+  private derived(derive: NonNullable<Preset['derive']>, values: Record<string, string>, mapped: MappedRow): MappedRow {
+    const byLower = new Map(Object.entries(values).map(([h, v]) => [h.trim().toLowerCase(), v]));
+    for (const [ours, text] of Object.entries(derive((header) => byLower.get(header.toLowerCase())))) {
+      const column = this.columns.get(ours);
+      if (text === undefined || !column || mapped.cells.has(ours)) continue;
+      const result = parseCell(column, text, this.now);
+      if (!result.ok) {
+        mapped.error = { column: ours, reason: result.reason };
+        return mapped;
+      }
+      mapped.cells.set(ours, result.value);
+    }
     return mapped;
   }
 }

@@ -1,8 +1,10 @@
+import { Cell, domainOfUrl, firstOf, segmentOfEmployees } from './derive';
 import type { Preset } from './preset';
 
 /**
- * The default export headers of HubSpot (contacts, deals) and Salesforce (opportunities), with
- * their stage values mapped to ours. Headers not named here are ignored.
+ * The default export headers of HubSpot (contacts, companies, deals) and Salesforce
+ * (opportunities; the other Salesforce objects are in salesforce.ts), with their stage values
+ * mapped to ours. Headers not named here are ignored.
  */
 
 const HUBSPOT_LIFECYCLE: Record<string, string> = {
@@ -36,6 +38,24 @@ export const hubspotContacts: Preset = {
     'Became a Customer Date': 'customerAt',
   },
   values: { stage: HUBSPOT_LIFECYCLE },
+};
+
+export const hubspotCompanies: Preset = {
+  name: 'hubspot-companies',
+  kind: 'accounts',
+  description: 'HubSpot companies export; segment from Number of Employees',
+  columns: {
+    'Record ID': 'externalId',
+    'Company name': 'name',
+    'Company Domain Name': 'domain',
+    Industry: 'industry',
+    'Create Date': 'createdAt',
+  },
+  derive: (cell: Cell) => ({
+    // without a Company Domain Name, the domain of the Website URL
+    domain: domainOfUrl(firstOf(cell, 'Website URL')),
+    segment: segmentOfEmployees(firstOf(cell, 'Number of Employees')),
+  }),
 };
 
 export const hubspotDeals: Preset = {
@@ -76,16 +96,23 @@ export const hubspotDeals: Preset = {
 export const salesforceOpportunities: Preset = {
   name: 'salesforce-opportunities',
   kind: 'opportunities',
-  description: 'Salesforce Opportunity export (API field names)',
+  description: 'Salesforce Opportunity export (API field names or labels)',
   columns: {
     Id: 'externalId',
+    'Opportunity ID': 'externalId',
     AccountId: 'accountExternalId',
+    'Account ID': 'accountExternalId',
     Name: 'name',
+    'Opportunity Name': 'name',
     StageName: 'stage',
+    Stage: 'stage',
     Amount: 'amount',
     CloseDate: 'closeDate',
+    'Close Date': 'closeDate',
     CreatedDate: 'createdAt',
+    'Created Date': 'createdAt',
     Type: 'kind',
+    'Opportunity Type': 'kind',
   },
   values: {
     stage: {

@@ -1,11 +1,15 @@
 import { ImportFileError } from '../columns';
 import type { ImportKind } from '../engine';
-import { hubspotContacts, hubspotDeals, salesforceOpportunities } from './crm';
+import { hubspotCompanies, hubspotContacts, hubspotDeals, salesforceOpportunities } from './crm';
+import { salesforceAccounts, salesforceCampaignMembers, salesforceCampaigns, salesforceContacts, salesforceLeads } from './salesforce';
 import type { Preset } from './preset';
 
 /** Every preset by name. */
 export const PRESETS: Record<string, Preset> = Object.fromEntries(
-  [hubspotContacts, hubspotDeals, salesforceOpportunities].map((p) => [p.name, p]),
+  [
+    hubspotContacts, hubspotCompanies, hubspotDeals,
+    salesforceLeads, salesforceContacts, salesforceAccounts, salesforceOpportunities, salesforceCampaigns, salesforceCampaignMembers,
+  ].map((p) => [p.name, p]),
 );
 
 export function presetFor(name: string, kind: ImportKind): Preset {

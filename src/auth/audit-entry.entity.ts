@@ -41,6 +41,10 @@ export class AuditEntry {
   @Field({ description: 'INSERT, UPDATE or DELETE.' })
   action: string;
 
+  @Column({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the write was made, when its mutation takes a reason (corrections, deletes, eraseLead).' })
+  reason: string | null;
+
   @Column({ type: 'jsonb', nullable: true })
   @Field(() => GraphQLJSON, { nullable: true, description: 'The row before the write (null for inserts).' })
   before: unknown;

@@ -68,6 +68,13 @@ export class Lead {
   @Field(() => Date, { nullable: true, description: 'First time the lead was disqualified.' })
   disqualifiedAt: Date | null;
 
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the personal data of the lead was erased (eraseLead): its email then reads erased-<id>@erased.invalid, its names, title and externalId null; null while it is not.',
+  })
+  erasedAt: Date | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   @Field({ description: 'When the lead was last changed.' })
   updatedAt: Date;

@@ -149,6 +149,27 @@ describe('corrections', () => {
     await expectCachesLikeRebuilt(app.db);
   });
 
+  it("updateCampaign of a channel moves the campaign's numbers to that channel at once", async () => {
+    const s = await insertScenario(app.db);
+    const channels = async () =>
+      (
+        await app.ok<{ channelPerformance: { rows: { channel: string; touches: number; attributedPipeline: string }[] } }>(
+          `query($input: ChannelPerformanceInput!) { channelPerformance(input: $input) { rows { channel touches attributedPipeline } } }`,
+          { input: { window: { from: '2024-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z' }, model: 'LINEAR', campaignIds: [gid('Campaign', s.c1), gid('Campaign', s.c2)] } },
+        )
+      ).channelPerformance.rows;
+    // both EMAIL: 2 + 2 touches, 800.00 + 1000.00
+    expect(await channels()).toEqual([{ channel: 'EMAIL', touches: 4, attributedPipeline: '1800.00' }]);
+    await app.ok(`mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { campaign { channel } } }`, {
+      input: { id: gid('Campaign', s.c2), channel: 'EVENT', version: 1 },
+    });
+    expect(await channels()).toEqual([
+      { channel: 'EMAIL', touches: 2, attributedPipeline: '800.00' },
+      { channel: 'EVENT', touches: 2, attributedPipeline: '1000.00' },
+    ]);
+    await expectCachesLikeRebuilt(app.db);
+  });
+
   it('deleteOpportunity needs a reason, keeps it in the audit log, and takes the deal out of every metric', async () => {
     const s = await insertScenario(app.db);
     await app.db.sql(`INSERT INTO opportunity_contacts (opportunity_id, lead_id) VALUES ($1, $2)`, [s.o1, s.l1]);

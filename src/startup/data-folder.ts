@@ -63,8 +63,9 @@ export function folderHolder(dataDir: string): FolderHolder {
     }
   }
   const parent = parentPid(lock.pid);
-  // an orphan's parent is init (1) or a "subreaper" (systemd --user, tini): not a Node process
-  if (parent !== undefined && parent > 1 && isAlive(parent) && (parent === process.pid || isNodeCommand(commandLine(parent)))) {
+  // an orphan's parent is init or a "subreaper" (systemd --user, tini): not a Node process. An
+  // API that is pid 1 itself (node as a container's entry point) still holds its server.
+  if (parent !== undefined && parent > 0 && isAlive(parent) && (parent === process.pid || isNodeCommand(commandLine(parent)))) {
     return { kind: 'held', postgresPid: lock.pid, holderPid: parent, port: lock.port };
   }
   if (parent === undefined) {

@@ -114,6 +114,20 @@ describe('upserts by externalId', () => {
     expect(feedback).toEqual({ disposition: 'REJECTED', reason: 'BAD_FIT' });
   });
 
+  it('an upsert that changes an old touchpoint keeps updateTouchpoint\'s rule for MARKETING', async () => {
+    const [row] = await app.db.sql<{ lead: string; campaign: string }>(
+      `SELECT (SELECT id::text FROM leads WHERE external_id = 'l-1') AS lead, (SELECT id::text FROM campaigns WHERE external_id = 'c-1') AS campaign`,
+    );
+    const input = { externalId: 't-1', leadId: gid('Lead', row!.lead), campaignId: gid('Campaign', row!.campaign), kind: 'MEETING' };
+    const doc = 'mutation ($input: UpsertTouchpointInput!) { upsertTouchpoint(input: $input) { outcome } }';
+    const refused = await app.gql(doc, { input }, Role.MARKETING);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'input.id' });
+    // unchanged values write nothing, so nothing is refused
+    const same = await app.gql<{ upsertTouchpoint: { outcome: string } }>(doc, { input: { ...input, kind: 'EMAIL_CLICK' } }, Role.MARKETING);
+    expect(same.data?.upsertTouchpoint.outcome).toBe('UNCHANGED');
+    expect((await app.gql<{ upsertTouchpoint: { outcome: string } }>(doc, { input })).data?.upsertTouchpoint.outcome).toBe('UPDATED');
+  });
+
   it('upserts take the roles of the create of their kind', async () => {
     const result = await app.gql(
       `mutation { upsertAccount(input: { externalId: "m-1", name: "M", domain: "m.test", segment: SMB }) { created } }`,

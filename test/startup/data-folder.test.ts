@@ -27,7 +27,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function writePostmasterPid(pid: number, port = 54321): void {

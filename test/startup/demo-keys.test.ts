@@ -62,9 +62,9 @@ describe('demo keys', () => {
     file = demoKeysFile(join(dir, '.data', 'postgres'));
   });
   afterAll(async () => {
-    await db.drop();
+    await db?.drop();
     await other?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Unrevoked demo keys per role. */

@@ -47,7 +47,12 @@ export function transpile(entries: string[], out: string): void {
 /** A build of src/main.js in a temporary folder; `remove()` deletes it. */
 export function buildService(): { main: string; dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'ra-startup-build-'));
-  transpile(['src/main.ts'], dir);
+  try {
+    transpile(['src/main.ts'], dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return { main: join(dir, 'src/main.js'), dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -35,8 +35,8 @@ const teardown = require('./test/helpers/global-teardown.js').default;
 
 beforeAll(() => {
   build = mkdtempSync(join(tmpdir(), 'ra-leftovers-build-'));
-  transpile(['test/helpers/global-setup.ts', 'test/helpers/global-teardown.ts'], build);
   writeFileSync(join(build, 'run.js'), RUNNER);
+  transpile(['test/helpers/global-setup.ts', 'test/helpers/global-teardown.ts'], build);
 });
 
 beforeEach(() => {
@@ -44,8 +44,8 @@ beforeEach(() => {
   chmodSync(tmp, 0o755); // the server may run as its own OS user when we are root
 });
 
-afterEach(() => rmSync(tmp, { recursive: true, force: true }));
-afterAll(() => rmSync(build, { recursive: true, force: true }));
+afterEach(() => tmp && rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => build && rmSync(build, { recursive: true, force: true }));
 
 async function runSetupAndTeardown(): Promise<{ pid: number; during: string[] }> {
   const env: Record<string, string> = {};

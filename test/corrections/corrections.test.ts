@@ -1,6 +1,7 @@
+import { Client } from 'pg';
 import { Role } from '../../src/auth/roles';
 import { createTestApp, TestApp } from '../helpers/app';
-import { gid, insertCampaign, insertLead, insertOpportunity, insertTouch } from '../helpers/core-fixtures';
+import { gid, insertCampaign, insertLead, insertOpportunity, insertTouch, unique } from '../helpers/core-fixtures';
 import { expectCachesLikeRebuilt, insertScenario, Scenario } from './support';
 
 /*
@@ -271,6 +272,29 @@ describe('corrections', () => {
     );
     // every row deleted, and the account, each with the reason
     expect(audited).toEqual({ n: 3 + 1 + 1 + 1 + 2 + 2 + 1, reasons: ['test account'] });
+  });
+
+  it('deleteAccount waits for a lead being added to the account, and deletes it too', async () => {
+    const s = await insertScenario(app.db);
+    const writer = new Client({ connectionString: app.db.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      const [late] = (await writer.query(`INSERT INTO leads (email, account_id) VALUES ($1, $2) RETURNING id`, [`${unique('late')}@x.test`, s.accountA])).rows as { id: string }[];
+      await writer.query(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, $2, 'OTHER', '2024-03-12T00:00:00Z')`, [late!.id, s.c1]);
+      const deleting = app.gql<{ deleteAccount: { deleted: { kind: string; count: number }[] } }>(DELETE('deleteAccount'), {
+        input: { id: gid('Account', s.accountA), cascade: true },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the delete waits for the writer's hold on the account
+      await writer.query('COMMIT');
+      const result = await deleting;
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.deleteAccount.deleted).toEqual(expect.arrayContaining([{ kind: 'leads', count: 3 }, { kind: 'touchpoints', count: 4 }]));
+    } finally {
+      await writer.end();
+    }
+    expect(await app.db.sql(`SELECT count(*)::int AS n FROM leads WHERE account_id = $1`, [s.accountA])).toEqual([{ n: 0 }]);
+    await expectCachesLikeRebuilt(app.db);
   });
 
   it('a failed delete changes nothing (one transaction)', async () => {

@@ -4,25 +4,31 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { connectAndMigrate } from '../db/data-source';
 import { EmbeddedServer, startEmbeddedPostgres } from '../db/embedded-postgres';
+import { writeDemoCsv } from './demo-csv';
 import { parseDemoSize } from './demo-plan';
 import { loadDemoData, LoadDemoOptions } from './load-demo';
 
 const USAGE = `Loads the demo data set into an empty database (migrating it first).
 
   node dist/src/seed/seed.cli.js [--size S|M|<accounts>] [--seed <n>] [--anchor <ISO time>] [--embedded] [--steps]
+  node dist/src/seed/seed.cli.js --csv <dir> [--size ...] [--seed ...] [--anchor ...]
 
   DATABASE_URL   the database to fill (required unless --embedded)
   --embedded     load into a throw-away embedded PostgreSQL instead (timing runs)
-  --steps        also print the time each step of the load took`;
+  --steps        also print the time each step of the load took
+  --csv <dir>    write the data set as CSV files in the import format instead, one per kind
+                 (users.csv ... feedback.csv), for npm run import -- --bundle <dir>; no database`;
 
 interface CliArgs {
   options: LoadDemoOptions;
   embedded: boolean;
+  csv?: string;
 }
 
 function parseArgs(argv: string[]): CliArgs {
   const options: LoadDemoOptions = {};
   let embedded = false;
+  let csv: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -37,17 +43,29 @@ function parseArgs(argv: string[]): CliArgs {
       options.seed = seed;
     } else if (flag === '--anchor') options.anchor = value();
     else if (flag === '--embedded') embedded = true;
+    else if (flag === '--csv') csv = value();
     else if (flag === '--steps') options.onStep = (step, ms) => console.log(`  ${step.padEnd(40)} ${String(ms).padStart(7)} ms`);
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}\n\n${USAGE}`);
   }
-  return { options, embedded };
+  return { options, embedded, ...(csv === undefined ? {} : { csv }) };
 }
 
 async function main(): Promise<void> {
-  const { options, embedded } = parseArgs(process.argv.slice(2));
+  const { options, embedded, csv } = parseArgs(process.argv.slice(2));
+  if (csv !== undefined) {
+    const started = performance.now();
+    const written = await writeDemoCsv(csv, options);
+    let total = 0;
+    for (const [kind, count] of Object.entries(written)) {
+      total += count;
+      console.log(`${`${kind}.csv`.padEnd(22)} ${String(count).padStart(10)}`);
+    }
+    console.log(`${'total'.padEnd(22)} ${String(total).padStart(10)} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
   let server: EmbeddedServer | undefined;
   let scratch: string | undefined;
   let url = process.env.DATABASE_URL;

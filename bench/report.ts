@@ -1,3 +1,4 @@
+import type { ImportFigures } from './import-scenario';
 import type { LoadFigures } from './database';
 import type { FloodResult, LoadResult } from './http-load';
 import type { DirectTiming } from './statements';
@@ -70,6 +71,8 @@ export interface BenchReport {
     flood?: { probe: RunSettings; flooders: number; rampSec: number };
   };
   load: LoadFigures;
+  /** The import scenario: the run's touchpoints as a CSV through the import engine (absent in older reports). */
+  importRate?: ImportFigures;
   serverPeakRssBytes: number | null;
   postgraphilePeakRssBytes: number | null;
   scenarios: ScenarioFigures[];
@@ -111,6 +114,12 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] 
     }
   }
   add('load', '≥ 50,000 rows/s', report.load.rowsPerSecond >= 50_000);
+  const imp = report.importRate;
+  if (imp) {
+    add('import', '≥ 100,000 rows/s', imp.rowsPerSecond >= 100_000);
+    // flat in file size: the peak after a quarter of the rows is (nearly) the peak at the end
+    add('import', 'peak RSS ≤ 1.25× its value after ¼ of the file', imp.quarterPeakRssBytes !== null && imp.peakRssBytes <= imp.quarterPeakRssBytes * 1.25);
+  }
   add('rss', '≤ 300 MB', report.serverPeakRssBytes !== null && report.serverPeakRssBytes <= 300 * MB);
   return targets;
 }
@@ -175,6 +184,16 @@ export function markdownTable(report: BenchReport): string {
     `| Attribution cache built after the load (reports read the touches meanwhile) | 1 | | ${num(load.cacheMs / 1000, 1)} s | | | | |` +
       tailCells(['', '', '', '']),
   );
+  const imp = report.importRate;
+  if (imp) {
+    const iv = verdicts(report, 'import');
+    const quarter = imp.quarterPeakRssBytes === null ? '—' : `${num(imp.quarterPeakRssBytes / MB)} MB`;
+    lines.push(
+      `| Import a touchpoint CSV (${num(imp.rows)} rows, ${num(imp.fileBytes / MB, 1)} MB) through the engine: ${num(imp.created)} created, ` +
+        `${num(imp.failed)} failed in ${num(imp.ms / 1000, 1)} s; importer peak RSS ${num(imp.peakRssBytes / MB)} MB (${quarter} after ¼) | 1 | | ` +
+        `${num(imp.rowsPerSecond)} rows/s | | | | |` + tailCells(['', '', iv.target, iv.result]),
+    );
+  }
   const rv = verdicts(report, 'rss');
   const rss = report.serverPeakRssBytes === null ? '—' : `${num(report.serverPeakRssBytes / MB)} MB`;
   const pgRss = report.postgraphilePeakRssBytes === null ? '' : `${num(report.postgraphilePeakRssBytes / MB)} MB (PostGraphile)`;

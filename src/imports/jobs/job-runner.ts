@@ -30,6 +30,8 @@ interface ClaimedJob {
 /** An upload stores a chunk at least every IMPORT_UPLOAD_IDLE_MS; one silent this long died with its process. */
 const ABANDONED_UPLOAD_SECONDS = 3600;
 const PURGE_EVERY_MS = 600_000;
+/** How long a shutdown waits for the running job's batch to end. */
+const STOP_WAIT_MS = 10_000;
 
 /** Processes that run jobs in this process, kicked when a job is queued here. */
 const runners = new Set<ImportJobRunner>();
@@ -81,7 +83,8 @@ export class ImportJobRunner {
     const current = this.current;
     if (current) {
       current.abort.abort(new Interruption('SHUTDOWN'));
-      await current.done;
+      // a batch that will not end in time is left to its lease: another start takes the job up
+      await Promise.race([current.done, new Promise((ok) => setTimeout(ok, STOP_WAIT_MS).unref())]);
     }
   }
 
@@ -197,9 +200,11 @@ export class ImportJobRunner {
       for (const file of files) {
         if (file.done) continue;
         const recorder = new ErrorRecorder(this.ds, job.id, file.fileNo);
+        // the engine stops between batches when the signal is aborted; the batch under way commits or rolls back whole
+        const input = storedFileStream(this.ds, job.id, file.fileNo);
         const counts: ImportCounts = await importStream(
           this.ds,
-          storedFileStream(this.ds, job.id, file.fileNo),
+          input,
           {
             kind: file.kind,
             format: job.format,

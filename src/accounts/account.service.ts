@@ -1,4 +1,5 @@
 import { Account } from './account.entity';
+import { recordReason } from '../common/corrections';
 import type { AccountFilter, AccountOrder, CreateAccountInput, UpdateAccountInput } from './account.types';
 import { AccountOrderField } from './account.types';
 import { applyChanges, nonNegativeMoney, notNull, requiredText, storableText, writtenTime, validDomain } from '../common/validation';
@@ -48,6 +49,7 @@ export function updateAccount(ctx: Context, input: UpdateAccountInput): Promise<
   return runMutation(ctx, async (tx, txCtx) => {
     const id = decodeId('input.id', 'Account', input.id);
     const account = await lockForUpdate(tx, Account, 'Account', 'input.id', id, input.version);
+    await recordReason(tx, 'input.reason', input.reason);
     const name = notNull('input.name', input.name);
     const segment = notNull('input.segment', input.segment);
     const domain = notNull('input.domain', input.domain);

@@ -1,4 +1,5 @@
 import { applyChanges, calendarDay, nonNegativeMoney, requiredText, storableText, writtenTime } from '../common/validation';
+import { recordReason } from '../common/corrections';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
@@ -57,6 +58,7 @@ export function updateCampaign(ctx: Context, input: UpdateCampaignInput): Promis
   return runMutation(ctx, async (tx) => {
     const id = decodeId('input.id', 'Campaign', input.id);
     const campaign = await lockForUpdate(tx, Campaign, 'Campaign', 'input.id', id, input.version);
+    await recordReason(tx, 'input.reason', input.reason);
     for (const field of ['name', 'channel', 'ownerTeam', 'startsOn'] as const) {
       if (input[field] === null) throw new BadInputError(`input.${field}`, 'cannot be cleared');
     }

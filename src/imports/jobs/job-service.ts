@@ -1,10 +1,9 @@
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { selectList } from '../../db/sql';
-import type { ImportFormat, ImportKind, ImportMode } from '../engine';
+import type { ImportKind } from '../engine';
 import { ImportJob } from './import-job.entity';
 import { rawQuery } from './job-db';
-import type { StoredImportFile } from './job-files';
 import { jobQueued } from './job-runner';
 import { createUploadingJob, discardUploadingJob, NewImportJob, queueUploadedJob, storeFileBytes } from './job-upload';
 
@@ -83,11 +82,4 @@ export function countsOf(job: ImportJob): { processed: number; created: number; 
     unchanged: Number(job.unchangedRows),
     failed: Number(job.failedRows),
   };
-}
-
-/** The parameters a job was created with, for both doors' answers. */
-export interface JobSpecView {
-  format: ImportFormat;
-  mode: ImportMode;
-  files: StoredImportFile[];
 }

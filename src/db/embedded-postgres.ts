@@ -22,6 +22,8 @@ export interface EmbeddedServer {
   onUnexpectedExit(listener: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void): void;
   /** Starts the server again on the same folder and port, after an unexpected exit. */
   restart(): Promise<void>;
+  /** Whether stop() was called. */
+  readonly stopped: boolean;
   stop(): Promise<void>;
 }
 
@@ -167,6 +169,9 @@ export async function startEmbeddedPostgres(options: {
     urlFor,
     pid: () => running?.pid,
     onUnexpectedExit: (listener) => void listeners.push(listener),
+    get stopped() {
+      return stopping;
+    },
     async restart() {
       if (stopping) throw new Error('embedded PostgreSQL is stopping');
       if (running) return;

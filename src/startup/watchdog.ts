@@ -55,12 +55,14 @@ export function watchEmbeddedPostgres(server: EmbeddedServer, options: WatchdogO
       let last = '';
       for (const [attempt, delay] of delays.entries()) {
         await new Promise((ok) => setTimeout(ok, delay));
-        if (gaveUp) return;
+        // the service is stopping: nothing to bring back
+        if (gaveUp || server.stopped) return;
         try {
           await server.restart();
           options.logger.warn({ attempt: attempt + 1, pid: server.pid() }, 'embedded PostgreSQL started again');
           return;
         } catch (error) {
+          if (server.stopped) return;
           last = (error as Partial<EmbeddedPostgresError> | null)?.fatal ?? (error instanceof Error ? error.message : String(error));
           options.logger.warn({ attempt: attempt + 1, reason: last }, 'embedded PostgreSQL did not start again yet');
         }

@@ -82,3 +82,16 @@ it('gives up when the server keeps dying', async () => {
   expect(gaveUp).toHaveBeenCalledTimes(1);
   expect(gaveUp.mock.calls[0][0]).toMatch(/exited 3 times within 1 minutes \(last: exit code 1\); exiting/);
 });
+
+it('does not bring back a server the service is stopping', async () => {
+  const { server, die } = fakeServer(async () => {
+    throw new Error('embedded PostgreSQL is stopping');
+  });
+  const gaveUp = jest.fn();
+  watchEmbeddedPostgres(server, { logger, onGiveUp: gaveUp, retryDelaysMs: [1, 1, 1] });
+  die();
+  Object.defineProperty(server, 'stopped', { value: true });
+  await new Promise((ok) => setTimeout(ok, 50));
+  expect(server.restart).not.toHaveBeenCalled();
+  expect(gaveUp).not.toHaveBeenCalled();
+});

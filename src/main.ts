@@ -66,10 +66,11 @@ async function die(logger: Logger | null, line: string, cause?: unknown): Promis
  * an error says so) and end the process, as Node's default would, but after the database is stopped.
  */
 function installProcessHandlers(logger: Logger): void {
-  const describe = (cause: unknown) =>
-    cause instanceof Error ? `${cause.name}: ${cause.message}` : `${inspect(cause)} (a promise was rejected with no error)`;
-  process.on('unhandledRejection', (reason) => void die(logger, `unhandled promise rejection: ${describe(reason)}; exiting`, reason));
-  process.on('uncaughtException', (error) => void die(logger, `uncaught exception: ${describe(error)}; exiting`, error));
+  const describe = (cause: unknown, without: string) => (cause instanceof Error ? `${cause.name}: ${cause.message}` : `${inspect(cause)} (${without})`);
+  process.on('unhandledRejection', (reason) =>
+    void die(logger, `unhandled promise rejection: ${describe(reason, 'a promise was rejected with no error')}; exiting`, reason),
+  );
+  process.on('uncaughtException', (error) => void die(logger, `uncaught exception: ${describe(error, 'thrown, not an Error')}; exiting`, error));
 }
 
 /** The one line a start-up failure is reported with (an unexpected one's stack goes to the log). */

@@ -57,6 +57,52 @@ describe('POST /imports', () => {
     expect(await app.db.sql(`SELECT segment FROM accounts WHERE external_id = 'bad-2'`)).toEqual([{ segment: 'SMB' }]);
   });
 
+  it('with atomic=true, fails the job on a bad row and applies nothing of the file', async () => {
+    const file = ['externalId,name,domain,segment', 'atom-1,Atom One,atom1.example,SMB', 'atom-2,Atom Two,atom2.example,GIANT'];
+    const job = (await upload(app, 'kind=accounts&atomic=true', `${file.join('\n')}\n`, revops)).body as JobJson;
+    const failed = await pollUntilFinal(app, job.links.self, revops);
+    expect([failed.state, failed.message, failed.counts.created, failed.counts.failed > 0]).toEqual([
+      'FAILED',
+      `accounts: ${failed.counts.failed} of ${failed.processedRows} rows failed; atomic, so nothing of the file was applied`,
+      0,
+      true,
+    ]);
+    expect(await app.db.sql(`SELECT count(*)::int AS n FROM accounts WHERE external_id LIKE 'atom-%'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('keeps nothing of an upload whose client went away mid-file', async () => {
+    const before = await app.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM import_jobs`);
+    const url = new URL(`${originOf(app)}/imports?kind=accounts`);
+    await new Promise<void>((ok) => {
+      const req = request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'POST', headers: { authorization: `Bearer ${revops}`, 'transfer-encoding': 'chunked' } });
+      req.on('error', () => ok());
+      req.write(`${ACCOUNTS.join('\n')}\n`);
+      setTimeout(() => {
+        req.destroy();
+        ok();
+      }, 300);
+    });
+    // the job row existed while the bytes came in (UPLOADING, shown to no one); it is gone
+    for (let i = 0; i < 50; i++) {
+      const [row] = await app.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM import_jobs`);
+      if (row?.n === before[0]?.n) break;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    expect(await app.db.sql(`SELECT count(*)::int AS n FROM import_jobs`)).toEqual(before);
+    expect(await app.db.sql(`SELECT count(*)::int AS n FROM import_job_chunks c JOIN import_jobs j ON j.id = c.job_id WHERE j.state = 'UPLOADING'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('runs createImport once for a retry with the same Idempotency-Key', async () => {
+    const mutation = 'mutation($input: CreateImportInput!) { createImport(input: $input) { importJob { id } } }';
+    const variables = { input: { files: [{ kind: 'ACCOUNTS', content: 'externalId,name,domain,segment\nidem-1,Idem,idem.example,SMB\n' }] } };
+    const first = await app.gql<{ createImport: { importJob: { id: string } } }>(mutation, variables, { key: revops, headers: { 'idempotency-key': 'import-once' } });
+    const retry = await app.gql<{ createImport: { importJob: { id: string } } }>(mutation, variables, { key: revops, headers: { 'idempotency-key': 'import-once' } });
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.data?.createImport.importJob.id).toBe(first.body.data?.createImport.importJob.id);
+    // one job holds the file, not two
+    expect(await app.db.sql(`SELECT count(*)::int AS n FROM import_job_chunks WHERE data = $1`, [Buffer.from(variables.input.files[0]?.content ?? '')])).toEqual([{ n: 1 }]);
+  });
+
   it('is for REVENUE_OPS and ADMIN: others are refused before the file is read', async () => {
     for (const role of [Role.MARKETING, Role.SALES, Role.EXECUTIVE, Role.ANALYST]) {
       const key = (await app.newKey(role)).secret;

@@ -93,7 +93,12 @@ async function start(config: Config, logger: Logger): Promise<void> {
   }
   let connected: Awaited<ReturnType<typeof connectAndMigrate>>;
   try {
-    connected = await connectAndMigrate({ url, statementTimeoutMs: config.limits.statementTimeoutMs });
+    connected = await connectAndMigrate({
+      url,
+      poolSize: config.poolSize,
+      statementTimeoutMs: config.limits.statementTimeoutMs,
+      queryTimeoutMs: config.limits.queryTimeoutMs,
+    });
   } catch (error) {
     throw explainDatabaseError(error, url, service.embedded ? 'the embedded PostgreSQL' : 'DATABASE_URL') ?? error;
   }
@@ -109,7 +114,13 @@ async function start(config: Config, logger: Logger): Promise<void> {
     if (config.seedDemo) logger.info('demo data only: create API keys with `npm run apikey -- create --role ADMIN`');
   }
   if (config.databaseReadUrl) {
-    const readDs = createDataSource({ url: config.databaseReadUrl, statementTimeoutMs: config.limits.statementTimeoutMs, applicationName: 'revenue-alignment-api-reader' });
+    const readDs = createDataSource({
+      url: config.databaseReadUrl,
+      poolSize: config.poolSize,
+      statementTimeoutMs: config.limits.statementTimeoutMs,
+      queryTimeoutMs: config.limits.queryTimeoutMs,
+      applicationName: 'revenue-alignment-api-reader',
+    });
     service.readDs = readDs;
     await readDs.initialize().catch((error: unknown) => {
       throw explainDatabaseError(error, config.databaseReadUrl!, 'DATABASE_READ_URL') ?? error;

@@ -24,6 +24,8 @@ describe('POST /imports', () => {
     expect(job.links.errorsCsv).toBe(`${job.links.self}/errors.csv`);
     const done = await pollUntilFinal(app, job.links.self, revops);
     expect([done.state, done.message, done.processedRows, done.counts]).toEqual(['DONE', null, 3, { created: 3, updated: 0, unchanged: 0, failed: 0 }]);
+    // a finished job keeps its counts and failed rows, not the file's bytes
+    expect(await app.db.sql(`SELECT count(*)::int AS n FROM import_job_chunks`)).toEqual([{ n: 0 }]);
     expect(await app.db.sql(`SELECT external_id, name FROM accounts WHERE external_id LIKE 'acc-%' ORDER BY external_id`)).toEqual([
       { external_id: 'acc-1', name: 'Acme' },
       { external_id: 'acc-2', name: 'Globex' },

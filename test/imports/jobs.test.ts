@@ -234,6 +234,7 @@ describe('a queued job', () => {
       expect(body.data.cancelImport.importJob.state).toBe('CANCELLED');
       expect(body.data.cancelImport.importJob.finishedAt).not.toBeNull();
       expect(await db.sql(`SELECT state, attempts FROM import_jobs`)).toEqual([{ state: 'CANCELLED', attempts: 0 }]);
+      expect(await db.sql(`SELECT count(*)::int AS n FROM import_job_chunks`)).toEqual([{ n: 0 }]);
     } finally {
       await app.stop();
       await db.drop();

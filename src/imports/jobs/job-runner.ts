@@ -140,12 +140,17 @@ export class ImportJobRunner {
     return job ?? null;
   }
 
-  /** Ends the job in a final state, if this replica still holds it. */
+  /**
+   * Ends the job in a final state, if this replica still holds it, and drops its files' bytes:
+   * they served the run (the failed rows are kept apart), and they may hold personal data.
+   */
   private async finish(jobId: string, state: 'DONE' | 'FAILED' | 'CANCELLED', message: string | null): Promise<void> {
     await rawQuery(
       this.ds,
-      `UPDATE import_jobs SET state = $3, message = $4, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-        WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING'`,
+      `WITH job AS (
+         UPDATE import_jobs SET state = $3, message = $4, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
+          WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING' RETURNING id)
+       DELETE FROM import_job_chunks c USING job WHERE c.job_id = job.id`,
       [jobId, this.owner, state, message],
     );
   }

@@ -60,12 +60,15 @@ export type CancelOutcome = { job: ImportJob } | { notFound: true } | { alreadyF
 export async function cancelImportJob(ds: DataSource, id: string): Promise<CancelOutcome> {
   const [updated] = await rawQuery<ImportJob & Record<string, unknown>>(
     ds,
-    `UPDATE import_jobs t SET cancel_requested = true, updated_at = now(),
+    `WITH job AS (UPDATE import_jobs t SET cancel_requested = true, updated_at = now(),
             state = CASE WHEN t.state = 'QUEUED' OR t.lease_expires_at < now() THEN 'CANCELLED' ELSE t.state END,
             finished_at = CASE WHEN t.state = 'QUEUED' OR t.lease_expires_at < now() THEN now() ELSE t.finished_at END,
             lease_owner = CASE WHEN t.state = 'QUEUED' OR t.lease_expires_at < now() THEN NULL ELSE t.lease_owner END
       WHERE t.id = $1 AND t.state IN ('QUEUED', 'RUNNING')
-      RETURNING ${selectList(ds, ImportJob, 't')}`,
+      RETURNING ${selectList(ds, ImportJob, 't')}),
+     -- a job cancelled before it ran keeps no bytes of its files
+     dropped AS (DELETE FROM import_job_chunks c USING job j WHERE c.job_id = j.id AND j.state = 'CANCELLED')
+     SELECT * FROM job`,
     [id],
   );
   if (updated) return { job: updated };

@@ -63,7 +63,7 @@ export const CLIENT_ERROR_CODES = new Set([
 ]);
 
 /** Extension keys a client may see on an error. */
-const CLIENT_EXTENSION_KEYS = new Set(['code', 'field', 'retryAfterSeconds']);
+const CLIENT_EXTENSION_KEYS = new Set(['code', 'field', 'retryAfterSeconds', 'scope', 'existingId']);
 
 /** Signs of a stack trace, of server paths or of PostgreSQL's own wording in a message. */
 const LEAK_PATTERNS: [string, RegExp][] = [

@@ -222,17 +222,24 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     return actor;
   }
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<StoredResponse> {
-    let actor: Actor;
+  /**
+   * The caller, or the response refusing the request (401, 429): its body is then not read but
+   * discarded, and the connection closes after the answer.
+   */
+  async function authenticateOrRefuse(req: IncomingMessage, res: ServerResponse): Promise<Actor | StoredResponse> {
     try {
-      actor = await authenticate(req);
+      return await authenticate(req);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      // the body is not read: discard it and close the connection after the answer
       res.setHeader('connection', 'close');
       req.resume();
       return fromGraphQLError(error);
     }
+  }
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<StoredResponse> {
+    const actor = await authenticateOrRefuse(req, res);
+    if ('status' in actor) return actor;
     let body: unknown = undefined;
     if (req.method === 'POST') {
       const text = await readBody(req, maxBody);
@@ -313,14 +320,9 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
         return;
       }
       if (isImportPath(url.pathname)) {
-        let actor: Actor;
-        try {
-          actor = await authenticate(req);
-        } catch (error) {
-          if (!(error instanceof GraphQLError)) throw error;
-          res.setHeader('connection', 'close');
-          req.resume();
-          send(res, fromGraphQLError(error));
+        const actor = await authenticateOrRefuse(req, res);
+        if ('status' in actor) {
+          send(res, actor);
           return;
         }
         const response = await importRoutes.handle(req, res, url, actor);

@@ -1,14 +1,11 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { issueApiKey } from '../../src/auth/api-key.service';
 import { Role } from '../../src/auth/roles';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { HttpTestApp, startHttpApp } from '../helpers/http-app';
+import { builtMain, freePort } from '../helpers/built-service';
 
 /*
  * Shutdown under load. Clients keep creating accounts while the service stops: every write
@@ -141,48 +138,29 @@ describe('app.stop() under load', () => {
   });
 });
 
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const ROOT = resolve(__dirname, '../..');
 
 describe('SIGTERM to the built service under load', () => {
   let db: TestDatabase;
-  let build: string;
+  let main: string;
   let child: ChildProcess | null = null;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    // the production build (tsc -p tsconfig.build.json) into a folder of its own, so a build
-    // running elsewhere in the tree at the same time cannot hand us half-written files
-    build = mkdtempSync(join(tmpdir(), 'ra-build-'));
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', build], {
-      cwd: ROOT,
-    }).catch((error: { stdout?: string }) => {
-      // type errors elsewhere in the tree still emit; only a missing entry point stops the test
-      if (!existsSync(join(build, 'src/main.js'))) throw new Error(`build failed: ${error.stdout ?? String(error)}`);
-    });
+    // the production build (tsc -p tsconfig.build.json), made once per run (test/helpers/built-service.ts)
+    main = await builtMain();
   }, 180_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await db.drop();
-    rmSync(build, { recursive: true, force: true });
   });
 
   it('drains, stores every acknowledged write, refuses later requests and exits 0 with "stopped"', async () => {
     const { secret } = await issueApiKey(db.ds, { name: 'shutdown', role: Role.ADMIN, createdBy: 'test' });
     const port = await freePort();
-    const service = spawn(process.execPath, [join(build, 'src/main.js')], {
+    const service = spawn(process.execPath, [main], {
       cwd: ROOT,
       env: {
         ...process.env,

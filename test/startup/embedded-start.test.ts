@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive, buildService, call, gone, postmasterPid, ServiceProcess, startService } from './service-process';
+import { freePort } from '../helpers/built-service';
 
 /*
  * `npm start` on the embedded PostgreSQL as a newcomer runs it: the built service in a child
@@ -19,16 +20,6 @@ let dataDir: string;
 const children: ServiceProcess[] = [];
 const QUERY = { query: '{ accounts(first: 1) { totalCount } }' };
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function listenOn(port: number): Promise<Server> {
   return new Promise((ok, fail) => {

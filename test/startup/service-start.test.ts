@@ -6,6 +6,7 @@ import { issueApiKey } from '../../src/auth/api-key.service';
 import { Role } from '../../src/auth/roles';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { buildService, call, ServiceProcess, startService } from './service-process';
+import { freePort } from '../helpers/built-service';
 
 /*
  * The built service on a given PostgreSQL (DATABASE_URL), as it is deployed: no demo company
@@ -43,16 +44,6 @@ afterAll(async () => {
   build?.remove();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function start(env: Record<string, string>, preload?: string): ServiceProcess {
   const service = startService(build.main, env, preload ? { preload } : {});

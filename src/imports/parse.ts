@@ -1,5 +1,5 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import type { ImportFormat } from './engine';
 
@@ -27,9 +27,10 @@ function asReadable(input: NodeJS.ReadableStream): Readable {
  * (csv-parse pulls from `input` only as fast as the rows are taken). `onHeader` gets the header.
  */
 async function* csvRows(input: NodeJS.ReadableStream, onHeader: (header: string[]) => void): AsyncGenerator<SourceRow> {
-  const parser = asReadable(input).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
-  );
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  // pipeline, not pipe: an input that fails or is cut off mid-file (a dropped upload) fails the
+  // parser too, so the rows end with that error instead of waiting forever for the rest
+  pipeline(asReadable(input), parser, () => undefined);
   let header: string[] | null = null;
   // csv-parse counts a CRLF inside a quoted field as two lines: take those back out
   let crlfInFields = 0;
@@ -70,11 +71,25 @@ function cellOf(value: unknown): string {
   return String(value);
 }
 
+/** The lines of `input` as UTF-8 text, without their line ends; fails when the input fails or is cut off. */
+async function* textLines(input: NodeJS.ReadableStream): AsyncGenerator<string> {
+  const source = new PassThrough();
+  pipeline(asReadable(input), source, () => undefined);
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    const parts = (rest + decoder.write(chunk)).split('\n');
+    rest = parts.pop() ?? '';
+    for (const part of parts) yield part.endsWith('\r') ? part.slice(0, -1) : part;
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
 /** The rows of a JSON lines file: one object per line (blank lines skipped). */
 async function* jsonlRows(input: NodeJS.ReadableStream): AsyncGenerator<SourceRow> {
-  const lines = createInterface({ input: asReadable(input), crlfDelay: Infinity });
   let line = 0;
-  for await (const rawLine of lines) {
+  for await (const rawLine of textLines(input)) {
     line++;
     const text = line === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
     if (text.trim() === '') continue;

@@ -9,6 +9,7 @@ import type { ImportFormat, ImportKind, ImportMode } from './engine';
 import type { ImportJob } from './jobs/import-job.entity';
 import { errorsCsvOf } from './jobs/job-errors';
 import { filesOfJobs, StoredImportFile } from './jobs/job-files';
+import { createJobFromMultipart, ImportPartError } from './jobs/job-multipart';
 import { FORMAT_VALUES, KIND_VALUES, MODE_VALUES } from './jobs/job-model';
 import { countsOf, createImportJob, findImportJob } from './jobs/job-service';
 import type { ImportJobSettings } from './jobs/job-settings';
@@ -41,7 +42,15 @@ export function jobView(job: ImportJob, files: StoredImportFile[]): Record<strin
     format: job.format,
     mode: job.mode,
     atomic: job.atomic,
-    files: files.map((f) => ({ kind: f.kind, preset: f.preset, mapping: f.mapping, bytes: f.bytes, done: f.done })),
+    files: files.map((f) => ({
+      kind: f.kind,
+      preset: f.preset,
+      mapping: f.mapping,
+      bytes: f.bytes,
+      done: f.done,
+      processedRows: f.processedRows,
+      counts: { created: f.createdRows, updated: f.updatedRows, unchanged: f.unchangedRows, failed: f.failedRows },
+    })),
     processedRows: processed,
     counts,
     message: job.message,
@@ -93,37 +102,70 @@ function oneOf<T extends string>(params: URLSearchParams, name: string, values: 
   return value as T;
 }
 
-/** The query string of POST /imports, checked whole before a byte of the file is read. */
-function uploadParameters(params: URLSearchParams): UploadParameters {
+/** Parameters of a bundle (a multipart body), where kind, preset and mapping are given per part. */
+const BUNDLE_PARAMETERS = new Set(['format', 'mode', 'atomic']);
+
+function checkNames(params: URLSearchParams, allowed: Set<string>, multipart: boolean): void {
   for (const name of new Set(params.keys())) {
-    if (!UPLOAD_PARAMETERS.has(name)) throw new BadParameter(name, `is not a parameter of POST /imports (${[...UPLOAD_PARAMETERS].join(', ')})`);
+    if (!allowed.has(name)) {
+      if (multipart && UPLOAD_PARAMETERS.has(name)) {
+        throw new BadParameter(name, 'is given per part in a multipart body (a file part named by kind, fields preset.<kind> and mapping.<kind>)');
+      }
+      throw new BadParameter(name, `is not a parameter of POST /imports (${[...allowed].join(', ')})`);
+    }
     if (params.getAll(name).length > 1) throw new BadParameter(name, 'is given more than once');
   }
+}
+
+function atomicOf(params: URLSearchParams): boolean {
+  const atomicRaw = params.get('atomic');
+  if (atomicRaw !== null && !['true', 'false', ''].includes(atomicRaw)) throw new BadParameter('atomic', `must be true or false, got "${atomicRaw.slice(0, 50)}"`);
+  return atomicRaw === 'true';
+}
+
+function presetOf(raw: string | null, field = 'preset'): string | null {
+  const preset = raw || null;
+  if (preset !== null && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(preset)) throw new BadParameter(field, 'is not the name of a preset (e.g. hubspot-contacts)');
+  return preset;
+}
+
+/** The query string of POST /imports, checked whole before a byte of the file is read. */
+function uploadParameters(params: URLSearchParams): UploadParameters {
+  checkNames(params, UPLOAD_PARAMETERS, false);
   const kind = oneOf(params, 'kind', KIND_VALUES);
   const format = oneOf(params, 'format', FORMAT_VALUES, 'csv');
   const mode = oneOf(params, 'mode', MODE_VALUES, 'UPSERT');
-  const atomicRaw = params.get('atomic');
-  if (atomicRaw !== null && !['true', 'false', ''].includes(atomicRaw)) throw new BadParameter('atomic', `must be true or false, got "${atomicRaw.slice(0, 50)}"`);
-  const preset = params.get('preset') || null;
-  if (preset !== null && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(preset)) throw new BadParameter('preset', 'is not the name of a preset (e.g. hubspot-contacts)');
-  return { kind, format, mode, preset, mapping: mappingOf(params.get('mapping')), atomic: atomicRaw === 'true' };
+  const atomic = atomicOf(params);
+  return { kind, format, mode, preset: presetOf(params.get('preset')), mapping: mappingOf(params.get('mapping')), atomic };
+}
+
+/** The query string of POST /imports with a multipart body (a bundle); format null: by each part's filename. */
+function bundleParameters(params: URLSearchParams): { format: ImportFormat | null; mode: ImportMode; atomic: boolean } {
+  checkNames(params, BUNDLE_PARAMETERS, true);
+  const format = params.get('format') ? oneOf(params, 'format', FORMAT_VALUES) : null;
+  return { format, mode: oneOf(params, 'mode', MODE_VALUES, 'UPSERT'), atomic: atomicOf(params) };
+}
+
+/** A multipart/form-data body is a bundle: one file part per kind. */
+function isMultipart(req: IncomingMessage): boolean {
+  return /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '');
 }
 
 /** `mapping` is a JSON object of source header → column, e.g. {"E-mail":"email"}. */
-export function mappingOf(raw: string | null | undefined): Record<string, string> | null {
+export function mappingOf(raw: string | null | undefined, field = 'mapping'): Record<string, string> | null {
   if (raw === null || raw === undefined || raw === '') return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new BadParameter('mapping', 'must be a JSON object of source header to column, e.g. {"E-mail":"email"}');
+    throw new BadParameter(field, 'must be a JSON object of source header to column, e.g. {"E-mail":"email"}');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new BadParameter('mapping', 'must be a JSON object of source header to column, e.g. {"E-mail":"email"}');
+    throw new BadParameter(field, 'must be a JSON object of source header to column, e.g. {"E-mail":"email"}');
   }
   const entries = Object.entries(parsed);
   if (entries.length > 500 || entries.some(([, v]) => typeof v !== 'string')) {
-    throw new BadParameter('mapping', 'must map each source header to a column name (a string), at most 500 of them');
+    throw new BadParameter(field, 'must map each source header to a column name (a string), at most 500 of them');
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -191,6 +233,7 @@ export class ImportRoutes {
       }
     } catch (error) {
       if (error instanceof BadParameter) return refuse(refusal(400, 'BAD_USER_INPUT', error.message, error.parameter));
+      if (error instanceof ImportPartError) return refuse(refusal(400, 'BAD_USER_INPUT', error.message, error.field));
       if (error instanceof ImportTooLargeError) return refuse(refusal(413, 'BAD_USER_INPUT', error.message));
       throw error;
     }
@@ -198,7 +241,31 @@ export class ImportRoutes {
   }
 
   private async upload(req: IncomingMessage, url: URL, actor: Actor): Promise<JsonResponse> {
+    const limits = { maxBytes: this.settings.maxBytes, chunkBytes: this.settings.chunkBytes };
+    const owner = { actor: actor.id, actorRole: actor.role };
+    if (isMultipart(req)) {
+      const params = bundleParameters(url.searchParams);
+      const parsers = { preset: (field: string, raw: string) => presetOf(raw, field), mapping: (field: string, raw: string) => mappingOf(raw, field) };
+      return this.receive(req, () => createJobFromMultipart(this.ds, req, { ...params, ...owner }, limits, parsers));
+    }
     const params = uploadParameters(url.searchParams);
+    return this.receive(req, () =>
+      createImportJob(
+        this.ds,
+        {
+          format: params.format,
+          mode: params.mode,
+          atomic: params.atomic,
+          ...owner,
+          files: [{ kind: params.kind, preset: params.preset, mapping: params.mapping, content: req }],
+        },
+        limits,
+      ),
+    );
+  }
+
+  /** Reads the body with `store` (exempt from the request time limit, cut off when idle) and answers 202 with the job. */
+  private async receive(req: IncomingMessage, store: () => Promise<string>): Promise<JsonResponse> {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > this.settings.maxBytes) throw new ImportTooLargeError(this.settings.maxBytes);
     const socket = req.socket;
@@ -207,18 +274,7 @@ export class ImportRoutes {
     req.setTimeout(this.settings.uploadIdleMs, () => req.destroy(new Error('import upload idle for too long')));
     let jobId: string;
     try {
-      jobId = await createImportJob(
-        this.ds,
-        {
-          format: params.format,
-          mode: params.mode,
-          atomic: params.atomic,
-          actor: actor.id,
-          actorRole: actor.role,
-          files: [{ kind: params.kind, preset: params.preset, mapping: params.mapping, content: req }],
-        },
-        { maxBytes: this.settings.maxBytes, chunkBytes: this.settings.chunkBytes },
-      );
+      jobId = await store();
     } finally {
       this.uploads.delete(socket);
       req.setTimeout(0);
@@ -226,7 +282,7 @@ export class ImportRoutes {
     const job = await findImportJob(this.ds, jobId);
     if (!job) throw new Error(`import job ${jobId} vanished after its upload`);
     const files = (await filesOfJobs(this.ds, [jobId])).get(jobId) ?? [];
-    this.logger.info({ importJob: jobId, kind: params.kind, bytes: files[0]?.bytes }, 'import job queued');
+    this.logger.info({ importJob: jobId, files: files.map((f) => ({ kind: f.kind, bytes: f.bytes })) }, 'import job queued');
     const view = jobView(job, files);
     return json(202, view, { location: importLinks(String(view.id)).self });
   }

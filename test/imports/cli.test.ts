@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFiles, parseArgs } from '../../src/imports/import.cli';
+import { bundleFiles, parseArgs, presetOf } from '../../src/imports/import.cli';
 
 describe('import CLI arguments', () => {
   it('reads the flags of a single file and of a bundle', () => {
@@ -10,6 +10,17 @@ describe('import CLI arguments', () => {
     });
     expect(() => parseArgs(['--kind'])).toThrow('--kind needs a value');
     expect(() => parseArgs(['--force'])).toThrow('unknown argument --force');
+  });
+
+  it('takes a preset per kind for a bundle (--preset kind=name, repeated), over one for all files', () => {
+    const args = parseArgs(['--bundle', 'dir', '--preset', 'leads=salesforce-leads', '--preset', 'accounts=salesforce-accounts', '--preset', 'hubspot-deals']);
+    expect(args.presets).toEqual({ leads: 'salesforce-leads', accounts: 'salesforce-accounts' });
+    expect([presetOf(args, 'leads'), presetOf(args, 'accounts'), presetOf(args, 'opportunities')]).toEqual(['salesforce-leads', 'salesforce-accounts', 'hubspot-deals']);
+    expect(presetOf(parseArgs(['--kind', 'leads', '--file', 'a.csv']), 'leads')).toBeUndefined();
+    expect(() => parseArgs(['--preset', 'leads=a', '--preset', 'leads=b'])).toThrow('--preset leads=... is given more than once');
+    expect(() => parseArgs(['--preset', 'widgets=a'])).toThrow('--preset widgets=a: the kind is one of');
+    expect(() => parseArgs(['--preset', 'leads='])).toThrow('name the preset');
+    expect(() => parseArgs(['--preset', 'a', '--preset', 'b'])).toThrow('--preset without a kind is given once');
   });
 
   it('loads a bundle in dependency order, whatever the names sort as', () => {

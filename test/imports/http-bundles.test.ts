@@ -132,7 +132,7 @@ describe('POST /imports with a multipart bundle', () => {
     expect((await getText(app, job.links.errorsCsv, revops)).status).toBe(400);
   });
 
-  it('takes a preset per file (preset.<kind>) and the format from the filename or the format parameter', async () => {
+  it('takes a preset and a mapping per file (preset.<kind>, mapping.<kind>) and the format from the filename or the format parameter', async () => {
     const salesforce = csv(['Id,Name,Website,NumberOfEmployees', 'sf-acc-1,Sales Force One,https://www.sf-one.example/,50']);
     const leads = ['{"externalId":"j-lead-1","email":"jo@sf-one.example","accountDomain":"sf-one.example"}', ''].join('\n');
     const preset = await postBundle(app, '', form([['accounts', 'accounts.csv', salesforce]], [['preset.accounts', 'salesforce-accounts']]), revops);
@@ -140,6 +140,11 @@ describe('POST /imports with a multipart bundle', () => {
     const presetJob = (await pollUntilFinal(app, (preset.body as BundleJson).links.self, revops)) as BundleJson;
     expect([presetJob.state, presetJob.files.map((f) => [f.kind, f.preset]), presetJob.counts.created]).toEqual(['DONE', [['accounts', 'salesforce-accounts']], 1]);
     expect(await app.db.sql(`SELECT domain, segment FROM accounts WHERE external_id = 'sf-acc-1'`)).toEqual([{ domain: 'sf-one.example', segment: 'SMB' }]);
+
+    const mapped = csv(['externalId,Company,domain,segment', 'map-acc-1,Mapped Co,mapped.example,SMB']);
+    const mapping = (await postBundle(app, '', form([['accounts', 'accounts.csv', mapped]], [['mapping.accounts', '{"Company":"name"}']]), revops)).body as BundleJson;
+    expect((await pollUntilFinal(app, mapping.links.self, revops)).counts).toEqual({ created: 1, updated: 0, unchanged: 0, failed: 0 });
+    expect(await app.db.sql(`SELECT name FROM accounts WHERE external_id = 'map-acc-1'`)).toEqual([{ name: 'Mapped Co' }]);
 
     const jsonl = (await postBundle(app, '', form([['leads', 'leads.jsonl', leads]]), revops)).body as BundleJson;
     expect(jsonl.format).toBe('jsonl');

@@ -126,8 +126,17 @@ describe('Idempotency-Key over HTTP', () => {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
       first = send(account('slow.test'), key);
-      // wait until the first request holds the key: its transaction's advisory lock (it then waits for the table)
-      const holding = async () => (await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`))[0]!.n;
+      // wait until the first request holds the key: its transaction's advisory lock, in this test's
+      // database (a shared server holds other files' locks too), held by a backend that then waits
+      // for the table
+      const holding = async () =>
+        (
+          await db.sql<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND l.granted AND a.wait_event_type = 'Lock'
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          )
+        )[0]!.n;
       for (let i = 0; i < 100 && (await holding()) === 0; i++) {
         await new Promise((ok) => setTimeout(ok, 10));
       }

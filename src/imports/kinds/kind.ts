@@ -88,6 +88,27 @@ export interface Reference {
   requiredForNew: boolean;
 }
 
+/** What the kinds refer to, by the keys a source system has. */
+export const ownerRef: Reference = { target: 'owner_id', table: 'users', label: 'user', byKey: { column: 'ownerEmail', sql: 'lower(r.email)', what: 'email' }, requiredForNew: false };
+export const campaignRef: Reference = { target: 'campaign_id', table: 'campaigns', label: 'campaign', byExternalId: 'campaignExternalId', requiredForNew: true };
+export const leadRef: Reference = {
+  target: 'lead_id',
+  table: 'leads',
+  label: 'lead',
+  byExternalId: 'leadExternalId',
+  byKey: { column: 'leadEmail', sql: 'lower(r.email)', what: 'email' },
+  requiredForNew: true,
+};
+/** The account, by external id or domain: required for a new opportunity, optional for a lead. */
+export const accountRef = (requiredForNew: boolean): Reference => ({
+  target: 'account_id',
+  table: 'accounts',
+  label: 'account',
+  byExternalId: 'accountExternalId',
+  byKey: { column: 'accountDomain', sql: 'r.domain', what: 'domain' },
+  requiredForNew,
+});
+
 /** Finds the referred rows by external id or key; an unknown reference fails, and so does a missing one where required. */
 export function referenceSteps(ref: Reference, present: ReadonlySet<string>): Step[] {
   const steps: Step[] = [];

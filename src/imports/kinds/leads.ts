@@ -1,7 +1,7 @@
 import { STAGES_BY_ROLE } from '../../auth/policy';
 import type { Role } from '../../auth/roles';
 import { LeadStage } from '../../common/enums';
-import { Check, duplicateCheck, fieldIf, KindSpec, lit, OK, refField, referenceSteps, Step, takenCheck } from './kind';
+import { accountRef, Check, duplicateCheck, fieldIf, KindSpec, lit, OK, refField, referenceSteps, Step, takenCheck } from './kind';
 
 /**
  * Leads with their stage times, by the rules of src/leads/lead-stages.ts: the funnel runs
@@ -25,14 +25,7 @@ const rank = (expr: string) => `(array_position(ARRAY['NEW','MQL','SAL','SQL','O
 /** The time the final stage was reached. */
 const STAGE_TIME = `CASE s.f_stage ${Object.entries(TIME_COLUMN).map(([stage, c]) => `WHEN '${stage}' THEN s.f_${snake(c)}`).join(' ')} ELSE s.f_created_at END`;
 
-const accountRef = {
-  target: 'account_id',
-  table: 'accounts',
-  label: 'account',
-  byExternalId: 'accountExternalId',
-  byKey: { column: 'accountDomain', sql: 'r.domain', what: 'domain' },
-  requiredForNew: false,
-};
+const accountReference = accountRef(false);
 
 function stageSteps(present: ReadonlySet<string>, actorRole: string): Step[] {
   const times = Object.values(TIME_COLUMN);
@@ -150,7 +143,7 @@ export const leads: KindSpec = {
   ],
   steps: ({ present, actorRole }): Step[] => [
     ...(present.has('email') ? [duplicateCheck('email', 's.c_email'), takenCheck('email', 'leads', 'lower(r.email)', 'lead')] : []),
-    ...referenceSteps(accountRef, present),
+    ...referenceSteps(accountReference, present),
     ...stageSteps(present, actorRole),
   ],
   fields: ({ present }) => [

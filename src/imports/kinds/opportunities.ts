@@ -1,5 +1,5 @@
 import { OpportunityKind, OpportunityStage } from '../../common/enums';
-import { fieldIf, KindSpec, lit, OK, refField, referenceSteps, Step } from './kind';
+import { accountRef, fieldIf, KindSpec, lit, OK, ownerRef, refField, referenceSteps, Step } from './kind';
 
 /**
  * Opportunities with their contacts and close, by the rules of createOpportunity and
@@ -10,15 +10,7 @@ import { fieldIf, KindSpec, lit, OK, refField, referenceSteps, Step } from './ki
 
 const CLOSED = `('CLOSED_WON','CLOSED_LOST')`;
 
-const accountRef = {
-  target: 'account_id',
-  table: 'accounts',
-  label: 'account',
-  byExternalId: 'accountExternalId',
-  byKey: { column: 'accountDomain', sql: 'r.domain', what: 'domain' },
-  requiredForNew: true,
-};
-const ownerRef = { target: 'owner_id', table: 'users', label: 'user', byKey: { column: 'ownerEmail', sql: 'lower(r.email)', what: 'email' }, requiredForNew: false };
+const accountReference = accountRef(true);
 
 function closeSteps(present: ReadonlySet<string>): Step[] {
   const given = (c: string, col: string) => (present.has(c) ? `s.${col}` : 'NULL');
@@ -98,7 +90,7 @@ export const opportunities: KindSpec = {
     'contacts_changed boolean NOT NULL DEFAULT false',
     'new_id bigint',
   ],
-  steps: ({ present }) => [...referenceSteps(accountRef, present), ...referenceSteps(ownerRef, present), ...closeSteps(present), ...contactSteps(present)],
+  steps: ({ present }) => [...referenceSteps(accountReference, present), ...referenceSteps(ownerRef, present), ...closeSteps(present), ...contactSteps(present)],
   fields: ({ present }) => [
     ...refField(present, ['accountDomain', 'accountExternalId'], 'account_id', 'account_id'),
     ...fieldIf(present, 'name', 'name'),

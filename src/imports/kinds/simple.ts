@@ -1,21 +1,10 @@
 import { Channel, FeedbackDisposition, OwnerTeam, Segment, Team, TouchpointKind } from '../../common/enums';
-import { Check, duplicateCheck, fieldIf, KindSpec, lit, refField, referenceSteps, sc, takenCheck } from './kind';
+import { campaignRef, Check, duplicateCheck, fieldIf, KindSpec, leadRef, lit, ownerRef, refField, referenceSteps, sc, takenCheck } from './kind';
 
 /** Kinds whose row is one row of one table: users, accounts, campaigns, spend, touchpoints, feedback. */
 
 const values = (e: Record<string, string>) => Object.values(e);
 const FEEDBACK_REASONS = ['BAD_FIT', 'NO_BUDGET', 'BAD_TIMING', 'DUPLICATE', 'UNREACHABLE', 'ALREADY_CUSTOMER', 'OTHER'];
-
-const ownerRef = { target: 'owner_id', table: 'users', label: 'user', byKey: { column: 'ownerEmail', sql: 'lower(r.email)', what: 'email' }, requiredForNew: false };
-const campaignRef = { target: 'campaign_id', table: 'campaigns', label: 'campaign', byExternalId: 'campaignExternalId', requiredForNew: true };
-export const leadRef = {
-  target: 'lead_id',
-  table: 'leads',
-  label: 'lead',
-  byExternalId: 'leadExternalId',
-  byKey: { column: 'leadEmail', sql: 'lower(r.email)', what: 'email' },
-  requiredForNew: true,
-};
 
 export const users: KindSpec = {
   kind: 'users',

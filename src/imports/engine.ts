@@ -102,7 +102,8 @@ export function errorsCsv(sourceHeaders: readonly string[], errors: readonly Imp
   return errorsCsvHeader(sourceHeaders) + errors.map((e) => errorsCsvRow(sourceHeaders, e)).join('');
 }
 
-function csvField(value: string): string {
+/** One CSV field, quoted when it holds a quote, a comma, a line end or edge spaces (RFC 4180). */
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

@@ -2,13 +2,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { formatCents, formatDay, formatTime, SECONDS_PER_DAY } from './copy-format';
+import { formatCents, formatDay, formatTime } from './copy-format';
 import { REJECTION_REASONS } from './demo-catalog';
+import { eachAccount, opportunityName, spendEntries } from './demo-generator';
 import { createDemoPlan, DemoOptions, DemoPlan } from './demo-plan';
 import { emitLeadTouches } from './demo-touches';
-import { AccountModel, buildAccount, CUSTOMER, DISQUALIFIED, MQL, OPPORTUNITY, RECYCLED, SAL, segmentName, SQL, STAGES, STREAM_SPEND, STREAM_TOUCHES } from './demo-world';
+import { CUSTOMER, DISQUALIFIED, MQL, OPPORTUNITY, RECYCLED, SAL, segmentName, SQL, STAGES, STREAM_TOUCHES } from './demo-world';
 import { Rng } from './prng';
-import type { ImportKind } from '../imports/engine';
+import { csvField, ImportKind } from '../imports/engine';
 
 /**
  * The demo data set as CSV files in the import format (docs/import.md), one per kind, so a
@@ -26,31 +27,11 @@ export interface DemoCsvFile {
   rows(plan: DemoPlan): Iterable<string>;
 }
 
-function field(value: string): string {
-  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-const line = (values: readonly string[]): string => `${values.map(field).join(',')}\n`;
+const line = (values: readonly string[]): string => `${values.map(csvField).join(',')}\n`;
 const time = (seconds: number): string => (seconds < 0 ? '' : formatTime(seconds));
-const DAY = SECONDS_PER_DAY;
-
-function* eachAccount(plan: DemoPlan): Generator<{ index: number; account: AccountModel; firstLeadId: number }> {
-  let nextLeadId = 1;
-  for (let index = 0; index < plan.size.accounts; index++) {
-    const account = buildAccount(plan, index);
-    yield { index, account, firstLeadId: nextLeadId };
-    nextLeadId += account.leads.length;
-  }
-}
 
 function userEmails(plan: DemoPlan): Map<number, string> {
   return new Map(plan.users.map((u) => [u.id, u.email]));
-}
-
-function opportunityName(account: AccountModel, kind: string, createdAt: number): string {
-  if (kind === 'NEW_BUSINESS') return `${account.name} - New business`;
-  if (kind === 'EXPANSION') return `${account.name} - Expansion`;
-  return `${account.name} - Renewal ${new Date((createdAt + 90 * DAY) * 1000).getUTCFullYear()}`;
 }
 
 export const DEMO_CSV_FILES: readonly DemoCsvFile[] = [
@@ -84,17 +65,7 @@ export const DEMO_CSV_FILES: readonly DemoCsvFile[] = [
     kind: 'spend',
     header: ['externalId', 'campaignExternalId', 'spentOn', 'amount'],
     *rows(plan) {
-      let id = 0;
-      for (let index = 0; index < plan.campaigns.length; index++) {
-        const c = plan.campaigns[index];
-        if (!c || c.dailySpendCents <= 0) continue;
-        const rng = new Rng(plan.seed, STREAM_SPEND, index);
-        const last = c.endDay < 0 ? plan.anchorDay - 1 : Math.min(c.endDay, plan.anchorDay - 1);
-        for (let day = c.startDay; day <= last; day++) {
-          const cents = Math.round(c.dailySpendCents * rng.range(0.5, 1.5));
-          yield line([`s${++id}`, `c${c.id}`, formatDay(day), formatCents(cents)]);
-        }
-      }
+      for (const { id, campaignId, day, cents } of spendEntries(plan)) yield line([`s${id}`, `c${campaignId}`, formatDay(day), formatCents(cents)]);
     },
   },
   {

@@ -26,7 +26,8 @@ const DAY = SECONDS_PER_DAY;
 const stageName = (stage: number): string => STAGES[stage] ?? 'NEW';
 
 /** Walks the accounts in order with the id of each one's first lead (ids follow generation order). */
-function* eachAccount(plan: DemoPlan): Generator<{ index: number; account: AccountModel; firstLeadId: number }> {
+/** The accounts of the plan one at a time, with the id of each one's first lead (ids are dense). */
+export function* eachAccount(plan: DemoPlan): Generator<{ index: number; account: AccountModel; firstLeadId: number }> {
   let nextLeadId = 1;
   for (let index = 0; index < plan.size.accounts; index++) {
     const account = buildAccount(plan, index);
@@ -58,8 +59,8 @@ function* campaignRows(plan: DemoPlan): Generator<string> {
   }
 }
 
-/** One row per day a campaign with a spend rate ran before the anchor, amounts varying day to day. */
-function* spendRows(plan: DemoPlan): Generator<string> {
+/** One entry per day a campaign with a spend rate ran before the anchor, amounts varying day to day. */
+export function* spendEntries(plan: DemoPlan): Generator<{ id: number; campaignId: number; day: number; cents: number }> {
   let id = 0;
   for (let index = 0; index < plan.campaigns.length; index++) {
     const c = plan.campaigns[index];
@@ -67,9 +68,14 @@ function* spendRows(plan: DemoPlan): Generator<string> {
     const rng = new Rng(plan.seed, STREAM_SPEND, index);
     const last = c.endDay < 0 ? plan.anchorDay - 1 : Math.min(c.endDay, plan.anchorDay - 1);
     for (let day = c.startDay; day <= last; day++) {
-      const cents = Math.round(c.dailySpendCents * rng.range(0.5, 1.5));
-      yield `${++id}\t${c.id}\t${formatDay(day)}\t${formatCents(cents)}\t${formatTime(day * DAY + 23 * 3600)}\n`;
+      yield { id: ++id, campaignId: c.id, day, cents: Math.round(c.dailySpendCents * rng.range(0.5, 1.5)) };
     }
+  }
+}
+
+function* spendRows(plan: DemoPlan): Generator<string> {
+  for (const { id, campaignId, day, cents } of spendEntries(plan)) {
+    yield `${id}\t${campaignId}\t${formatDay(day)}\t${formatCents(cents)}\t${formatTime(day * DAY + 23 * 3600)}\n`;
   }
 }
 
@@ -119,7 +125,8 @@ function* touchpointRows(plan: DemoPlan): Generator<string> {
   }
 }
 
-function opportunityName(account: AccountModel, kind: string, createdAt: number): string {
+/** The name of a demo opportunity (the same in the COPY load and the CSV bundle). */
+export function opportunityName(account: AccountModel, kind: string, createdAt: number): string {
   if (kind === 'NEW_BUSINESS') return `${account.name} - New business`;
   if (kind === 'EXPANSION') return `${account.name} - Expansion`;
   return `${account.name} - Renewal ${new Date((createdAt + 90 * DAY) * 1000).getUTCFullYear()}`;

@@ -1,8 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import ts from 'typescript';
+import { join } from 'node:path';
+import { ROOT, transpile } from '../helpers/built-service';
+
+export { ROOT, transpile };
 
 /*
  * The service as `npm start` runs it (node dist/src/main.js), in a child process, for tests of
@@ -11,38 +13,6 @@ import ts from 'typescript';
  * the type check) into a folder of its own, so a build elsewhere in the tree cannot hand the
  * test half-written files, and it takes a second or two instead of a full tsc run.
  */
-
-export const ROOT = resolve(__dirname, '../..');
-
-/** Transpiles `entries` (paths under the repository) and what they import into `out`. */
-export function transpile(entries: string[], out: string): void {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    },
-  });
-  const options = { ...parsed!.options, sourceMap: false, declaration: false };
-  const pending = entries.map((entry) => join(ROOT, entry));
-  const done = new Set<string>();
-  while (pending.length) {
-    const file = pending.pop()!;
-    if (done.has(file)) continue;
-    done.add(file);
-    const source = readFileSync(file, 'utf8');
-    for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
-      const base = resolve(dirname(file), spec!);
-      const found = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
-      // a module that is not there fails when it is required, as in the real build
-      if (found) pending.push(found);
-    }
-    const { outputText } = ts.transpileModule(source, { compilerOptions: options, fileName: file });
-    const target = join(out, relative(ROOT, file).replace(/\.ts$/, '.js'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, outputText);
-  }
-  if (!existsSync(join(out, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
-}
 
 /** A build of src/main.js in a temporary folder; `remove()` deletes it. */
 export function buildService(): { main: string; dir: string; remove(): void } {

@@ -1,13 +1,16 @@
 import { rmSync } from 'node:fs';
 import { Client } from 'pg';
+import { builtServiceDir } from './built-service';
 import type { RunGlobals } from './global-setup';
 
 /**
- * Leaves nothing of the run behind: on the embedded PostgreSQL, the server is stopped and its
+ * Leaves nothing of the run behind: the build of the service its child-process tests ran; on the embedded PostgreSQL, the server is stopped and its
  * scratch folder deleted; on a shared server (DATABASE_URL), every database this run made is dropped.
  */
 export default async function globalTeardown(): Promise<void> {
   const run = globalThis as RunGlobals;
+  // the run's build of the service for child-process tests (test/helpers/built-service.ts)
+  rmSync(builtServiceDir(), { recursive: true, force: true });
   const server = run.__EMBEDDED_PG__;
   const scratch = run.__TEST_SCRATCH__;
   run.__EMBEDDED_PG__ = undefined;

@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { LRUCache } from 'lru-cache';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { Authenticator } from '../auth/authenticate';
 import { jwtConfigFromEnv } from '../auth/jwt';
@@ -25,8 +25,6 @@ import { HealthProbe } from './health';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
 import { IdempotencyRace, IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
-
-const RACE_MESSAGE = new IdempotencyRace().message;
 import { clientAddress, RateLimiter } from './rate-limit';
 
 export interface App {
@@ -90,11 +88,6 @@ function isServerFault(response: StoredResponse): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether a mutation lost the claim of its Idempotency-Key to another request (see IdempotencyRace). */
-function raced(response: StoredResponse): boolean {
-  return response.body.includes(RACE_MESSAGE);
 }
 
 /** Clients (and load balancers) may retry a request the database could not serve after this many seconds. */
@@ -275,9 +268,18 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       }
       if (decision.kind === 'replay') return { ...decision.response, headers: { ...decision.response.headers, 'idempotent-replayed': 'true' } };
       let commits: CommitCount = { committed: 0 };
+      let raced = false;
+      const claim = async (tx: EntityManager) => {
+        try {
+          await decision.claim(tx);
+        } catch (error) {
+          raced = error instanceof IdempotencyRace;
+          throw error;
+        }
+      };
       let response: StoredResponse;
       try {
-        response = await executeGraphQL(req, url, body, actor, requestId, (ctx) => (commits = trackCommits(ctx, decision.claim)));
+        response = await executeGraphQL(req, url, body, actor, requestId, (ctx) => (commits = trackCommits(ctx, claim)));
       } catch (error) {
         if (commits.committed > 0) await decision.finish(errorResponse(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')).catch(() => undefined);
         throw error;
@@ -288,7 +290,7 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
         return response;
       }
       // another request with the key claimed it first: answer as that one's retry
-      if (raced(response) && attempt < 2) continue;
+      if (raced && attempt < 2) continue;
       // a server fault that changed nothing is not kept: the retry runs (that is what it is for)
       if (!isServerFault(response)) await decision.keepRefusal(response);
       return response;

@@ -1,36 +1,41 @@
 import { IsNotEmpty, Length } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
-import { countOf, reasonText, recordReason, RowCount } from '../common/corrections';
+import { reasonText, recordReason, RowCount } from '../common/corrections';
 import type { Context } from '../graphql/context';
 import { ConflictError, NotFoundError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
-import { decodeId, toGlobalId } from '../graphql/node';
+import { decodeId } from '../graphql/node';
+import { PersonMarks } from './erasure-marks';
 import { scrubImports } from './lead-erasure-imports';
+import { scrubKeptResponses } from './lead-erasure-responses';
+import { scrubAgreementNotes, scrubAuditCopies, scrubDeals, scrubFeedbackNotes } from './lead-erasure-text';
 import { Lead } from './lead.entity';
 
 /*
  * The right to erasure (issue 11): a person's personal data goes from every place it is stored,
- * while the anonymous facts the metrics read stay, so no report moves.
+ * while the anonymous facts the metrics read stay, so no report moves. In one transaction:
  *
- * Erased: the lead's email (the tombstone erased-<id>@erased.invalid takes its place: unique,
- * valid for every CHECK), first and last name, title and external id; the notes of sales'
- * feedback on the lead; the copies of all of these in the audit log (the before/after rows of
- * the lead and of its feedback); the lead as stored in the responses kept for
- * Idempotency-Key retries; and the failed rows and finished files of import jobs that show it
- * (lead-erasure-imports.ts). Kept: the lead row itself (id, account, stage and stage times,
- * version), its touchpoints, stage history, feedback dispositions and reasons, and its places
- * as a deal contact. The audit log records that an erasure happened (who, when, which lead,
- * why) through the eraseLead entry of the lead's row, which holds the tombstone only.
+ * - the lead row: its email (the tombstone erased-<id>@erased.invalid takes its place: unique,
+ *   valid for every CHECK), first and last name, title and external id;
+ * - free text about the person (lead-erasure-text.ts): the notes of sales' feedback on the lead
+ *   (cleared), and the email and full name (erasure-marks.ts) in other feedback notes, in the
+ *   names and lost reasons of the deals the lead is or was a contact of (the email in any deal),
+ *   and in agreement notes, as [erased];
+ * - the audit log's copies of all of these, each as its row;
+ * - the responses kept for Idempotency-Key retries (lead-erasure-responses.ts);
+ * - import jobs' failed rows, messages and leftover files that show the person (lead-erasure-imports.ts).
+ *
+ * Kept: the lead row itself (id, account, stage and stage times, version), its touchpoints, stage
+ * history, feedback dispositions and reasons, its places as a deal contact, and every amount and
+ * date of the deals. The audit log records that an erasure happened, not what was erased: the
+ * eraseLead entry of the lead's row (who, when, which lead, why) is the erasure's only entry; it
+ * holds the tombstone only. The rows it rewrites elsewhere get no audit entries of their own
+ * (each would hold the text taken out); their earlier copies in the log are scrubbed instead.
  */
 
 /** The email an erased lead holds: unique per lead, and on a domain (.invalid) no address can have. */
 export const erasedEmail = (leadId: string) => `erased-${leadId}@erased.invalid`;
-
-/** Columns of a lead that identify the person, as the audit log's row copies name them. */
-const PERSONAL_COLUMNS = ['email', 'first_name', 'last_name', 'title', 'external_id'] as const;
-/** Fields of a Lead in a GraphQL response that identify the person. */
-const PERSONAL_FIELDS = ['email', 'firstName', 'lastName', 'title', 'externalId'] as const;
 
 @InputType({ description: 'A lead whose personal data is to be erased.' })
 export class EraseLeadInput {
@@ -48,83 +53,17 @@ export class EraseLeadPayload {
   @Field(() => Lead, { description: 'The lead as it is now: anonymous, its facts unchanged.' })
   lead: Lead;
 
-  @Field(() => [RowCount], { description: 'What was erased besides the lead row, by kind ("feedback notes", "audit log entries", "idempotent responses", "import row errors", "import files").' })
+  @Field(() => [RowCount], { description: 'What was erased besides the lead row, by kind, zeros included: "feedback notes" (cleared or with the person replaced), "opportunities" (names and lost reasons), "agreement notes", "audit log entries", "idempotent responses", "import row errors" (deleted), "import job messages", "import files" (deleted).' })
   erased: RowCount[];
 }
 
 interface ErasedLeadRow {
   id: string;
   email: string;
+  first_name: string | null;
+  last_name: string | null;
   external_id: string | null;
   erased_at: Date | null;
-}
-
-/** The audit log's copies of the lead's row and of its feedback rows, with the personal data replaced. */
-async function scrubAuditLog(tx: EntityManager, leadId: string): Promise<number> {
-  const anonymous = JSON.stringify({ ...Object.fromEntries(PERSONAL_COLUMNS.map((c) => [c, null])), email: erasedEmail(leadId) });
-  const leadRows = await countOf(
-    tx,
-    `UPDATE audit_log SET before = CASE WHEN before IS NOT NULL THEN before || $2::jsonb END,
-                          after = CASE WHEN after IS NOT NULL THEN after || $2::jsonb END
-      WHERE object_type = 'leads' AND object_id = $1`,
-    [leadId, anonymous],
-  );
-  const feedbackRows = await countOf(
-    tx,
-    `UPDATE audit_log SET before = CASE WHEN before IS NOT NULL THEN jsonb_set(before, '{note}', 'null') END,
-                          after = CASE WHEN after IS NOT NULL THEN jsonb_set(after, '{note}', 'null') END
-      WHERE object_type = 'lead_feedback'
-        AND object_id IN (SELECT id::text FROM lead_feedback WHERE lead_id = $1)
-        AND (before ->> 'note' IS NOT NULL OR after ->> 'note' IS NOT NULL)`,
-    [leadId],
-  );
-  return leadRows + feedbackRows;
-}
-
-/** Replaces the person's data in a JSON value: in every object that is the lead, and any text holding the email. */
-function scrubJson(value: unknown, globalId: string, email: string, tombstone: string): unknown {
-  if (typeof value === 'string') return value.toLowerCase().includes(email) ? value.split(new RegExp(escapeRegExp(email), 'gi')).join(tombstone) : value;
-  if (Array.isArray(value)) return value.map((v) => scrubJson(v, globalId, email, tombstone));
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, scrubJson(v, globalId, email, tombstone)] as const);
-    const out: Record<string, unknown> = Object.fromEntries(entries);
-    if (out.id === globalId) {
-      for (const field of PERSONAL_FIELDS) if (field in out) out[field] = field === 'email' ? tombstone : null;
-    }
-    return out;
-  }
-  return value;
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Responses kept for Idempotency-Key retries that show the lead (its id or its email). */
-async function scrubKeptResponses(tx: EntityManager, lead: ErasedLeadRow): Promise<number> {
-  const globalId = toGlobalId('Lead', lead.id);
-  const email = lead.email.toLowerCase();
-  const tombstone = erasedEmail(lead.id);
-  const rows = (await tx.query(
-    `SELECT actor, key, response FROM idempotency_keys
-      WHERE response IS NOT NULL AND (strpos(response::text, $1) > 0 OR strpos(lower(response::text), $2) > 0)
-      FOR UPDATE`,
-    [globalId, email],
-  )) as { actor: string; key: string; response: { body?: unknown } }[];
-  for (const row of rows) {
-    const response = row.response;
-    if (typeof response.body === 'string') {
-      let body: unknown;
-      try {
-        body = JSON.parse(response.body);
-      } catch {
-        body = response.body;
-      }
-      const scrubbed = scrubJson(body, globalId, email, tombstone);
-      response.body = typeof scrubbed === 'string' ? scrubbed : JSON.stringify(scrubbed);
-    }
-    const cleaned = scrubJson(response, globalId, email, tombstone);
-    await tx.query(`UPDATE idempotency_keys SET response = $3 WHERE actor = $1 AND key = $2`, [row.actor, row.key, JSON.stringify(cleaned)]);
-  }
-  return rows.length;
 }
 
 /**
@@ -136,30 +75,52 @@ export function eraseLead(ctx: Context, input: EraseLeadInput): Promise<EraseLea
   return runMutation(ctx, async (tx) => {
     const id = decodeId('input.id', 'Lead', input.id);
     const reason = reasonText('input.reason', input.reason);
-    const [lead] = (await tx.query(`SELECT id::text, email, external_id, erased_at FROM leads WHERE id = $1 FOR UPDATE`, [id])) as ErasedLeadRow[];
+    const [lead] = (await tx.query(`SELECT id::text, email, first_name, last_name, external_id, erased_at FROM leads WHERE id = $1 FOR UPDATE`, [
+      id,
+    ])) as ErasedLeadRow[];
     if (!lead) throw new NotFoundError('input.id', 'Lead', id);
     if (lead.erased_at) throw new ConflictError('input.id', `the lead was erased already (${lead.erased_at.toISOString()})`);
+    const person: PersonMarks = { email: lead.email, firstName: lead.first_name, lastName: lead.last_name };
+    const tombstone = erasedEmail(id);
     await recordReason(tx, 'input.reason', reason);
-    const notes = await countOf(tx, `UPDATE lead_feedback SET note = NULL WHERE lead_id = $1 AND note IS NOT NULL`, [id]);
+    // the erasure's one audit entry: the lead's row, with the reason (its copies are scrubbed below)
     await tx.query(
       `UPDATE leads SET email = $2, first_name = NULL, last_name = NULL, title = NULL, external_id = NULL,
                         erased_at = now(), updated_at = now(), version = version + 1
         WHERE id = $1`,
-      [id, erasedEmail(id)],
+      [id, tombstone],
     );
-    // after the writes above: their own audit entries hold the personal data before the erasure
-    const auditEntries = await scrubAuditLog(tx, id);
-    const responses = await scrubKeptResponses(tx, lead);
-    const imports = await scrubImports(tx, [lead.email], lead.external_id);
-    const erased = await tx.getRepository(Lead).findOneByOrFail({ id });
-    return {
-      lead: erased,
-      erased: [
+    const feedbackIds = ((await tx.query(`SELECT id::text FROM lead_feedback WHERE lead_id = $1`, [id])) as { id: string }[]).map((r) => r.id);
+    const counts = await unaudited(tx, async () => {
+      const notes = await scrubFeedbackNotes(tx, id, person);
+      const deals = await scrubDeals(tx, id, person);
+      const agreements = await scrubAgreementNotes(tx, person);
+      // last: the entries written above (the lead's) and before hold what they replaced
+      const auditEntries = await scrubAuditCopies(tx, id, person, tombstone);
+      const responses = await scrubKeptResponses(tx, id, person, feedbackIds, tombstone);
+      const imports = await scrubImports(tx, person, lead.external_id);
+      return [
         { kind: 'feedback notes', count: notes },
+        { kind: 'opportunities', count: deals },
+        { kind: 'agreement notes', count: agreements },
         { kind: 'audit log entries', count: auditEntries },
         { kind: 'idempotent responses', count: responses },
         ...imports,
-      ],
-    };
+      ];
+    });
+    const erased = await tx.getRepository(Lead).findOneByOrFail({ id });
+    return { lead: erased, erased: counts };
   });
+}
+
+/**
+ * Runs `work` with the audit trigger off for this transaction (it logs only while `app.actor`
+ * is set), then puts the actor back: the rows an erasure rewrites must not be logged with the
+ * text it takes out of them.
+ */
+async function unaudited<T>(tx: EntityManager, work: () => Promise<T>): Promise<T> {
+  const [row] = (await tx.query(`SELECT current_setting('app.actor', true) AS actor, set_config('app.actor', '', true)`)) as { actor: string | null }[];
+  const result = await work();
+  await tx.query(`SELECT set_config('app.actor', $1, true)`, [row?.actor ?? '']);
+  return result;
 }

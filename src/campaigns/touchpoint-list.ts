@@ -6,7 +6,7 @@ import type { ConnectionResult, PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { BadInputError } from '../graphql/errors';
 import { decodeId } from '../graphql/node';
-import { addRange, addUpdatedAfter } from '../graphql/ordering';
+import { addRange, addUpdatedAfter, namedSortOf, NamedSort } from '../graphql/ordering';
 import { CampaignSpend } from './campaign-spend.entity';
 import type { TouchpointFilter } from './campaign.types';
 import { Touchpoint } from './touchpoint.entity';
@@ -19,22 +19,17 @@ import {
 } from './touchpoint-list.types';
 
 /** Column and cursor name of each order (the names cursors carried before orderBy existed). */
-const TOUCHPOINT_ORDER: Record<TouchpointOrderField, { column: string; name: string }> = {
+const TOUCHPOINT_ORDER: Record<TouchpointOrderField, NamedSort> = {
   [TouchpointOrderField.OCCURRED_AT]: { column: 't.occurred_at', name: 'occurredAt' },
   [TouchpointOrderField.CREATED_AT]: { column: 't.created_at', name: 'createdAt' },
   [TouchpointOrderField.UPDATED_AT]: { column: 't.updated_at', name: 'updatedAt' },
 };
 
-const SPEND_ORDER: Record<CampaignSpendOrderField, { column: string; name: string }> = {
+const SPEND_ORDER: Record<CampaignSpendOrderField, NamedSort> = {
   [CampaignSpendOrderField.SPENT_ON]: { column: 't.spent_on', name: 'spentOn' },
   [CampaignSpendOrderField.CREATED_AT]: { column: 't.created_at', name: 'createdAt' },
   [CampaignSpendOrderField.UPDATED_AT]: { column: 't.updated_at', name: 'updatedAt' },
 };
-
-function sortFor(order: { column: string; name: string }, direction: SortDirection | null | undefined) {
-  const dir = direction ?? SortDirection.ASC;
-  return { sortName: `${order.name}:${dir}`, sortColumn: order.column, direction: dir === SortDirection.DESC ? ('DESC' as const) : ('ASC' as const) };
-}
 
 /**
  * Filters and order of a touchpoint list, shared by `touchpoints`, `Campaign.touchpoints` and
@@ -53,7 +48,7 @@ export function touchpointListSpec(filter: TouchpointFilter | null | undefined, 
     where.push(`t.lead_id IN (SELECT l.id FROM leads l WHERE l.account_id = ${account})`);
   }
   addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
-  const sort = sortFor(TOUCHPOINT_ORDER[order?.field ?? TouchpointOrderField.OCCURRED_AT], order?.direction);
+  const sort = namedSortOf(TOUCHPOINT_ORDER, order, { ...TOUCHPOINT_ORDER[TouchpointOrderField.OCCURRED_AT], direction: SortDirection.ASC });
   return { entity: Touchpoint, where, params, ...sort };
 }
 
@@ -80,7 +75,7 @@ export function campaignSpendListSpec(filter: CampaignSpendFilter | null | undef
     where.push(`t.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.channel = ANY(${add(filter.channels)}::text[]))`);
   }
   addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
-  const sort = sortFor(SPEND_ORDER[order?.field ?? CampaignSpendOrderField.SPENT_ON], order?.direction);
+  const sort = namedSortOf(SPEND_ORDER, order, { ...SPEND_ORDER[CampaignSpendOrderField.SPENT_ON], direction: SortDirection.ASC });
   return { entity: CampaignSpend, where, params, ...sort };
 }
 

@@ -36,3 +36,24 @@ export function addUpdatedAfter(where: string[], add: (v: unknown) => string, up
   if (Number.isNaN(updatedAfter.getTime())) throw new BadInputError(field, 'is not a valid date-time');
   where.push(`t.updated_at > ${add(updatedAfter)}`);
 }
+
+/** An `orderBy` choice whose cursors carry a name of their own ("version", "updatedAt"). */
+export interface NamedSort {
+  column: string;
+  name: string;
+}
+
+/**
+ * Sort name (kept in cursors) and SQL column of an `orderBy` choice among named columns (ASC
+ * unless told otherwise); without `orderBy`, the list's own default, which may be one no choice
+ * names (newest first by id), so the cursors of a list that had no `orderBy` stay valid.
+ */
+export function namedSortOf<F extends string>(
+  choices: Record<F, NamedSort>,
+  order: { field: F; direction?: SortDirection | null } | null | undefined,
+  fallback: NamedSort & { direction: SortDirection },
+): { sortName: string; sortColumn: string; direction: 'ASC' | 'DESC' } {
+  const chosen = order ? { ...choices[order.field], direction: order.direction ?? SortDirection.ASC } : fallback;
+  const direction = chosen.direction === SortDirection.DESC ? 'DESC' : 'ASC';
+  return { sortName: `${chosen.name}:${chosen.direction}`, sortColumn: chosen.column, direction };
+}

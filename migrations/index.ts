@@ -7,6 +7,7 @@ import { VisibleEmails1732600000000 } from './1732600000000-visible-emails';
 import { ImportJobs1732700000040 } from './1732700000040-import-jobs';
 import { CorrectionsAndErasure1732720000010 } from './1732720000010-corrections-and-erasure';
 import { SyncUpdatedAt1732730000000 } from './1732730000000-sync-updated-at';
+import { SyncUpdatedAtRest1732740000000 } from './1732740000000-sync-updated-at-rest';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ImportJobs1732700000040,
   CorrectionsAndErasure1732720000010,
   SyncUpdatedAt1732730000000,
+  SyncUpdatedAtRest1732740000000,
 ];

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../graphql/node';
 import { ScoringRule } from './scoring-rule.type';
 
@@ -67,4 +67,8 @@ export class AlignmentAgreement {
   @Column({ name: 'sales_approved_at', type: 'timestamptz', nullable: true })
   @Field(() => Date, { nullable: true, description: 'When a sales user approved it.' })
   salesApprovedAt: Date | null;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({ description: 'When the agreement was last changed, an approval included (kept by the database on every change; what `updatedAfter` filters on).' })
+  updatedAt: Date;
 }

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from './roles';
 
 @Entity('api_keys')
@@ -41,4 +41,11 @@ export class ApiKey {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   @Field(() => Date, { nullable: true, description: 'When it was revoked; a revoked key is refused.' })
   revokedAt: Date | null;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({
+    description:
+      'When the key was last changed (kept by the database on every change, a new lastUsedAt included; what `updatedAfter` filters on).',
+  })
+  updatedAt: Date;
 }

@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('audit_log')
 @ObjectType('AuditEntry', { description: 'One write: who, through which mutation, to which object, before and after.' })
@@ -52,4 +52,11 @@ export class AuditEntry {
   @Column({ type: 'jsonb', nullable: true })
   @Field(() => GraphQLJSON, { nullable: true, description: 'The row after the write (null for deletes).' })
   after: unknown;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({
+    description:
+      'When the entry last changed: the log is append-only, so this is when it was written (its creation time), unless an erasure later scrubbed personal data from its row copies; what `updatedAfter` filters on.',
+  })
+  updatedAt: Date;
 }

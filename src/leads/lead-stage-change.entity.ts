@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { LeadStage } from '../common/enums';
 import { Node } from '../graphql/node';
 
@@ -26,4 +26,11 @@ export class LeadStageChange {
 
   @Column({ name: 'changed_by_id', type: 'bigint', nullable: true })
   changedById: string | null;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field({
+    description:
+      'When the entry was stored: stage history is append-only, so this is its creation time (not changedAt, which a historical load back-dates); what `updatedAfter` filters on.',
+  })
+  updatedAt: Date;
 }

@@ -9,6 +9,8 @@ import { AlignmentAgreement } from './agreement.entity';
 import { approveAgreement, findCurrentAgreement, giveLeadFeedback, listAgreements, proposeAgreement } from './alignment.service';
 import {
   AlignmentAgreementConnection,
+  AlignmentAgreementFilter,
+  AlignmentAgreementOrder,
   ApproveAgreementInput,
   ApproveAgreementPayload,
   GiveLeadFeedbackInput,
@@ -52,8 +54,11 @@ export class AlignmentAgreementResolver {
     @Ctx() ctx: Context,
     @Args() page: PageArgs,
     @Arg('approvedOnly', { defaultValue: false, description: 'Only versions approved by both teams.' }) approvedOnly: boolean,
+    @Arg('filter', () => AlignmentAgreementFilter, { nullable: true, description: 'Which versions.' }) filter?: AlignmentAgreementFilter,
+    @Arg('orderBy', () => AlignmentAgreementOrder, { nullable: true, description: 'Order; ties break on id. Newest version first unless told otherwise.' })
+    orderBy?: AlignmentAgreementOrder,
   ) {
-    return listAgreements(ctx, approvedOnly, page);
+    return listAgreements(ctx, approvedOnly, filter, orderBy, page);
   }
 
   @Query(() => AlignmentAgreement, {

@@ -1,5 +1,5 @@
 import { Role } from '../auth/roles';
-import { FeedbackDisposition, RejectionReason, Team } from '../common/enums';
+import { FeedbackDisposition, RejectionReason, SortDirection, Team } from '../common/enums';
 import { notBackdated, writtenTime } from '../common/validation';
 import { fetchPage, ListSpec } from '../db/list-query';
 import { selectList, SqlParams } from '../db/sql';
@@ -10,11 +10,20 @@ import { findOrFail } from '../graphql/entity-loaders';
 import { BadInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
+import { addUpdatedAfter, namedSortOf, NamedSort } from '../graphql/ordering';
 import { Lead } from '../leads/lead.entity';
 import { User } from '../users/user.entity';
 import { AlignmentAgreement } from './agreement.entity';
 import { LeadFeedback } from './feedback.entity';
-import type { ApproveAgreementInput, GiveLeadFeedbackInput, ProposeAgreementInput } from './alignment.types';
+import { AlignmentAgreementOrderField } from './alignment.types';
+import type {
+  AlignmentAgreementFilter,
+  AlignmentAgreementOrder,
+  ApproveAgreementInput,
+  GiveLeadFeedbackInput,
+  LeadFeedbackFilter,
+  ProposeAgreementInput,
+} from './alignment.types';
 
 async function userOf(ctx: Context, field: string, globalId: string | null | undefined): Promise<User | null> {
   if (globalId == null) return null;
@@ -112,17 +121,32 @@ export function approveAgreement(ctx: Context, input: ApproveAgreementInput): Pr
 }
 
 /** Feedback in time order, for Lead.feedback. */
-export function feedbackListSpec(): ListSpec {
-  return { entity: LeadFeedback, where: [], params: new SqlParams(), sortName: 'givenAt:ASC', sortColumn: 't.given_at', direction: 'ASC' };
+export function feedbackListSpec(filter?: LeadFeedbackFilter | null): ListSpec {
+  const params = new SqlParams();
+  const where: string[] = [];
+  addUpdatedAfter(where, (v) => params.add(v), filter?.updatedAfter, 'filter.updatedAfter');
+  return { entity: LeadFeedback, where, params, sortName: 'givenAt:ASC', sortColumn: 't.given_at', direction: 'ASC' };
 }
 
-export function listAgreements(ctx: Context, inForceOnly: boolean, page: PageArgs): Promise<ConnectionResult<AlignmentAgreement>> {
+/** Column and cursor name of each order ("version", the name cursors carried before orderBy existed). */
+const AGREEMENT_ORDER: Record<AlignmentAgreementOrderField, NamedSort> = {
+  [AlignmentAgreementOrderField.VERSION]: { column: 't.version', name: 'version' },
+  [AlignmentAgreementOrderField.UPDATED_AT]: { column: 't.updated_at', name: 'updatedAt' },
+};
+
+/** Versions of the agreement, newest first unless told otherwise. */
+export function listAgreements(
+  ctx: Context,
+  inForceOnly: boolean,
+  filter: AlignmentAgreementFilter | undefined,
+  order: AlignmentAgreementOrder | undefined,
+  page: PageArgs,
+): Promise<ConnectionResult<AlignmentAgreement>> {
+  const params = new SqlParams();
   const where = inForceOnly ? ['t.marketing_approved_at IS NOT NULL AND t.sales_approved_at IS NOT NULL'] : [];
-  return fetchPage<AlignmentAgreement>(
-    ctx,
-    { entity: AlignmentAgreement, where, params: new SqlParams(), sortName: 'version:DESC', sortColumn: 't.version', direction: 'DESC' },
-    page,
-  );
+  addUpdatedAfter(where, (v) => params.add(v), filter?.updatedAfter, 'filter.updatedAfter');
+  const sort = namedSortOf(AGREEMENT_ORDER, order, { ...AGREEMENT_ORDER[AlignmentAgreementOrderField.VERSION], direction: SortDirection.DESC });
+  return fetchPage<AlignmentAgreement>(ctx, { entity: AlignmentAgreement, where, params, ...sort }, page);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { FeedbackDisposition, RejectionReason } from '../common/enums';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { FeedbackDisposition, RejectionReason, SortDirection } from '../common/enums';
 import { connectionTypes } from '../graphql/connection';
 import { AlignmentAgreement } from './agreement.entity';
 import { LeadFeedback } from './feedback.entity';
@@ -12,6 +12,33 @@ export const { ConnectionType: AlignmentAgreementConnection } = connectionTypes(
   'AlignmentAgreement',
   'alignment agreements',
 );
+
+@InputType({ description: "Which feedback on a lead to list." })
+export class LeadFeedbackFilter {
+  @Field(() => Date, { nullable: true, description: 'Only feedback changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
+}
+
+@InputType({ description: 'Which versions of the agreement to list.' })
+export class AlignmentAgreementFilter {
+  @Field(() => Date, { nullable: true, description: 'Only versions changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
+}
+
+export enum AlignmentAgreementOrderField {
+  VERSION = 'VERSION',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(AlignmentAgreementOrderField, { name: 'AlignmentAgreementOrderField', description: 'What to order agreement versions by.' });
+
+@InputType({ description: 'Order of a list of agreement versions; ties break on id.' })
+export class AlignmentAgreementOrder {
+  @Field(() => AlignmentAgreementOrderField, { description: 'Field to order by.' })
+  field: AlignmentAgreementOrderField;
+
+  @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.ASC, description: 'Direction (default ASC).' })
+  direction?: SortDirection | null;
+}
 
 @InputType({ description: "Sales' verdict on a lead marketing handed over (an MQL)." })
 export class GiveLeadFeedbackInput {

@@ -1,11 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SortDirection } from '../common/enums';
+import { fetchPage } from '../db/list-query';
+import { SqlParams } from '../db/sql';
+import type { ConnectionResult, PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { BadInputError, ConflictError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
+import { addUpdatedAfter, namedSortOf, NamedSort } from '../graphql/ordering';
 import { ApiKey } from './api-key.entity';
+import { ApiKeyFilter, ApiKeyOrder, ApiKeyOrderField } from './auth.types';
 import { Actor, Role } from './roles';
 
 /** Keys look like `ra_<32 random bytes, base64url>`; only their SHA-256 is stored. */
@@ -64,6 +70,20 @@ export function createApiKey(ctx: Context, input: { name: string; role: Role; us
     );
     return { apiKey, secret };
   });
+}
+
+const KEY_ORDER: Record<ApiKeyOrderField, NamedSort> = {
+  [ApiKeyOrderField.CREATED_AT]: { column: 't.created_at', name: 'createdAt' },
+  [ApiKeyOrderField.UPDATED_AT]: { column: 't.updated_at', name: 'updatedAt' },
+};
+
+/** API keys, newest first (by id, the cursors' order before orderBy existed) unless told otherwise. */
+export function listApiKeys(ctx: Context, filter: ApiKeyFilter | undefined, order: ApiKeyOrder | undefined, page: PageArgs): Promise<ConnectionResult<ApiKey>> {
+  const params = new SqlParams();
+  const where: string[] = [];
+  addUpdatedAfter(where, (v) => params.add(v), filter?.updatedAfter, 'filter.updatedAfter');
+  const sort = namedSortOf(KEY_ORDER, order, { column: 't.id', name: 'id', direction: SortDirection.DESC });
+  return fetchPage<ApiKey>(ctx, { entity: ApiKey, where, params, ...sort }, page);
 }
 
 /**

@@ -1,16 +1,17 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fetchPage } from '../db/list-query';
-import { SqlParams } from '../db/sql';
 import { PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
-import { addRange } from '../graphql/ordering';
 import { ApiKey } from './api-key.entity';
-import { createApiKey, revokeApiKey } from './api-key.service';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-key.service';
 import { AuditEntry } from './audit-entry.entity';
+import { listAuditEntries } from './audit-log.service';
 import {
   ApiKeyConnection,
+  ApiKeyFilter,
+  ApiKeyOrder,
   AuditEntryConnection,
   AuditFilter,
+  AuditOrder,
   CreateApiKeyInput,
   CreateApiKeyPayload,
   RevokeApiKeyInput,
@@ -25,12 +26,13 @@ export class ApiKeyResolver {
   }
 
   @Query(() => ApiKeyConnection, { description: 'API keys, newest first (ADMIN only). Secrets are never shown.' })
-  apiKeys(@Ctx() ctx: Context, @Args() page: PageArgs) {
-    return fetchPage<ApiKey>(
-      ctx,
-      { entity: ApiKey, where: [], params: new SqlParams(), sortName: 'id:DESC', sortColumn: 't.id', direction: 'DESC' },
-      page,
-    );
+  apiKeys(
+    @Ctx() ctx: Context,
+    @Args() page: PageArgs,
+    @Arg('filter', () => ApiKeyFilter, { nullable: true, description: 'Which keys.' }) filter?: ApiKeyFilter,
+    @Arg('orderBy', () => ApiKeyOrder, { nullable: true, description: 'Order; ties break on id. Newest first unless told otherwise.' }) orderBy?: ApiKeyOrder,
+  ) {
+    return listApiKeys(ctx, filter, orderBy, page);
   }
 
   @Mutation(() => CreateApiKeyPayload, { description: 'Creates an API key (ADMIN only); its secret is returned once.' })
@@ -51,15 +53,8 @@ export class AuditResolver {
     @Ctx() ctx: Context,
     @Args() page: PageArgs,
     @Arg('filter', () => AuditFilter, { nullable: true, description: 'Which entries.' }) filter?: AuditFilter,
+    @Arg('orderBy', () => AuditOrder, { nullable: true, description: 'Order; ties break on id. Newest first unless told otherwise.' }) orderBy?: AuditOrder,
   ) {
-    const params = new SqlParams();
-    const add = (v: unknown) => params.add(v);
-    const where: string[] = [];
-    if (filter?.actor) where.push(`t.actor = ${add(filter.actor)}`);
-    if (filter?.mutation) where.push(`t.mutation = ${add(filter.mutation)}`);
-    if (filter?.objectType) where.push(`t.object_type = ${add(filter.objectType)}`);
-    if (filter?.objectId) where.push(`t.object_id = ${add(filter.objectId)}`);
-    addRange(where, add, 't.at', filter?.at, 'filter.at');
-    return fetchPage<AuditEntry>(ctx, { entity: AuditEntry, where, params, sortName: 'id:DESC', sortColumn: 't.id', direction: 'DESC' }, page);
+    return listAuditEntries(ctx, filter, orderBy, page);
   }
 }

@@ -1,5 +1,6 @@
 import { Length } from 'class-validator';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { SortDirection } from '../common/enums';
 import { connectionTypes } from '../graphql/connection';
 import { TimeRange } from '../common/types';
 import { ApiKey } from './api-key.entity';
@@ -59,4 +60,46 @@ export class AuditFilter {
 
   @Field(() => TimeRange, { nullable: true, description: 'Only writes in this range.' })
   at?: TimeRange | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only entries changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.',
+  })
+  updatedAfter?: Date | null;
+}
+
+export enum AuditOrderField {
+  AT = 'AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(AuditOrderField, { name: 'AuditOrderField', description: 'What to order audit entries by.' });
+
+@InputType({ description: 'Order of the audit log; ties break on id.' })
+export class AuditOrder {
+  @Field(() => AuditOrderField, { description: 'Field to order by.' })
+  field: AuditOrderField;
+
+  @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.ASC, description: 'Direction (default ASC).' })
+  direction?: SortDirection | null;
+}
+
+@InputType({ description: 'Which API keys to list.' })
+export class ApiKeyFilter {
+  @Field(() => Date, { nullable: true, description: 'Only keys changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
+}
+
+export enum ApiKeyOrderField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(ApiKeyOrderField, { name: 'ApiKeyOrderField', description: 'What to order API keys by.' });
+
+@InputType({ description: 'Order of a list of API keys; ties break on id.' })
+export class ApiKeyOrder {
+  @Field(() => ApiKeyOrderField, { description: 'Field to order by.' })
+  field: ApiKeyOrderField;
+
+  @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.ASC, description: 'Direction (default ASC).' })
+  direction?: SortDirection | null;
 }

@@ -21,6 +21,7 @@ import {
   UpdateCampaignInput,
   UpdateCampaignPayload,
 } from './campaign.types';
+import { CampaignSpendFilter } from './touchpoint-list.types';
 
 @Resolver(() => Campaign)
 export class CampaignResolver {
@@ -52,8 +53,9 @@ export class CampaignResolver {
     @Args() page: PageArgs,
     @Arg('from', () => LocalDateScalar, { nullable: true, description: 'First day included.' }) from?: string,
     @Arg('to', () => LocalDateScalar, { nullable: true, description: 'First day excluded.' }) to?: string,
+    @Arg('filter', () => CampaignSpendFilter, { nullable: true, description: 'Which spend entries (with from and to).' }) filter?: CampaignSpendFilter,
   ) {
-    return loadChildConnection(ctx, spendListSpec({ from, to }), 'campaign_id', campaign.id, page);
+    return loadChildConnection(ctx, spendListSpec({ from, to }, filter), 'campaign_id', campaign.id, page);
   }
 
   @FieldResolver(() => TouchpointConnection, { description: 'Touchpoints of the campaign, in time order.' })

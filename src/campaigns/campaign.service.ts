@@ -13,6 +13,8 @@ import { lockForUpdate } from '../graphql/versioned';
 import { Lead } from '../leads/lead.entity';
 import { CampaignSpend } from './campaign-spend.entity';
 import { Campaign } from './campaign.entity';
+import { campaignSpendListSpec } from './touchpoint-list';
+import type { CampaignSpendFilter } from './touchpoint-list.types';
 import { Touchpoint } from './touchpoint.entity';
 import {
   CampaignFilter,
@@ -125,11 +127,10 @@ export function listCampaigns(ctx: Context, filter: CampaignFilter | undefined, 
 /** Touchpoints in time order (or as told), for `touchpoints`, Campaign.touchpoints and Lead.touchpoints. */
 export { touchpointListSpec } from './touchpoint-list';
 
-/** Spend entries by day, for Campaign.spend. */
-export function spendListSpec(range: { from?: string | null; to?: string | null } | null | undefined): ListSpec {
-  const params = new SqlParams();
-  const where: string[] = [];
-  if (range?.from) where.push(`t.spent_on >= ${params.add(calendarDay('from', range.from))}::date`);
-  if (range?.to) where.push(`t.spent_on < ${params.add(calendarDay('to', range.to))}::date`);
-  return { entity: CampaignSpend, where, params, sortName: 'spentOn:ASC', sortColumn: 't.spent_on', direction: 'ASC' };
+/** Spend entries by day, for Campaign.spend: its `from`/`to` days and the filter `campaignSpend` takes. */
+export function spendListSpec(range: { from?: string | null; to?: string | null } | null | undefined, filter?: CampaignSpendFilter | null): ListSpec {
+  const spec = campaignSpendListSpec(filter);
+  if (range?.from) spec.where.push(`t.spent_on >= ${spec.params.add(calendarDay('from', range.from))}::date`);
+  if (range?.to) spec.where.push(`t.spent_on < ${spec.params.add(calendarDay('to', range.to))}::date`);
+  return spec;
 }

@@ -1,11 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fetchPage } from '../db/list-query';
-import { SqlParams } from '../db/sql';
 import { ConnectionResult, PageArgs, resolvePage, toConnection } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { ConflictError, NotFoundError } from '../graphql/errors';
 import { decodeId, fromGlobalId, toGlobalId } from '../graphql/node';
 import { importLinks } from './import-http';
+import { ImportJobOrder, listImportJobs } from './import-list';
 import {
   CancelImportInput,
   CancelImportPayload,
@@ -119,14 +118,9 @@ export class ImportJobResolver {
     @Ctx() ctx: Context,
     @Args() page: PageArgs,
     @Arg('filter', () => ImportJobFilter, { nullable: true, description: 'Which jobs.' }) filter?: ImportJobFilter,
+    @Arg('orderBy', () => ImportJobOrder, { nullable: true, description: 'Order; ties break on id. Newest first unless told otherwise.' }) orderBy?: ImportJobOrder,
   ) {
-    const params = new SqlParams();
-    const where = [`t.state <> 'UPLOADING'`];
-    if (filter?.states?.length) where.push(`t.state = ANY(${params.add(filter.states)}::text[])`);
-    if (filter?.kinds?.length) {
-      where.push(`EXISTS (SELECT 1 FROM import_job_files f WHERE f.job_id = t.id AND f.kind = ANY(${params.add(filter.kinds)}::text[]))`);
-    }
-    return fetchPage<ImportJob>(ctx, { entity: ImportJob, where, params, sortName: 'id:DESC', sortColumn: 't.id', direction: 'DESC' }, page);
+    return listImportJobs(ctx, filter, orderBy, page);
   }
 
   @Mutation(() => CreateImportPayload, {

@@ -147,4 +147,7 @@ export class ImportJobFilter {
 
   @Field(() => [ImportFileKind], { nullable: true, description: 'Only jobs with a file of one of these kinds.' })
   kinds?: ImportFileKind[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only jobs changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
+  updatedAfter?: Date | null;
 }

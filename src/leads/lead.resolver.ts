@@ -1,11 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
 import { feedbackListSpec } from '../alignment/alignment.service';
-import { LeadFeedbackConnection } from '../alignment/alignment.types';
+import { LeadFeedbackConnection, LeadFeedbackFilter } from '../alignment/alignment.types';
 import { touchpointListSpec } from '../campaigns/campaign.service';
 import { TouchpointConnection, TouchpointFilter } from '../campaigns/campaign.types';
 import { loadChildConnection } from '../db/list-query';
-import { SqlParams } from '../db/sql';
 import { PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
 import { byIdLoader } from '../graphql/entity-loaders';
@@ -13,7 +12,7 @@ import { fromGlobalId, toGlobalId } from '../graphql/node';
 import { User } from '../users/user.entity';
 import { LeadStageChange } from './lead-stage-change.entity';
 import { Lead } from './lead.entity';
-import { changeLeadStage, createLead, listLeads, updateLead } from './lead.service';
+import { changeLeadStage, createLead, listLeads, stageHistoryListSpec, updateLead } from './lead.service';
 import {
   ChangeLeadStageInput,
   ChangeLeadStagePayload,
@@ -23,6 +22,7 @@ import {
   LeadFilter,
   LeadOrder,
   LeadStageChangeConnection,
+  LeadStageChangeFilter,
   UpdateLeadInput,
   UpdateLeadPayload,
 } from './lead.types';
@@ -66,14 +66,23 @@ export class LeadResolver {
   }
 
   @FieldResolver(() => LeadStageChangeConnection, { description: 'Every stage change of the lead, oldest first.' })
-  stageHistory(@Ctx() ctx: Context, @Root() lead: Lead, @Args() page: PageArgs) {
-    const spec = { entity: LeadStageChange, where: [], params: new SqlParams(), sortName: 'changedAt:ASC', sortColumn: 't.changed_at', direction: 'ASC' as const };
-    return loadChildConnection(ctx, spec, 'lead_id', lead.id, page);
+  stageHistory(
+    @Ctx() ctx: Context,
+    @Root() lead: Lead,
+    @Args() page: PageArgs,
+    @Arg('filter', () => LeadStageChangeFilter, { nullable: true, description: 'Which stage changes.' }) filter?: LeadStageChangeFilter,
+  ) {
+    return loadChildConnection(ctx, stageHistoryListSpec(filter), 'lead_id', lead.id, page);
   }
 
   @FieldResolver(() => LeadFeedbackConnection, { description: "Sales' feedback on the lead, oldest first." })
-  feedback(@Ctx() ctx: Context, @Root() lead: Lead, @Args() page: PageArgs) {
-    return loadChildConnection(ctx, feedbackListSpec(), 'lead_id', lead.id, page);
+  feedback(
+    @Ctx() ctx: Context,
+    @Root() lead: Lead,
+    @Args() page: PageArgs,
+    @Arg('filter', () => LeadFeedbackFilter, { nullable: true, description: 'Which feedback.' }) filter?: LeadFeedbackFilter,
+  ) {
+    return loadChildConnection(ctx, feedbackListSpec(filter), 'lead_id', lead.id, page);
   }
 
   @Mutation(() => CreateLeadPayload, { description: 'Creates a lead.' })

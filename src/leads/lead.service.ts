@@ -22,6 +22,7 @@ import {
   LeadFilter,
   LeadOrder,
   LeadOrderField,
+  LeadStageChangeFilter,
   UpdateLeadInput,
 } from './lead.types';
 
@@ -56,6 +57,14 @@ export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadO
     where.push(`(t.email ILIKE ${pattern} OR t.first_name ILIKE ${pattern} OR t.last_name ILIKE ${pattern})`);
   }
   return { entity: Lead, where, params, ...sortOf(ORDER_COLUMNS, order, LeadOrderField.CREATED_AT) };
+}
+
+/** Stage changes oldest first, for Lead.stageHistory. */
+export function stageHistoryListSpec(filter: LeadStageChangeFilter | null | undefined): ListSpec {
+  const params = new SqlParams();
+  const where: string[] = [];
+  addUpdatedAfter(where, (v) => params.add(v), filter?.updatedAfter, 'filter.updatedAfter');
+  return { entity: LeadStageChange, where, params, sortName: 'changedAt:ASC', sortColumn: 't.changed_at', direction: 'ASC' };
 }
 
 export function listLeads(ctx: Context, filter: LeadFilter | undefined, order: LeadOrder | undefined, page: PageArgs): Promise<ConnectionResult<Lead>> {

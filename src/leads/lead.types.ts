@@ -25,6 +25,15 @@ export class LeadOrder {
   direction?: SortDirection | null;
 }
 
+@InputType({ description: 'Which stage changes of a lead to list.' })
+export class LeadStageChangeFilter {
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only entries changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.',
+  })
+  updatedAfter?: Date | null;
+}
+
 @InputType({ description: 'Which leads to list.' })
 export class LeadFilter {
   @Field(() => [LeadStage], { nullable: true, description: 'Only leads currently in these stages.' })

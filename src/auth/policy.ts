@@ -36,6 +36,8 @@ export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   deleteSpend: [...ALL_WRITERS, MARKETING],
   deleteCampaign: [...ALL_WRITERS, MARKETING],
   deleteOpportunity: [...ALL_WRITERS],
+  // sales corrects a close it just recorded (within BACKDATE_TOLERANCE_MINUTES, see assertMayCorrect)
+  correctOpportunityClose: [...ALL_WRITERS, SALES],
   deleteAccount: [...ALL_WRITERS],
   eraseLead: [...ALL_WRITERS],
   createImport: [...ALL_WRITERS],

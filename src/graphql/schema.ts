@@ -27,6 +27,7 @@ import { CampaignLeadFeedbackResolver, LeadFeedbackSummaryResolver } from '../me
 import { FunnelResolver } from '../metrics/funnel.resolver';
 import { WalletShareResolver } from '../metrics/share-of-wallet.resolver';
 import { SlaResolver } from '../metrics/sla.resolver';
+import { OpportunityCorrectionResolver } from '../opportunities/opportunity-correction.resolver';
 import { OpportunityDeletionResolver } from '../opportunities/opportunity-deletion.resolver';
 import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
@@ -70,6 +71,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CampaignCorrectionsResolver,
   AccountDeletionResolver,
   OpportunityDeletionResolver,
+  OpportunityCorrectionResolver,
   LeadErasureResolver,
   // import jobs and their doors (issue 11)
   ImportJobResolver,

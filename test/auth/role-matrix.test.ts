@@ -42,6 +42,8 @@ const MAY_CALL: Record<string, readonly Role[]> = {
   deleteSpend: [...WRITE_ALL, MARKETING],
   deleteCampaign: [...WRITE_ALL, MARKETING],
   deleteOpportunity: WRITE_ALL,
+  // sales corrects a close it just recorded; older closes are revenue ops' and admins'
+  correctOpportunityClose: [...WRITE_ALL, SALES],
   deleteAccount: WRITE_ALL,
   eraseLead: WRITE_ALL,
   // issue 11, upserts by externalId: the roles of the create of the same kind
@@ -224,6 +226,17 @@ describe('role × operation matrix', () => {
     deleteOpportunity: {
       valid: async () => ({ id: gid('Opportunity', await insertOpportunity(app.db, { accountId: await insertAccount(app.db) })), reason: 'test deal' }),
       missing: async () => ({ id: gid('Opportunity', NO_SUCH_ID), reason: 'test deal' }),
+    },
+    correctOpportunityClose: {
+      // closed a minute ago: a role that may not back-date corrects only a close it just recorded
+      valid: async () => ({
+        id: gid('Opportunity', await insertOpportunity(app.db, {
+          accountId: await insertAccount(app.db), stage: 'CLOSED_WON', createdAt: '2024-01-01T00:00:00Z', closedAt: new Date(Date.now() - 60_000).toISOString(),
+        })),
+        stage: 'CLOSED_LOST',
+        reason: 'wrong outcome',
+      }),
+      missing: async () => ({ id: gid('Opportunity', NO_SUCH_ID), stage: 'CLOSED_LOST', reason: 'wrong outcome' }),
     },
     deleteAccount: {
       valid: async () => ({ id: gid('Account', await insertAccount(app.db)) }),

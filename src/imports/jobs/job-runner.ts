@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { ImportCounts, ImportFileError, ImportFormat, ImportMode, importStream } from '../engine';
 import { rawQuery } from './job-db';
 import { ErrorRecorder } from './job-errors';
-import { filesOfJobs, storedFileStream } from './job-files';
+import { filesOfJobs, StoredImportFile, storedFileStream } from './job-files';
 import type { ImportJobSettings } from './job-settings';
 import { purgeAbandonedUploads } from './job-upload';
 
@@ -25,6 +25,8 @@ interface ClaimedJob {
   created_by_role: string;
   attempts: number;
   cancel_requested: boolean;
+  /** The database's time of the claim: this run's batches are audited at or after it. */
+  claimed_at: Date;
 }
 
 /** An upload stores a chunk at least every IMPORT_UPLOAD_IDLE_MS; one silent this long died with its process. */
@@ -134,7 +136,7 @@ export class ImportJobRunner {
           SET state = 'RUNNING', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
               started_at = coalesce(j.started_at, now()), attempts = j.attempts + 1, updated_at = now()
          FROM next WHERE j.id = next.id
-       RETURNING j.id::text, j.format, j.mode, j.atomic, j.created_by, j.created_by_role, j.attempts, j.cancel_requested`,
+       RETURNING j.id::text, j.format, j.mode, j.atomic, j.created_by, j.created_by_role, j.attempts, j.cancel_requested, now() AS claimed_at`,
       [this.owner, this.settings.leaseSeconds],
     );
     return job ?? null;
@@ -143,15 +145,48 @@ export class ImportJobRunner {
   /**
    * Ends the job in a final state, if this replica still holds it, and drops its files' bytes:
    * they served the run (the failed rows are kept apart), and they may hold personal data.
+   * With `recount`, the job's counts are summed from its files' (a file cut short included).
    */
-  private async finish(jobId: string, state: 'DONE' | 'FAILED' | 'CANCELLED', message: string | null): Promise<void> {
+  private async finish(jobId: string, state: 'DONE' | 'FAILED' | 'CANCELLED', message: string | null, recount = false): Promise<void> {
     await rawQuery(
       this.ds,
       `WITH job AS (
-         UPDATE import_jobs SET state = $3, message = $4, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-          WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING' RETURNING id)
+         UPDATE import_jobs j SET state = $3, message = $4, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                processed_rows = CASE WHEN $5 THEN t.processed ELSE j.processed_rows END,
+                created_rows = CASE WHEN $5 THEN t.created ELSE j.created_rows END,
+                updated_rows = CASE WHEN $5 THEN t.updated ELSE j.updated_rows END,
+                unchanged_rows = CASE WHEN $5 THEN t.unchanged ELSE j.unchanged_rows END,
+                failed_rows = CASE WHEN $5 THEN t.failed ELSE j.failed_rows END
+           FROM (SELECT coalesce(sum(processed_rows), 0) AS processed, coalesce(sum(created_rows), 0) AS created,
+                        coalesce(sum(updated_rows), 0) AS updated, coalesce(sum(unchanged_rows), 0) AS unchanged,
+                        coalesce(sum(failed_rows), 0) AS failed
+                   FROM import_job_files WHERE job_id = $1) t
+          WHERE j.id = $1 AND j.lease_owner = $2 AND j.state = 'RUNNING' RETURNING j.id)
        DELETE FROM import_job_chunks c USING job WHERE c.job_id = job.id`,
-      [jobId, this.owner, state, message],
+      [jobId, this.owner, state, message, recount],
+    );
+  }
+
+  /**
+   * Counts what the committed batches of a file cut short (a cancel) applied, from their audit
+   * entries of this run (one per batch, with its counts): the rows stay, so the job says so. An
+   * atomic file's batches rolled back with their entries, so it counts nothing.
+   */
+  private async countCutShortFile(job: ClaimedJob, fileNo: number, kind: string): Promise<void> {
+    await rawQuery(
+      this.ds,
+      `WITH batches AS (
+         SELECT coalesce(sum((a.after ->> 'created')::bigint), 0) AS created, coalesce(sum((a.after ->> 'updated')::bigint), 0) AS updated,
+                coalesce(sum((a.after ->> 'unchanged')::bigint), 0) AS unchanged, coalesce(sum((a.after ->> 'failed')::bigint), 0) AS failed
+           FROM audit_log a
+          WHERE a.at >= $4 AND a.mutation = 'import' AND a.request_id = $1::text AND a.after ->> 'kind' = $3)
+       UPDATE import_job_files f
+          SET created_rows = b.created, updated_rows = b.updated, unchanged_rows = b.unchanged, failed_rows = b.failed,
+              processed_rows = b.created + b.updated + b.unchanged + b.failed
+         FROM batches b
+        WHERE f.job_id = $1::bigint AND f.file_no = $2 AND NOT f.done
+          AND EXISTS (SELECT FROM import_jobs j WHERE j.id = $1::bigint AND j.lease_owner = $5 AND j.state = 'RUNNING')`,
+      [job.id, fileNo, kind, job.claimed_at, this.owner],
     );
   }
 
@@ -201,10 +236,12 @@ export class ImportJobRunner {
     }, Math.min(1000, (this.settings.leaseSeconds * 1000) / 3));
     heartbeat.unref();
     let atomicFailure: string | null = null;
+    let current: { file: StoredImportFile; recorder: ErrorRecorder } | null = null;
     try {
       for (const file of files) {
         if (file.done) continue;
         const recorder = new ErrorRecorder(this.ds, job.id, file.fileNo);
+        current = { file, recorder };
         // the engine stops between batches when the signal is aborted; the batch under way commits or rolls back whole
         const input = storedFileStream(this.ds, job.id, file.fileNo);
         const counts: ImportCounts = await importStream(
@@ -243,6 +280,7 @@ export class ImportJobRunner {
         );
         doneRows += counts.processed;
         progress = doneRows;
+        current = null;
         if (job.atomic && counts.failed > 0) {
           atomicFailure = `${file.kind}: ${counts.failed} of ${counts.processed} rows failed; atomic, so nothing of the file was applied`;
           break;
@@ -255,8 +293,21 @@ export class ImportJobRunner {
       clearInterval(heartbeat);
       const reason = abort.signal.aborted ? (abort.signal.reason as unknown) : error;
       if (reason instanceof Interruption) {
-        if (reason.why === 'CANCEL') await this.finish(job.id, 'CANCELLED', null);
-        else if (reason.why === 'SHUTDOWN') await this.release(job.id, false);
+        if (reason.why === 'CANCEL') {
+          // the batches that committed stay: their failed rows go into the report, their counts into the job's
+          let counted = false;
+          if (current) {
+            try {
+              await current.recorder.flush();
+              await this.countCutShortFile(job, current.file.fileNo, current.file.kind);
+              counted = true;
+            } catch (failure) {
+              // the job still ends CANCELLED, with the rows its heartbeat last reported
+              log.warn({ err: failure }, 'import job: could not count the batches of a cancelled file');
+            }
+          }
+          await this.finish(job.id, 'CANCELLED', null, counted);
+        } else if (reason.why === 'SHUTDOWN') await this.release(job.id, false);
         // LEASE_LOST: another replica holds the job now
         log.info({ why: reason.why }, 'import job interrupted');
       } else if (error instanceof ImportFileError) {

@@ -132,17 +132,29 @@ async function runImport(
       const rows = sourceRows(input, options.format, (header) => {
         mapper = new RowMapper(spec, header, preset, options.mapping);
       });
+      // the database applies one batch while the next is read and mapped (two cores, both busy)
+      let applying: Promise<void> | null = null;
+      const apply = async (next: MappedRow[]) => {
+        const previous = applying;
+        applying = null;
+        if (previous) await previous;
+        const running = batches.run(next);
+        running.catch(() => undefined); // awaited at the next batch or the end
+        applying = running;
+      };
       try {
         for await (const row of rows) {
           mapper ??= new RowMapper(spec, null, preset, options.mapping);
           batch.push(mapper.map(row));
           if (batch.length >= BATCH_ROWS) {
-            await batches.run(batch);
+            await apply(batch);
             batch = [];
           }
         }
-        if (batch.length > 0) await batches.run(batch);
+        if (batch.length > 0) await apply(batch);
+        if (applying) await applying;
       } catch (error) {
+        if (applying) await (applying as Promise<void>).catch(() => undefined);
         await batches.abandon();
         if (error instanceof UnreadableFileError) throw new ImportFileError(error.message, error.line);
         throw error;

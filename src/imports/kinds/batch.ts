@@ -208,7 +208,11 @@ export class BatchRunner {
         ...(changing.length > 0 ? [`ROW(${changing.map((f) => `t.${f.db}`).join(', ')}) IS DISTINCT FROM ROW(${changing.map((f) => f.expr).join(', ')})`] : []),
         ...(also ? [also] : []),
       ];
-      if (sets.length > 0) {
+      // a file of new rows only (a first load) spares the join with the whole table
+      const [{ some } = { some: false }] = (
+        await this.client.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM import_stage s WHERE ${OK} AND s.target_id IS NOT NULL) AS some`)
+      ).rows;
+      if (sets.length > 0 && some) {
         const result = await this.client.query(
           `UPDATE ${table} t SET ${sets.join(', ')} FROM import_stage s WHERE t.id = s.target_id AND ${OK} AND (${differs.join(' OR ')})`,
         );

@@ -4,9 +4,10 @@ import { errorsCsvHeader, errorsCsvRow, IMPORT_ORDER, ImportCounts, ImportFormat
 
 /**
  * npm run import -- --kind touchpoints --file path.csv [--mode UPSERT] [--preset name] [--atomic] [--errors errors.csv]
- * npm run import -- --bundle dir/ [--mode ...] [--preset kind=name ...] [--atomic] [--errors errors.csv]
+ * npm run import -- --bundle dir/ [--mode ...] [--preset kind=name ...] [--atomic] [--errors errors.csv] [--json]
  * A bundle directory holds files named by kind (users.csv, leads.jsonl, ...), loaded in dependency order.
  * `--preset name` applies to every file; `--preset kind=name` (repeated) to that kind's file, and wins.
+ * `--json` prints each file's result as one JSON line instead of a sentence (for scripts: the benchmark).
  */
 
 interface Args {
@@ -19,6 +20,8 @@ interface Args {
   presets?: Partial<Record<ImportKind, string>>;
   atomic: boolean;
   errors?: string;
+  /** `--json`: one JSON line per file on stdout instead of a sentence. */
+  json?: boolean;
 }
 
 export function parseArgs(argv: string[]): Args {
@@ -37,6 +40,7 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--preset') presetArg(args, value());
     else if (flag === '--errors') args.errors = value();
     else if (flag === '--atomic') args.atomic = true;
+    else if (flag === '--json') args.json = true;
     else throw new Error(`unknown argument ${String(flag)}`);
   }
   return args;
@@ -62,6 +66,30 @@ function presetArg(args: Args, raw: string): void {
 /** The preset of a kind's file: its own `--preset kind=name`, else `--preset name`. */
 export function presetOf(args: Args, kind: ImportKind): string | undefined {
   return args.presets?.[kind] ?? args.preset;
+}
+
+/** What one file's import did, as the CLI reports it. */
+export interface FileResult {
+  kind: ImportKind;
+  file: string;
+  counts: ImportCounts;
+  ms: number;
+  /** Peak RSS of this process so far (maxrss), in bytes. */
+  peakRssBytes: number;
+}
+
+/**
+ * The line the CLI prints for a file: a sentence, or with `--json` one JSON object
+ * (kind, file, processed, created, updated, unchanged, failed, ms, rowsPerSecond, peakRssBytes).
+ */
+export function resultLine(result: FileResult, json: boolean): string {
+  const { kind, file, counts, ms } = result;
+  const rowsPerSecond = Math.round(counts.processed / (Math.max(ms, 1) / 1000));
+  if (json) return `${JSON.stringify({ kind, file, ...counts, ms: Math.round(ms), rowsPerSecond, peakRssBytes: result.peakRssBytes })}\n`;
+  return (
+    `${kind} (${file}): processed ${counts.processed}, created ${counts.created}, updated ${counts.updated}, ` +
+    `unchanged ${counts.unchanged}, failed ${counts.failed} in ${(ms / 1000).toFixed(1)} s (${rowsPerSecond} rows/s)\n`
+  );
 }
 
 const formatOf = (file: string): ImportFormat => (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
@@ -102,7 +130,7 @@ async function main(): Promise<number> {
     for (const { kind, file } of jobs) {
       const preset = presetOf(args, kind);
       let headers: string[] | null = null;
-      const started = Date.now();
+      const started = performance.now();
       const counts: ImportCounts = await importStream(
         ds,
         createReadStream(file),
@@ -119,11 +147,9 @@ async function main(): Promise<number> {
         },
       );
       failed += counts.failed;
-      const seconds = (Date.now() - started) / 1000;
-      process.stdout.write(
-        `${kind} (${basename(file)}): processed ${counts.processed}, created ${counts.created}, updated ${counts.updated}, ` +
-          `unchanged ${counts.unchanged}, failed ${counts.failed} in ${seconds.toFixed(1)} s (${Math.round(counts.processed / Math.max(seconds, 0.001))} rows/s)\n`,
-      );
+      const ms = performance.now() - started;
+      const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+      process.stdout.write(resultLine({ kind, file: basename(file), counts, ms, peakRssBytes }, args.json === true));
     }
   } finally {
     const out = errorsOut as WriteStream | null;

@@ -8,6 +8,7 @@ import { ImportJobs1732700000040 } from './1732700000040-import-jobs';
 import { CorrectionsAndErasure1732720000010 } from './1732720000010-corrections-and-erasure';
 import { SyncUpdatedAt1732730000000 } from './1732730000000-sync-updated-at';
 import { SyncUpdatedAtRest1732740000000 } from './1732740000000-sync-updated-at-rest';
+import { LeadQualification1732770000000 } from './1732770000000-lead-qualification';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CorrectionsAndErasure1732720000010,
   SyncUpdatedAt1732730000000,
   SyncUpdatedAtRest1732740000000,
+  LeadQualification1732770000000,
 ];

@@ -14,6 +14,16 @@ export interface BenchDatabase {
   /** Where it lives: "embedded" or the host:port of DATABASE_URL. */
   where: string;
   serverVersion: string;
+  /**
+   * Another fresh, empty database on the same server (`<name>_<label>`), for a scenario that
+   * needs one of its own; dropped by its own drop(), or at the latest by this one's.
+   */
+  another(label: string): Promise<ExtraDatabase>;
+  drop(): Promise<void>;
+}
+
+export interface ExtraDatabase {
+  url: string;
   drop(): Promise<void>;
 }
 
@@ -62,14 +72,33 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
   const serverVersion = (await adminQuery(url, `SELECT current_setting('server_version')`)) ?? 'unknown';
   const where = embedded ? 'embedded' : new URL(adminUrl).host;
   let dropped = false;
+  const extras = new Set<ExtraDatabase>();
   return {
     url,
     where,
     serverVersion,
+    async another(label: string) {
+      if (!/^[a-z0-9_]{1,20}$/.test(label)) throw new Error(`a bench database label is a few of a-z, 0-9 and _, not "${label}"`);
+      const extraName = `${name}_${label}`;
+      await adminQuery(adminUrl, `CREATE DATABASE ${extraName}`);
+      let gone = false;
+      const extra: ExtraDatabase = {
+        url: withDatabase(adminUrl, extraName),
+        async drop() {
+          if (gone) return;
+          gone = true;
+          extras.delete(extra);
+          await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${extraName} WITH (FORCE)`);
+        },
+      };
+      extras.add(extra);
+      return extra;
+    },
     async drop() {
       if (dropped) return;
       dropped = true;
       try {
+        for (const extra of [...extras]) await extra.drop().catch(() => undefined);
         await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await embedded?.stop().catch(() => undefined);
@@ -89,10 +118,15 @@ export interface LoadFigures {
   steps: { step: string; ms: number }[];
 }
 
-/** Migrates, then loads the demo company of `size` with the project's generator (COPY). */
-export async function migrateAndLoad(url: string, size: DemoSizeOption, log: (line: string) => void): Promise<LoadFigures> {
+/** Applies the migrations to the database of `url` (an empty one gets the whole schema). */
+export async function migrate(url: string): Promise<void> {
   const { ds } = await connectAndMigrate({ url, poolSize: 1, applicationName: 'bench' });
   await ds.destroy();
+}
+
+/** Migrates, then loads the demo company of `size` with the project's generator (COPY). */
+export async function migrateAndLoad(url: string, size: DemoSizeOption, log: (line: string) => void): Promise<LoadFigures> {
+  await migrate(url);
   const client = new Client({ connectionString: url, application_name: 'bench-load' });
   await client.connect();
   const steps: { step: string; ms: number }[] = [];

@@ -1,3 +1,4 @@
+import type { HistoryImportFigures } from './history-import';
 import type { ImportFigures } from './import-scenario';
 import type { LoadFigures } from './database';
 import type { FloodResult, LoadResult } from './http-load';
@@ -73,6 +74,8 @@ export interface BenchReport {
   load: LoadFigures;
   /** The import scenario: the run's touchpoints as a CSV through the import engine (absent in older reports). */
   importRate?: ImportFigures;
+  /** The history import: the whole demo history as a CSV bundle through the CLI (twice) and HTTP (absent in older reports). */
+  historyImport?: HistoryImportFigures;
   serverPeakRssBytes: number | null;
   postgraphilePeakRssBytes: number | null;
   scenarios: ScenarioFigures[];
@@ -120,6 +123,9 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] 
     // flat in file size: the peak after a quarter of the rows is (nearly) the peak at the end
     add('import', 'peak RSS ≤ 1.25× its value after ¼ of the file', imp.quarterPeakRssBytes !== null && imp.peakRssBytes <= imp.quarterPeakRssBytes * 1.25);
   }
+  // the issue's target, on a first import of a whole history: its touchpoint file through the CLI
+  const touchpoints = report.historyImport?.cli?.kinds.find((k) => k.kind === 'touchpoints');
+  if (touchpoints) add('history', '≥ 100,000 rows/s', (touchpoints.rowsPerSecond ?? 0) >= 100_000);
   add('rss', '≤ 300 MB', report.serverPeakRssBytes !== null && report.serverPeakRssBytes <= 300 * MB);
   return targets;
 }
@@ -194,12 +200,14 @@ export function markdownTable(report: BenchReport): string {
         `${num(imp.rowsPerSecond)} rows/s | | | | |` + tailCells(['', '', iv.target, iv.result]),
     );
   }
+  if (report.historyImport) lines.push(...historyRows(report, report.historyImport, tailCells));
   const rv = verdicts(report, 'rss');
   const rss = report.serverPeakRssBytes === null ? '—' : `${num(report.serverPeakRssBytes / MB)} MB`;
   const pgRss = report.postgraphilePeakRssBytes === null ? '' : `${num(report.postgraphilePeakRssBytes / MB)} MB (PostGraphile)`;
   lines.push(`| Server peak RSS (VmHWM) | | | ${rss} | | | | |` + tailCells([pgRss, '', rv.target, rv.result]));
   const m = report.machine;
   const st = report.settings;
+  if (report.historyImport) lines.push('', ...historyKindTable(report.historyImport));
   lines.push(
     '',
     ...(comparable
@@ -226,4 +234,86 @@ export function markdownTable(report: BenchReport): string {
         : ''),
   );
   return lines.join('\n');
+}
+
+const counted = (c: { created: number; updated: number; unchanged: number; failed: number }) =>
+  [c.created && `${num(c.created)} created`, c.updated && `${num(c.updated)} updated`, c.unchanged && `${num(c.unchanged)} unchanged`, `${num(c.failed)} failed`]
+    .filter(Boolean)
+    .join(', ');
+
+/** The rows of the history import in the main table: its touchpoint file (the target), each door, the checks. */
+function historyRows(report: BenchReport, h: HistoryImportFigures, tailCells: (cells: string[]) => string): string[] {
+  const rows: string[] = [];
+  const row = (label: string, rate: string, cells: string[] = ['', '', '', ''], conn = '1') => rows.push(`| ${label} | ${conn} | | ${rate} | | | | |${tailCells(cells)}`);
+  const sum = (runs: { counts: { created: number; updated: number; unchanged: number; failed: number } }[]) =>
+    runs.reduce((t, r) => ({ created: t.created + r.counts.created, updated: t.updated + r.counts.updated, unchanged: t.unchanged + r.counts.unchanged, failed: t.failed + r.counts.failed }), { created: 0, updated: 0, unchanged: 0, failed: 0 });
+  const bundle = `${h.files.length} files, ${num(h.rows)} rows, ${num(h.bytes / MB, 1)} MB`;
+  const cli = h.cli;
+  const touch = cli?.kinds.find((k) => k.kind === 'touchpoints');
+  const file = h.files.find((f) => f.kind === 'touchpoints');
+  const hv = verdicts(report, 'history');
+  if (touch && file) {
+    row(
+      `History import through the CLI into an empty database: its touchpoints.csv (${num(file.rows)} rows, ${num(file.bytes / MB, 1)} MB), ${counted(touch.counts)} in ${num(touch.ms / 1000, 1)} s`,
+      `${num(touch.rowsPerSecond ?? Number.NaN)} rows/s`,
+      ['', '', hv.target, hv.result],
+    );
+  }
+  if (cli) {
+    const rss = cli.peakRssBytes === null ? '—' : `${num(cli.peakRssBytes / MB)} MB`;
+    row(`History import through the CLI (\`npm run import -- --bundle\`, ${bundle}): ${counted(sum(cli.kinds))} in ${num(cli.ms / 1000, 1)} s (the process: ${num(cli.processMs / 1000, 1)} s); importer peak RSS ${rss}`, `${num(cli.rowsPerSecond)} rows/s`);
+  } else row('History import through the CLI: **did not run through** (see the errors)', '—');
+  const again = h.cliAgain;
+  if (again) {
+    const noOp = again.kinds.every((k) => k.counts.unchanged === k.counts.processed) && again.rows === h.rows;
+    row(`The same bundle through the CLI again: ${counted(sum(again.kinds))} in ${num(again.ms / 1000, 1)} s: ${noOp ? 'a no-op' : '**not a no-op**'}`, `${num(again.rowsPerSecond)} rows/s`);
+  }
+  const http = h.http;
+  if (http) {
+    const rss = http.serverPeakRssBytes === null ? '—' : `${num(http.serverPeakRssBytes / MB)} MB`;
+    row(
+      `History import through HTTP (\`POST /imports\`, the bundle as one multipart upload, to our server on an empty database): job ${http.state === 'DONE' ? 'DONE' : `**${http.state}**`}, ` +
+        `${counted(sum(http.kinds))} in ${num(http.ms / 1000, 1)} s (upload ${num(http.uploadMs / 1000, 1)} s, job ${http.jobMs === null ? '—' : `${num(http.jobMs / 1000, 1)} s`}); server peak RSS ${rss}`,
+      `${num(http.rowsPerSecond)} rows/s`,
+    );
+  } else row('History import through HTTP: **did not run through** (see the errors)', '—');
+  const kindTables = h.tables.filter((t) => t.written !== null);
+  const asWritten = kindTables.length > 0 && kindTables.every((t) => t.cli === t.written && t.http === t.written);
+  const derivedSame = h.tables.filter((t) => t.written === null).every((t) => t.cli === t.http);
+  const metric = h.metric;
+  const metricText =
+    metric.cliEqualsHttp === null
+      ? `${metric.label}: not compared`
+      : `${metric.label}: ${metric.cliEqualsHttp ? 'the same' : '**different**'} in both (total revenue ${metric.cli?.totalRevenue ?? '—'}, ${num(metric.cli?.campaigns ?? Number.NaN)} campaigns)` +
+        (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'and' : 'but not'} as the demo loaded by COPY`);
+  row(
+    `History import checks: rows of ${kindTables.length} tables ${h.tables.length === 0 ? 'not counted' : asWritten ? 'as written' : '**not as written**'} in both databases, ` +
+      `${h.tables.length - kindTables.length} derived tables ${derivedSame ? 'alike' : '**different**'}; ${metricText}`,
+    '',
+    undefined,
+    '',
+  );
+  return rows;
+}
+
+/** The history import kind by kind: rows, size, and each door's time and rate. */
+function historyKindTable(h: HistoryImportFigures): string[] {
+  const lines = [
+    '| History import, per kind | Rows | MB | CLI s | CLI rows/s | CLI again s | CLI again rows/s | HTTP s | HTTP rows/s |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  const cells = (run: { ms: number; rowsPerSecond: number | null } | undefined) =>
+    run ? `${num(run.ms / 1000, 1)} | ${run.rowsPerSecond === null ? '—' : num(run.rowsPerSecond)}` : '— | —';
+  for (const f of h.files) {
+    const of = (runs: { kind: string; ms: number; rowsPerSecond: number | null }[] | undefined) => cells(runs?.find((r) => r.kind === f.kind));
+    lines.push(`| ${f.kind}.csv | ${num(f.rows)} | ${num(f.bytes / MB, 1)} | ${of(h.cli?.kinds)} | ${of(h.cliAgain?.kinds)} | ${of(h.http?.kinds)} |`);
+  }
+  const total = (run: { ms: number; rowsPerSecond: number } | null) => cells(run ?? undefined);
+  lines.push(`| all (HTTP: upload included) | ${num(h.rows)} | ${num(h.bytes / MB, 1)} | ${total(h.cli)} | ${total(h.cliAgain)} | ${total(h.http)} |`);
+  lines.push(
+    '',
+    `History import: the generator wrote the bundle in ${num(h.writeMs / 1000, 1)} s. CLI times are the CLI's own (\`--json\`: opening a file to its last commit); ` +
+      `HTTP times per kind are read off \`GET /imports/:id\` polled every ${h.http?.pollMs ?? 100} ms, the first from the upload's answer (— : within one poll).`,
+  );
+  return lines;
 }

@@ -9,6 +9,7 @@ import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
 import { Role } from '../src/auth/roles';
 import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds, waitForIdleDatabase } from './database';
 import { LoadSettings, loadScenario, startFlood } from './http-load';
+import { HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
 import { ImportFigures, importScenario } from './import-scenario';
 import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
 import {
@@ -24,7 +25,7 @@ import {
   timeSeriesScenario,
   walletScenario,
 } from './scenarios';
-import { answersGraphQL, askStatementCount, healthy, ServerProcess, spawnServer } from './server-process';
+import { answersGraphQL, askStatementCount, healthy, ourServerEnv, ServerProcess, spawnServer } from './server-process';
 import { captureStatements, directTiming, explainStatements, runDirect, StatementCapture } from './statements';
 
 const USAGE = `npm run bench -- [--size S|M|<accounts>] [--smoke] [--duration <s>] [--explain] [--record]
@@ -165,7 +166,7 @@ async function main(): Promise<number> {
     process.removeAllListeners(signal);
     process.once(signal, () => {
       log(`${signal}: stopping`);
-      void Promise.allSettled([server?.stop(), postgraphile?.stop()])
+      void Promise.allSettled([server?.stop(), postgraphile?.stop(), stopHistoryProcesses()])
         .then(() => db.drop())
         .finally(() => process.exit(130));
     });
@@ -221,15 +222,7 @@ async function main(): Promise<number> {
     log(`starting the server: node dist/src/main.js on port ${serverPort} (log: ${serverLog})`);
     server = await spawnServer({
       script: join(ROOT, 'dist', 'src', 'main.js'),
-      env: {
-        DATABASE_URL: db.url,
-        DATABASE_READ_URL: '',
-        NODE_ENV: 'production', // as deployed: graphql-js and grafast skip their development checks
-        SEED_DEMO: 'false',
-        PORT: String(serverPort),
-        HOST: '127.0.0.1',
-        RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
-      },
+      env: ourServerEnv(db.url, serverPort, RATE_LIMIT_PER_MINUTE),
       port: serverPort,
       logFile: serverLog,
       ready: healthy,
@@ -346,6 +339,14 @@ async function main(): Promise<number> {
     } catch (error) {
       errors.push(`import: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // the whole history through the CLI and HTTP, each into a database of its own
+    let historyImport: HistoryImportFigures | undefined;
+    try {
+      historyImport = await historyImportScenario({ db, size: args.size, work, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE, log });
+      errors.push(...historyImport.problems.map((problem) => `history import: ${problem}`));
+    } catch (error) {
+      errors.push(`history import: ${error instanceof Error ? error.message : String(error)}`);
+    }
 
     const cpu = cpus();
     const partial: Omit<BenchReport, 'targets'> = {
@@ -367,6 +368,7 @@ async function main(): Promise<number> {
       settings,
       load,
       ...(importRate ? { importRate } : {}),
+      ...(historyImport ? { historyImport } : {}),
       serverPeakRssBytes,
       postgraphilePeakRssBytes,
       scenarios: figures,
@@ -396,7 +398,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (error) {
-    for (const file of [join(work, 'server.log'), join(work, 'postgraphile.log')]) {
+    for (const file of [join(work, 'server.log'), join(work, 'postgraphile.log'), join(work, 'history-server.log')]) {
       const lines = tail(file);
       if (lines) log(`last lines of ${file}:\n${lines}`);
     }

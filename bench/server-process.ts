@@ -41,6 +41,23 @@ function peakRss(pid: number | undefined): number | null {
   }
 }
 
+/**
+ * The environment of our server as the bench runs it: as deployed (`NODE_ENV=production`:
+ * graphql-js and grafast skip their development checks), no demo data, its own port on
+ * 127.0.0.1, every limit of loadConfig() on, the rate limit set out of the bench's reach.
+ */
+export function ourServerEnv(databaseUrl: string, port: number, rateLimitPerMinute: number): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    DATABASE_READ_URL: '',
+    NODE_ENV: 'production',
+    SEED_DEMO: 'false',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    RATE_LIMIT_PER_MINUTE: String(rateLimitPerMinute),
+  };
+}
+
 /** Starts `node <script>` with `env` added to ours and waits until `ready` says yes. */
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const log = openSync(options.logFile, 'a');

@@ -8,6 +8,7 @@ import { leadListSpec } from '../leads/lead.service';
 import { loadChildConnection } from '../db/list-query';
 import { OpportunityConnection, OpportunityFilter, OpportunityOrder } from '../opportunities/opportunity.types';
 import { opportunityListSpec } from '../opportunities/opportunity.service';
+import { requestNow } from '../qualification/score.loaders';
 import { User } from '../users/user.entity';
 import { Account } from './account.entity';
 import { createAccount, listAccounts, updateAccount } from './account.service';
@@ -57,7 +58,7 @@ export class AccountResolver {
     @Arg('filter', () => LeadFilter, { nullable: true, description: 'Which leads.' }) filter?: LeadFilter,
     @Arg('orderBy', () => LeadOrder, { nullable: true, description: 'Order; ties break on id.' }) orderBy?: LeadOrder,
   ) {
-    return loadChildConnection(ctx, leadListSpec(filter, orderBy), 'account_id', account.id, page);
+    return loadChildConnection(ctx, leadListSpec(filter, orderBy, requestNow(ctx)), 'account_id', account.id, page);
   }
 
   @FieldResolver(() => OpportunityConnection, { description: 'Opportunities with the account (by creation time unless told otherwise).' })

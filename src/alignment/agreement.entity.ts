@@ -26,8 +26,15 @@ export class AlignmentAgreement {
   mqlThreshold: number;
 
   @Column({ name: 'scoring_rules', type: 'jsonb' })
-  @Field(() => [ScoringRule], { description: 'The shared lead-scoring rules; a lead whose score reaches mqlThreshold is an MQL.' })
+  @Field(() => [ScoringRule], {
+    description:
+      'The lead-scoring rules in words, as both teams wrote them (kept as notes): what computes is `policy`, the structured rules scores and MQLs follow.',
+  })
   scoringRules: ScoringRule[];
+
+  /** The structured qualification policy (qualification_policies); the database gives an agreement inserted without one an empty policy. */
+  @Column({ name: 'policy_id', type: 'bigint', nullable: true })
+  policyId: string | null;
 
   @Column({
     name: 'follow_up_hours',

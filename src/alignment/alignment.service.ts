@@ -12,6 +12,7 @@ import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
 import { addUpdatedAfter, namedSortOf, NamedSort } from '../graphql/ordering';
 import { Lead } from '../leads/lead.entity';
+import { EMPTY_POLICY, insertPolicy, validatePolicy } from '../qualification/policy-store';
 import { User } from '../users/user.entity';
 import { AlignmentAgreement } from './agreement.entity';
 import { LeadFeedback } from './feedback.entity';
@@ -66,14 +67,18 @@ export function proposeAgreement(ctx: Context, input: ProposeAgreementInput): Pr
     if (Number.isNaN(input.effectiveFrom.getTime())) throw new BadInputError('input.effectiveFrom', 'is not a valid date-time');
     // an agreement made retroactive would re-judge MQLs already reported on: a historical load's
     notBackdated(ctx, 'input.effectiveFrom', input.effectiveFrom);
+    const policy = input.policy ?? EMPTY_POLICY;
+    validatePolicy('input.policy', policy);
     const proposedBy = await userOf(txCtx, 'input.proposedById', input.proposedById);
     // versions are numbered in proposal order; the lock keeps two proposals from taking the same number
     await tx.query('LOCK TABLE alignment_agreements IN SHARE ROW EXCLUSIVE MODE');
     const [{ next }] = (await tx.query(`SELECT coalesce(max(version), 0) + 1 AS next FROM alignment_agreements`)) as [{ next: number }];
+    const policyId = await insertPolicy(tx, input.mqlThreshold, policy);
     const repo = tx.getRepository(AlignmentAgreement);
     return repo.save(
       repo.create({
         version: next,
+        policyId,
         effectiveFrom: input.effectiveFrom,
         mqlThreshold: input.mqlThreshold,
         scoringRules: input.scoringRules.map(({ attribute, condition, points }) => ({ attribute, condition, points })),

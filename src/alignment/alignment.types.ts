@@ -4,6 +4,7 @@ import { FeedbackDisposition, RejectionReason, SortDirection } from '../common/e
 import { connectionTypes } from '../graphql/connection';
 import { AlignmentAgreement } from './agreement.entity';
 import { LeadFeedback } from './feedback.entity';
+import { QualificationPolicyInput } from '../qualification/policy.types';
 import { ScoringRuleInput } from './scoring-rule.type';
 
 export const { ConnectionType: LeadFeedbackConnection } = connectionTypes(LeadFeedback, 'LeadFeedback', 'feedback entries');
@@ -78,10 +79,17 @@ export class ProposeAgreementInput {
   @Max(1_000_000)
   mqlThreshold: number;
 
-  @Field(() => [ScoringRuleInput], { description: 'The shared lead-scoring rules.' })
+  @Field(() => [ScoringRuleInput], { description: 'The lead-scoring rules in words, kept as notes beside `policy` (which is what computes).' })
   @ValidateNested({ each: true })
   @ArrayMaxSize(200)
   scoringRules: ScoringRuleInput[];
+
+  @Field(() => QualificationPolicyInput, {
+    nullable: true,
+    description:
+      'The structured qualification policy both teams approve with the agreement: fit and engagement rules, decay or window, caps and minimums; its threshold is mqlThreshold. Default: an empty policy (no rules: every score is 0).',
+  })
+  policy?: QualificationPolicyInput | null;
 
   @Field(() => Float, { description: 'Hours within which sales follows up on an MQL (> 0, at most 8,760).' })
   @Min(0.01)

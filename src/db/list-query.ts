@@ -18,6 +18,26 @@ export interface ListSpec {
   /** Non-null column over alias `t` to order by; ties break on `t.id`. */
   sortColumn: string;
   direction: Direction;
+  /**
+   * Leads only: each row's score under the policy in force at `at` (a parameter of `params`),
+   * joined as `sc` (lead_id, fit, engagement, score, qualifies) from one call of
+   * qualification_scores over the ids the other conditions keep; `where` are conditions over `sc`.
+   * Without a policy in force `sc` is empty (its columns null).
+   */
+  scored?: { at: string; where: string[] };
+}
+
+/** The CTE and join of a list's scores (see ListSpec.scored), over the rows of `scope` (a condition over t). */
+function scoreParts(spec: ListSpec, table: string, scope: string[]): { with: string; join: string; where: string[] } {
+  if (!spec.scored) return { with: '', join: '', where: [] };
+  const { at, where } = spec.scored;
+  return {
+    with: `WITH sc AS MATERIALIZED (
+             SELECT * FROM qualification_scores(qualification_policy_at(${at}::timestamptz),
+               ARRAY(SELECT t.id FROM ${table} t ${scope.length ? `WHERE ${scope.join(' AND ')}` : ''}), ${at}::timestamptz))`,
+    join: 'LEFT JOIN sc ON sc.lead_id = t.id',
+    where,
+  };
 }
 
 function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { seek: string | null; order: string } {
@@ -66,19 +86,21 @@ export async function fetchPage<T extends { id: string }>(
   const table = tableOf(ctx.ds, spec.entity);
   const params = cloneParams(spec.params);
   const { seek, order } = orderAndSeek(spec, page, params);
-  const where = [...spec.where, ...(seek ? [seek] : [])];
+  const scores = scoreParts(spec, table, spec.where);
+  const where = [...spec.where, ...scores.where, ...(seek ? [seek] : [])];
   const rows = await queryPage<T & { __sort: string }>(
     db,
-    `SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
-       FROM ${table} t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    `${scores.with} SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
+       FROM ${table} t ${scores.join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${order} LIMIT ${params.add(page.limit + 1)}`,
     params.values,
     page,
     '',
   );
-  const countWhere = spec.where.length ? `WHERE ${spec.where.join(' AND ')}` : '';
+  const counted = [...spec.where, ...scores.where];
+  const countWhere = counted.length ? `WHERE ${counted.join(' AND ')}` : '';
   return toConnection(rows, page, spec.sortName, async () => {
-    const [row] = await db.query(`SELECT count(*)::int AS n FROM ${table} t ${countWhere}`, spec.params.values);
+    const [row] = await db.query(`${scores.with} SELECT count(*)::int AS n FROM ${table} t ${scores.join} ${countWhere}`, spec.params.values);
     return (row as { n: number }).n;
   });
 }
@@ -101,14 +123,16 @@ export async function fetchChildPages<T extends { id: string }>(
   const params = cloneParams(spec.params);
   const parents = params.add(parentIds);
   const { seek, order } = orderAndSeek(spec, page, params);
-  const where = [`t.${parentColumn} = p.parent_id`, ...spec.where, ...(seek ? [seek] : [])];
+  // scores, when the list has them: one call for the rows of every parent at once
+  const scores = scoreParts(spec, table, [`t.${parentColumn} = ANY(${parents}::bigint[])`, ...spec.where]);
+  const where = [`t.${parentColumn} = p.parent_id`, ...spec.where, ...scores.where, ...(seek ? [seek] : [])];
   const rows = await queryPage<T & { __sort: string; __parent: string }>(
     db,
-    `SELECT p.parent_id::text AS "__parent", c.*
+    `${scores.with} SELECT p.parent_id::text AS "__parent", c.*
        FROM unnest(${parents}::bigint[]) AS p(parent_id)
        CROSS JOIN LATERAL (
          SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
-           FROM ${table} t WHERE ${where.join(' AND ')}
+           FROM ${table} t ${scores.join} WHERE ${where.join(' AND ')}
           ORDER BY ${order} LIMIT ${params.add(page.limit + 1)}
        ) c`,
     params.values,
@@ -127,9 +151,11 @@ export async function fetchChildPages<T extends { id: string }>(
     counts ??= (async () => {
       const countParams = cloneParams(spec.params);
       const ids = countParams.add(parentIds);
-      const filters = [`t.${parentColumn} = ANY(${ids}::bigint[])`, ...spec.where];
+      const scope = [`t.${parentColumn} = ANY(${ids}::bigint[])`, ...spec.where];
+      const counted = scoreParts(spec, table, scope);
+      const filters = [...scope, ...counted.where];
       const result: { parent: string; n: number }[] = await db.query(
-        `SELECT t.${parentColumn}::text AS parent, count(*)::int AS n FROM ${table} t
+        `${counted.with} SELECT t.${parentColumn}::text AS parent, count(*)::int AS n FROM ${table} t ${counted.join}
           WHERE ${filters.join(' AND ')} GROUP BY t.${parentColumn}`,
         countParams.values,
       );
@@ -154,7 +180,7 @@ export function loadChildConnection<T extends { id: string }>(
   args: PageArgs,
 ): Promise<ConnectionResult<T>> {
   const table = tableOf(ctx.ds, spec.entity);
-  const key = JSON.stringify([table, parentColumn, spec.sortName, spec.where, spec.params.values, args]);
+  const key = JSON.stringify([table, parentColumn, spec.sortName, spec.where, spec.scored ?? null, spec.params.values, args]);
   return ctx.loaders
     .get<string, ConnectionResult<T>>(`children:${key}`, (ids) => fetchChildPages<T>(ctx, spec, parentColumn, ids, args))
     .load(parentId);

@@ -40,3 +40,39 @@ export function normaliseMoney(value: string): string {
 
 export const DateTimeScalar = DateTimeResolver;
 export const LocalDateScalar = LocalDateResolver;
+
+const DECIMAL_PATTERN = /^-?\d{1,30}(\.\d{1,30})?$/;
+
+/** A NUMERIC string without trailing fractional zeros ("12.500" -> "12.5", "3.000" -> "3", "-0.0" -> "0"). */
+export function trimDecimal(value: string): string {
+  let text = value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+  if (/^-0*$/.test(text)) text = '0';
+  return text;
+}
+
+function parseDecimal(value: unknown): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !DECIMAL_PATTERN.test(text)) {
+    throw new GraphQLError(`Decimal must be a decimal string such as "12.5" or "-3" (no exponent); got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return text;
+}
+
+/** An exact decimal number (scores, points): a decimal string with trailing fractional zeros trimmed ("12.5"), never a float. */
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: 'Decimal',
+  description:
+    'An exact decimal number as a string, such as "12.5", "-3" or "0.707106781187": computed in PostgreSQL numeric arithmetic, trailing fractional zeros trimmed. Never a float.',
+  serialize(value) {
+    // values come from NUMERIC columns or SQL as text; a float here would be a bug
+    if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return trimDecimal(value);
+    throw new GraphQLError(`Decimal cannot serialize ${JSON.stringify(value)}: expected a decimal string`);
+  },
+  parseValue: parseDecimal,
+  parseLiteral(ast: ValueNode) {
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
+    throw new GraphQLError('Decimal must be given as a decimal string such as "12.5"', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+});

@@ -12,6 +12,7 @@ import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
 import { addRange, addUpdatedAfter, sortOf } from '../graphql/ordering';
 import { lockForUpdate } from '../graphql/versioned';
+import { requestNow } from '../qualification/score.loaders';
 import { User } from '../users/user.entity';
 import { LeadStageChange } from './lead-stage-change.entity';
 import { checkTransition, markStageReached } from './lead-stages';
@@ -30,6 +31,8 @@ const ORDER_COLUMNS: Record<LeadOrderField, string> = {
   [LeadOrderField.CREATED_AT]: 't.created_at',
   [LeadOrderField.UPDATED_AT]: 't.updated_at',
   [LeadOrderField.EMAIL]: 'lower(t.email)',
+  // the score under the policy in force now (ListSpec.scored joins it as sc)
+  [LeadOrderField.SCORE]: 'coalesce(sc.score, 0)',
 };
 
 async function accountIdOf(ctx: Context, field: string, globalId: string | null | undefined) {
@@ -40,7 +43,7 @@ async function accountIdOf(ctx: Context, field: string, globalId: string | null 
 }
 
 /** Filters and order of a lead list, shared by `leads` and `Account.leads`. */
-export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadOrder | null | undefined): ListSpec {
+export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadOrder | null | undefined, now: Date = new Date()): ListSpec {
   const params = new SqlParams();
   const add = (v: unknown) => params.add(v);
   const where: string[] = [];
@@ -56,7 +59,11 @@ export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadO
     const pattern = add(`%${storableText('filter.search', filter.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     where.push(`(t.email ILIKE ${pattern} OR t.first_name ILIKE ${pattern} OR t.last_name ILIKE ${pattern})`);
   }
-  return { entity: Lead, where, params, ...sortOf(ORDER_COLUMNS, order, LeadOrderField.CREATED_AT) };
+  const byScore = order?.field === LeadOrderField.SCORE;
+  const scoreWhere = filter?.minScore != null ? [`sc.score >= ${add(filter.minScore)}::numeric`] : [];
+  // one "now" for the whole list: the policy in force and the scores' time
+  const scored = byScore || scoreWhere.length > 0 ? { at: add(now), where: scoreWhere } : undefined;
+  return { entity: Lead, where, params, ...sortOf(ORDER_COLUMNS, order, LeadOrderField.CREATED_AT), ...(scored ? { scored } : {}) };
 }
 
 /** Stage changes oldest first, for Lead.stageHistory. */
@@ -68,7 +75,7 @@ export function stageHistoryListSpec(filter: LeadStageChangeFilter | null | unde
 }
 
 export function listLeads(ctx: Context, filter: LeadFilter | undefined, order: LeadOrder | undefined, page: PageArgs): Promise<ConnectionResult<Lead>> {
-  return fetchPage<Lead>(ctx, leadListSpec(filter, order), page);
+  return fetchPage<Lead>(ctx, leadListSpec(filter, order, requestNow(ctx)), page);
 }
 
 export function createLead(ctx: Context, input: CreateLeadInput): Promise<Lead> {

@@ -3,6 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Channel, LeadStage, SortDirection } from '../common/enums';
 import { TimeRange } from '../common/types';
 import { connectionTypes } from '../graphql/connection';
+import { DecimalScalar } from '../graphql/scalars';
 import { LeadStageChange } from './lead-stage-change.entity';
 import { Lead } from './lead.entity';
 
@@ -13,8 +14,18 @@ export enum LeadOrderField {
   CREATED_AT = 'CREATED_AT',
   UPDATED_AT = 'UPDATED_AT',
   EMAIL = 'EMAIL',
+  SCORE = 'SCORE',
 }
-registerEnumType(LeadOrderField, { name: 'LeadOrderField', description: 'What to order leads by.' });
+registerEnumType(LeadOrderField, {
+  name: 'LeadOrderField',
+  description: 'What to order leads by.',
+  valuesConfig: {
+    SCORE: {
+      description:
+        'The score (fit + engagement) under the policy in force now, computed in the list query itself (qualification_scores over the leads the filter keeps); every lead ties at 0 when no policy is in force. Scores decay with time, so a later page is ordered by the scores at its own request.',
+    },
+  },
+});
 
 @InputType({ description: 'Order of a lead list; ties break on id.' })
 export class LeadOrder {
@@ -55,6 +66,12 @@ export class LeadFilter {
 
   @Field(() => Date, { nullable: true, description: 'Only leads changed strictly after this time (`updatedAt > updatedAfter`): what a sync passes to pull only what changed.' })
   updatedAfter?: Date | null;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Only leads whose score (fit + engagement) under the policy in force now is at least this; no lead when no policy is in force.',
+  })
+  minScore?: string | null;
 }
 
 @InputType({ description: 'A new lead.' })

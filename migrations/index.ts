@@ -9,6 +9,7 @@ import { CorrectionsAndErasure1732720000010 } from './1732720000010-corrections-
 import { SyncUpdatedAt1732730000000 } from './1732730000000-sync-updated-at';
 import { SyncUpdatedAtRest1732740000000 } from './1732740000000-sync-updated-at-rest';
 import { LeadQualification1732770000000 } from './1732770000000-lead-qualification';
+import { AutomaticMql1732780000000 } from './1732780000000-automatic-mql';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   SyncUpdatedAt1732730000000,
   SyncUpdatedAtRest1732740000000,
   LeadQualification1732770000000,
+  AutomaticMql1732780000000,
 ];

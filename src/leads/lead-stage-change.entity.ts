@@ -27,6 +27,21 @@ export class LeadStageChange {
   @Column({ name: 'changed_by_id', type: 'bigint', nullable: true })
   changedById: string | null;
 
+  /** Set when the change is an automatic MQL: the agreement whose policy qualified the lead (see src/qualification/auto-mql.resolver.ts). */
+  @Column({ name: 'qualified_by_agreement_id', type: 'bigint', nullable: true })
+  qualifiedByAgreementId: string | null;
+
+  @Column({ name: 'qualified_by_version', type: 'integer', nullable: true })
+  qualifiedByVersion: number | null;
+
+  /** The evaluation time (or moment of the write) at which the lead qualified. */
+  @Column({ name: 'qualifying_at', type: 'timestamptz', nullable: true })
+  qualifyingAt: Date | null;
+
+  /** The score that qualified it: { fit, engagement, score, lines: [...] } from qualification_lines. */
+  @Column({ name: 'qualification', type: 'jsonb', nullable: true })
+  qualification: unknown;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   @Field({
     description:

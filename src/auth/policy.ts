@@ -51,6 +51,9 @@ export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   upsertTouchpoint: [...ALL_WRITERS, MARKETING],
   upsertOpportunity: [...ALL_WRITERS, SALES],
   upsertLeadFeedback: [...ALL_WRITERS, SALES],
+  // custom attributes (issue 12): who may update the lead or the account
+  setLeadAttributes: [...ALL_WRITERS, MARKETING],
+  setAccountAttributes: [...ALL_WRITERS],
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
 };

@@ -18,6 +18,12 @@ export const CHANNELS = 11;
 export const DATA_DRIVEN_FACTOR = 5;
 /** The nine models of attributionComparison: eight rule-based ones and DATA_DRIVEN. */
 export const COMPARISON_FACTOR = 8 + DATA_DRIVEN_FACTOR;
+/**
+ * A backtest scores every lead of its cohort at every evaluation time of the window (each touch
+ * at or after the lead's creation) and reads the lead's outcomes, feedback and deals: three
+ * times a plain read of the window.
+ */
+export const BACKTEST_FACTOR = 3;
 /** Days per bucket of each grain (a month or quarter is priced at its average length). */
 const GRAIN_DAYS: Record<string, number> = { DAY: 1, WEEK: 7, MONTH: 30.44, QUARTER: 91.31 };
 
@@ -61,6 +67,12 @@ function rowsOf(dimension: unknown, input: MetricInput): number {
   return 1;
 }
 
+/** One backtest (from, to as arguments of the field): 3 × the window, plus its months. */
+function backtestCost(args: Record<string, unknown>): number {
+  const window = { from: args.from, to: args.to };
+  return BACKTEST_FACTOR * scanCost(window) + Math.ceil(windowDays(window) / GRAIN_DAYS.MONTH!);
+}
+
 /** Price of each metric field by `Type.field`, from its arguments. */
 const PRICES: Record<string, (args: Record<string, unknown>) => number> = {
   'Query.revenueTimeSeries': ({ input }) => {
@@ -90,6 +102,11 @@ const PRICES: Record<string, (args: Record<string, unknown>) => number> = {
   },
   'Query.leadFeedbackSummary': ({ input }) => scanCost(((input ?? {}) as MetricInput).window),
   'Query.acquisitionCost': ({ input }) => scanCost(((input ?? {}) as MetricInput).window),
+  'Query.qualificationBacktest': backtestCost,
+  'Query.qualificationBacktestCompare': (args) => 2 * backtestCost(args),
+  // an agreement's, per agreement of the page; beside the one in force: two backtests
+  'AlignmentAgreement.backtest': backtestCost,
+  'AlignmentAgreement.backtestAgainstInForce': (args) => 2 * backtestCost(args),
   // a year of every account's opportunities
   'Query.walletShare': () => 10 + 365,
   // batched over the page of accounts or campaigns: a share of one query per row

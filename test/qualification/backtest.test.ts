@@ -1,4 +1,8 @@
 import { Role } from '../../src/auth/roles';
+import { MetricWorkGate } from '../../src/db/metric-work';
+import { withTransaction } from '../../src/db/with-transaction';
+import { checkBacktestWindow } from '../../src/qualification/backtest.args';
+import { qualificationBacktest } from '../../src/qualification/backtest.service';
 import { insertPolicy } from '../../src/qualification/policy-store';
 import type { QualificationPolicyInput } from '../../src/qualification/policy.types';
 import { createTestApp, TestApp } from '../helpers/app';
@@ -454,5 +458,34 @@ describe('roles', () => {
       Role.ANALYST,
     );
     expect(data.qualificationBacktest.predicted.leads).toBe(4);
+  });
+});
+
+describe('the metric gate and transactions', () => {
+  const w = () => checkBacktestWindow({ from: new Date(WINDOW.from), to: new Date(WINDOW.to), asOf: new Date(WINDOW.asOf), bandWidth: 10 });
+  const draft = { kind: 'DRAFT' as const, draft: P, mqlThreshold: 30, monthlyMqlTarget: 4 };
+
+  it("runs a draft's whole transaction on one of the request's metric connections, two backtests in turn", async () => {
+    const gate = new MetricWorkGate({ connections: 1, perCaller: 1, perRequest: 1, queueMs: 30_000 });
+    const ctx = { ds: app.db.ds, metricWork: gate.ticket('key:test') };
+    const before = await policyCounts();
+    const [a, b] = await Promise.all([
+      qualificationBacktest(ctx, 'a', draft, w()),
+      qualificationBacktest(ctx, 'b', { kind: 'AGREEMENT', agreementId: v2 }, w()),
+    ]);
+    expect([a.predicted, a.precisionSql, a.scoreBands]).toEqual([P_FIGURES.predicted, 0.75, P_FIGURES.scoreBands]);
+    expect([b.predicted, b.agreementId]).toEqual([P_FIGURES.predicted, v2]);
+    expect(await policyCounts()).toEqual(before);
+  });
+
+  it("runs a draft inside a caller's open transaction under a savepoint, and leaves the transaction usable", async () => {
+    const before = await policyCounts();
+    const inside = await withTransaction({ ds: app.db.ds }, async (tx, ctx) => {
+      const result = await qualificationBacktest(ctx, 'policy', draft, w());
+      const [row] = (await tx.query('SELECT count(*)::int AS n FROM qualification_policies')) as { n: number }[];
+      return { cohort: result.cohort, wonRevenue: result.predicted.wonRevenue, policies: row?.n };
+    });
+    expect(inside).toEqual({ cohort: 9, wonRevenue: '1200.50', policies: before?.p });
+    expect(await policyCounts()).toEqual(before);
   });
 });

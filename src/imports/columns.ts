@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
  * the staged batch.
  */
 
-export type ColumnType = 'text' | 'name' | 'email' | 'domain' | 'money' | 'day' | 'time' | 'enum' | 'emails';
+export type ColumnType = 'text' | 'name' | 'email' | 'domain' | 'money' | 'day' | 'time' | 'enum' | 'emails' | 'attributes';
 
 export interface ColumnSpec {
   /** Our column name, camelCase like the GraphQL inputs. */
@@ -30,7 +30,45 @@ export const SQL_TYPE: Record<ColumnType, string> = {
   time: 'timestamptz',
   enum: 'text',
   emails: 'text[]',
+  // custom attributes: the row's `attributes.<key>[:type]` cells as one JSON object (see attributeHeader)
+  attributes: 'jsonb',
 };
+
+/** A custom attribute column: `attributes.<key>` with an optional type suffix `:number`, `:boolean` or `:text` (the default). */
+export interface AttributeHeader {
+  /** `attributes.<key>`: two headers of one key are the same column. */
+  name: string;
+  key: string;
+  type: 'text' | 'number' | 'boolean';
+}
+
+const ATTRIBUTE_HEADER = /^attributes\.(.+?)(?::(number|boolean|text))?$/is;
+const ATTRIBUTE_NUMBER = /^-?(0|[1-9]\d{0,29})(\.\d{1,20})?$/;
+
+/** The attribute a header names (`attributes.employees:number`), null when it names none, or why its key cannot be taken. */
+export function attributeHeader(header: string): AttributeHeader | { error: string } | null {
+  const match = ATTRIBUTE_HEADER.exec(header.trim());
+  if (!match) return null;
+  const key = match[1] ?? '';
+  if (key.length > 100) return { error: `the attribute key of column "${header}" is longer than 100 characters` };
+  const type = (match[2]?.toLowerCase() ?? 'text') as AttributeHeader['type'];
+  return { name: `attributes.${key}`, key, type };
+}
+
+/** The JSON text of one attribute cell of `type` (a non-empty cell), or why it cannot be taken. */
+export function parseAttributeCell(type: AttributeHeader['type'], raw: string): CellResult {
+  if (raw.includes('\u0000')) return { ok: false, reason: 'must not contain the NUL character' };
+  const text = raw.trim();
+  if (type === 'number') {
+    const number = text.replace(/^\+/, '');
+    return ATTRIBUTE_NUMBER.test(number) ? { ok: true, value: number } : { ok: false, reason: `"${text}" is not a decimal number such as 1200 or -0.5` };
+  }
+  if (type === 'boolean') {
+    const value = text.toLowerCase();
+    return value === 'true' || value === 'false' ? { ok: true, value } : { ok: false, reason: `"${text}" is not a boolean (true or false)` };
+  }
+  return text.length > 1000 ? { ok: false, reason: 'must be at most 1,000 characters' } : { ok: true, value: JSON.stringify(text) };
+}
 
 /** The staging column of one of our columns: c_ and snake case (externalId -> c_external_id). */
 export function stageColumn(name: string): string {
@@ -116,6 +154,8 @@ export function parseCell(column: ColumnSpec, raw: string, now: number): CellRes
         return parseTime(text, now);
       case 'enum':
         return parseEnum(column, text);
+      case 'attributes':
+        return { ok: false, reason: 'name each attribute in its own column: attributes.<key>, attributes.<key>:number, attributes.<key>:boolean' };
       case 'emails': {
         const emails: string[] = [];
         for (const part of text.split(/[;,]/).map((p) => p.trim()).filter((p) => p !== '')) {

@@ -163,3 +163,25 @@ export function takenCheck(column: string, table: string, keySql: string, label:
   const other = `(SELECT coalesce(r.external_id, 'id ' || r.id) FROM ${table} r WHERE ${keySql} = s.${sc(column)} AND r.id IS DISTINCT FROM s.target_id LIMIT 1)`;
   return { column, where: `${other} IS NOT NULL`, reason: `format('is already used by another ${label} (externalId %s)', ${other})` };
 }
+
+/**
+ * Custom attributes (the `attributes.<key>[:type]` columns, staged as one JSON object in
+ * c_attributes): merged into the row's stored map (a key the row leaves empty keeps its value),
+ * at most 200 per row.
+ */
+export function attributeSteps(table: string, label: string, present: ReadonlySet<string>): Step[] {
+  if (!present.has('attributes')) return [];
+  const count = '(SELECT count(*) FROM jsonb_object_keys(s.f_attributes))';
+  return [
+    {
+      sql: `UPDATE import_stage s SET f_attributes = coalesce((SELECT r.attributes FROM ${table} r WHERE r.id = s.target_id), '{}'::jsonb)
+                                                     || coalesce(s.c_attributes, '{}'::jsonb)`,
+    },
+    { column: 'attributes', where: `${count} > 200`, reason: `format('${label} has at most 200 attributes; this row would make %s', ${count})` },
+  ];
+}
+
+/** The merged attributes, written when the file has attribute columns. */
+export function attributeField(present: ReadonlySet<string>): Field[] {
+  return present.has('attributes') ? [{ db: 'attributes', expr: 's.f_attributes' }] : [];
+}

@@ -1,7 +1,7 @@
 import { STAGES_BY_ROLE } from '../../auth/policy';
 import type { Role } from '../../auth/roles';
 import { LeadStage } from '../../common/enums';
-import { accountRef, Check, duplicateCheck, fieldIf, KindSpec, lit, OK, refField, referenceSteps, Step, takenCheck } from './kind';
+import { accountRef, attributeField, attributeSteps, Check, duplicateCheck, fieldIf, KindSpec, lit, OK, refField, referenceSteps, Step, takenCheck } from './kind';
 
 /**
  * Leads with their stage times, by the rules of src/leads/lead-stages.ts: the funnel runs
@@ -132,8 +132,10 @@ export const leads: KindSpec = {
     { name: 'stage', type: 'enum', values: Object.values(LeadStage) },
     { name: 'createdAt', type: 'time' },
     ...Object.values(TIME_COLUMN).map((name) => ({ name, type: 'time' as const })),
+    { name: 'attributes', type: 'attributes' },
   ],
   extra: [
+    'f_attributes jsonb',
     'account_id bigint',
     'old_stage text',
     'f_stage text',
@@ -145,6 +147,7 @@ export const leads: KindSpec = {
     ...(present.has('email') ? [duplicateCheck('email', 's.c_email'), takenCheck('email', 'leads', 'lower(r.email)', 'lead')] : []),
     ...referenceSteps(accountReference, present),
     ...stageSteps(present, actorRole),
+    ...attributeSteps('leads', 'a lead', present),
   ],
   fields: ({ present }) => [
     ...fieldIf(present, 'email', 'email'),
@@ -155,6 +158,7 @@ export const leads: KindSpec = {
     { db: 'stage', expr: 's.f_stage' },
     { db: 'created_at', expr: 's.f_created_at', insertOnly: true },
     ...Object.values(TIME_COLUMN).map((c) => ({ db: snake(c), expr: `s.f_${snake(c)}` })),
+    ...attributeField(present),
   ],
   afterInsert: () => [stageChange('NULL', 'new')],
   afterUpdate: () => [stageChange('s.old_stage', 'old')],

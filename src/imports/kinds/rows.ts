@@ -1,4 +1,4 @@
-import { CellValue, parseCell } from '../columns';
+import { attributeHeader, AttributeHeader, CellValue, parseAttributeCell, parseCell } from '../columns';
 import { ERROR_COLUMNS, ImportFileError } from '../columns';
 import type { SourceRow } from '../parse';
 import type { Preset } from '../presets/preset';
@@ -24,6 +24,8 @@ export class RowMapper {
   private readonly columns: Map<string, KindSpec['columns'][number]>;
   private readonly lenient: boolean;
   private readonly now = Date.now();
+  /** Whether the kind takes custom attributes (`attributes.<key>[:type]` columns, merged into its map). */
+  private readonly attributes: boolean;
 
   constructor(
     private readonly spec: KindSpec,
@@ -32,23 +34,37 @@ export class RowMapper {
     private readonly mapping: Record<string, string> | undefined,
   ) {
     this.columns = new Map(spec.columns.map((c) => [c.name, c]));
+    this.attributes = spec.columns.some((c) => c.type === 'attributes');
     this.lenient = preset !== undefined || (mapping !== undefined && Object.keys(mapping).length > 0);
     for (const target of Object.values(mapping ?? {})) {
-      if (target !== '' && !this.columns.has(target)) throw new ImportFileError(`the mapping names "${target}", which is not a column of ${spec.kind}`);
+      if (target !== '' && (!this.columns.has(target) || this.columns.get(target)?.type === 'attributes') && !this.attributeOf(target)) {
+        throw new ImportFileError(`the mapping names "${target}", which is not a column of ${spec.kind}`);
+      }
     }
     if (header) {
       const seen = new Map<string, string>();
       for (const name of header) {
         const ours = this.resolve(name);
         if (ours === undefined) {
-          throw new ImportFileError(`unknown column "${name}" for ${spec.kind}; the columns are ${spec.columns.map((c) => c.name).join(', ')}`, 1);
+          const names = spec.columns.map((c) => (c.type === 'attributes' ? 'attributes.<key>[:number|:boolean|:text]' : c.name));
+          throw new ImportFileError(`unknown column "${name}" for ${spec.kind}; the columns are ${names.join(', ')}`, 1);
         }
         if (ours === null) continue;
-        const earlier = seen.get(ours);
-        if (earlier !== undefined) throw new ImportFileError(`the columns "${earlier}" and "${name}" are both ${ours}`, 1);
-        seen.set(ours, name);
+        // two columns of one attribute key (with or without a type) are one column twice
+        const column = this.attributeOf(ours)?.name ?? ours;
+        const earlier = seen.get(column);
+        if (earlier !== undefined) throw new ImportFileError(`the columns "${earlier}" and "${name}" are both ${column}`, 1);
+        seen.set(column, name);
       }
     }
+  }
+
+  /** The custom attribute a column of ours names (kinds with attributes only); a key over 100 characters fails the file. */
+  private attributeOf(ours: string): AttributeHeader | null {
+    if (!this.attributes) return null;
+    const parsed = attributeHeader(ours);
+    if (parsed && 'error' in parsed) throw new ImportFileError(parsed.error, 1);
+    return parsed;
   }
 
   /** Our column for a source header: null to ignore it, undefined when unknown. */
@@ -62,8 +78,9 @@ export class RowMapper {
     else if (IGNORED.has(header)) ours = null;
     else {
       const fromPreset = this.preset ? Object.entries(this.preset.columns).find(([k]) => k.toLowerCase() === lower)?.[1] : undefined;
-      const own = this.spec.columns.find((c) => c.name.toLowerCase() === lower)?.name;
-      ours = fromPreset ?? own ?? (this.lenient ? null : undefined);
+      const own = this.spec.columns.find((c) => c.type !== 'attributes' && c.name.toLowerCase() === lower)?.name;
+      const attribute = this.attributeOf(header)?.name !== undefined ? header.trim() : undefined;
+      ours = fromPreset ?? own ?? attribute ?? (this.lenient ? null : undefined);
     }
     this.byHeader.set(header, ours);
     return ours;
@@ -76,6 +93,7 @@ export class RowMapper {
       mapped.error = { column: null, reason: row.malformed };
       return mapped;
     }
+    const attributes: string[] = [];
     for (const [header, raw] of Object.entries(row.values)) {
       const ours = this.resolve(header);
       if (ours === undefined) {
@@ -83,6 +101,18 @@ export class RowMapper {
         return mapped;
       }
       if (ours === null) continue;
+      const attribute = this.attributeOf(ours);
+      if (attribute) {
+        // an empty cell leaves the attribute as it is
+        if (raw.trim() === '') continue;
+        const result = parseAttributeCell(attribute.type, raw);
+        if (!result.ok) {
+          mapped.error = { column: ours, reason: result.reason };
+          return mapped;
+        }
+        attributes.push(`${JSON.stringify(attribute.key)}:${String(result.value)}`);
+        continue;
+      }
       const column = this.columns.get(ours);
       if (!column) continue;
       const text = this.preset?.values?.[ours]?.[raw.trim().toLowerCase()] ?? raw;
@@ -93,6 +123,7 @@ export class RowMapper {
       }
       cells.set(ours, result.value);
     }
+    if (attributes.length > 0) cells.set('attributes', `{${attributes.join(',')}}`);
     if (this.preset?.derive) return this.derived(this.preset.derive, row.values, mapped);
     return mapped;
   }

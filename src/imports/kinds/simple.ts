@@ -1,5 +1,5 @@
 import { Channel, FeedbackDisposition, OwnerTeam, Segment, Team, TouchpointKind } from '../../common/enums';
-import { campaignRef, Check, duplicateCheck, fieldIf, KindSpec, leadRef, lit, ownerRef, refField, referenceSteps, sc, takenCheck } from './kind';
+import { attributeField, attributeSteps, campaignRef, Check, duplicateCheck, fieldIf, KindSpec, leadRef, lit, ownerRef, refField, referenceSteps, sc, takenCheck } from './kind';
 
 /** Kinds whose row is one row of one table: users, accounts, campaigns, spend, touchpoints, feedback. */
 
@@ -40,11 +40,13 @@ export const accounts: KindSpec = {
     { name: 'walletSize', type: 'money' },
     { name: 'ownerEmail', type: 'email' },
     { name: 'createdAt', type: 'time' },
+    { name: 'attributes', type: 'attributes' },
   ],
-  extra: ['owner_id bigint'],
+  extra: ['owner_id bigint', 'f_attributes jsonb'],
   steps: ({ present }) => [
     ...(present.has('domain') ? [duplicateCheck('domain', 's.c_domain'), takenCheck('domain', 'accounts', 'r.domain', 'account')] : []),
     ...referenceSteps(ownerRef, present),
+    ...attributeSteps('accounts', 'an account', present),
   ],
   fields: ({ present }) => [
     ...fieldIf(present, 'name', 'name'),
@@ -54,6 +56,7 @@ export const accounts: KindSpec = {
     ...fieldIf(present, 'walletSize', 'wallet_size'),
     ...refField(present, ['ownerEmail'], 'owner_id', 'owner_id'),
     ...(present.has('createdAt') ? [{ db: 'created_at', expr: 'coalesce(s.c_created_at, now())', insertOnly: true }] : []),
+    ...attributeField(present),
   ],
 };
 

@@ -343,8 +343,8 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION auto_mql_run();
 
       -- Policies coming into force: each fully approved agreement whose moment (the later of
-      -- effectiveFrom and its second approval) has come and that was not applied yet, oldest
-      -- first. The leads in NEW or RECYCLED since at most that moment that qualify at it become
+      -- effectiveFrom and its second approval) has come (by the clock: an approval is stamped
+      -- after its transaction began) and that was not applied yet, oldest first. The leads in NEW or RECYCLED since at most that moment that qualify at it become
       -- MQLs as of it. Returns each agreement applied with how many leads it qualified.
       CREATE FUNCTION auto_mql_apply_due() RETURNS TABLE (agreement_id bigint, qualified_leads integer)
       LANGUAGE plpgsql AS $$
@@ -360,7 +360,7 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
         IF NOT EXISTS (
           SELECT 1 FROM alignment_agreements g
            WHERE g.marketing_approved_at IS NOT NULL AND g.sales_approved_at IS NOT NULL
-             AND greatest(g.effective_from, g.marketing_approved_at, g.sales_approved_at) <= now()
+             AND greatest(g.effective_from, g.marketing_approved_at, g.sales_approved_at) <= clock_timestamp()
              AND NOT EXISTS (SELECT 1 FROM qualification_policy_applications p WHERE p.agreement_id = g.id)) THEN
           RETURN;
         END IF;
@@ -370,7 +370,7 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
           SELECT g.id, g.version, g.policy_id, greatest(g.effective_from, g.marketing_approved_at, g.sales_approved_at) AS m
             FROM alignment_agreements g
            WHERE g.marketing_approved_at IS NOT NULL AND g.sales_approved_at IS NOT NULL
-             AND greatest(g.effective_from, g.marketing_approved_at, g.sales_approved_at) <= now()
+             AND greatest(g.effective_from, g.marketing_approved_at, g.sales_approved_at) <= clock_timestamp()
              AND NOT EXISTS (SELECT 1 FROM qualification_policy_applications p WHERE p.agreement_id = g.id)
            ORDER BY 4, g.version
         LOOP

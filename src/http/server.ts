@@ -21,6 +21,7 @@ import { buildAppSchema } from '../graphql/schema';
 import { exemptUploadsFromRequestTimeout, ImportRoutes, isImportPath } from '../imports/import-http';
 import { ImportJobRunner } from '../imports/jobs/job-runner';
 import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
+import { PolicySweep } from '../qualification/auto-mql-sweep';
 import { HealthProbe } from './health';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
@@ -155,6 +156,9 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   exemptUploadsFromRequestTimeout(http, importRoutes.uploads);
   const importRunner = new ImportJobRunner(ds, logger, importSettings);
   if (deps.runImports !== false) importRunner.start();
+  // qualification policies approved ahead of their effectiveFrom come into force on this timer
+  const policySweep = new PolicySweep(ds, logger);
+  if (deps.runImports !== false) policySweep.start();
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
 
@@ -365,7 +369,7 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       stopping = true;
       clearInterval(purge);
       // a running import stops after its batch and is queued again for the next start
-      await Promise.all([apollo.stop(), importRunner.stop()]); // the drain plugin closes the listener and waits for open requests
+      await Promise.all([apollo.stop(), importRunner.stop(), policySweep.stop()]); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();
       await health.close();
     },

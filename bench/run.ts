@@ -10,6 +10,7 @@ import { Role } from '../src/auth/roles';
 import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds, waitForIdleDatabase } from './database';
 import { LoadSettings, loadScenario, startFlood } from './http-load';
 import { HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
+import { backtestScenario } from './backtest-scenario';
 import { ImportFigures, importScenario } from './import-scenario';
 import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
 import {
@@ -185,7 +186,7 @@ async function main(): Promise<number> {
 
     const a = accountScenario(accountIds);
     const b = nestedScenario();
-    const metrics: Scenario[] = [...MODELS.map(performanceScenario), timeSeriesScenario(), walletScenario()];
+    const metrics: Scenario[] = [...MODELS.map(performanceScenario), timeSeriesScenario(), walletScenario(), backtestScenario()];
     const ours = [a, b, ...metrics];
 
     log('counting the SQL statements of one request of each scenario (in-process, observeQueries)');

@@ -1,5 +1,6 @@
 import { observeQueries } from '../../src/db/data-source';
 import { createTestApp, TestApp } from '../helpers/app';
+import { exactSum } from './exact-sum';
 import { firstError, gid, insertAccount, insertCampaign, insertLead, insertTouch, insertUser } from '../helpers/core-fixtures';
 
 /**
@@ -37,19 +38,6 @@ interface Score {
 const text = (value: string) => ({ type: 'TEXT', value });
 const number = (value: string) => ({ type: 'NUMBER', value });
 const bool = (value: string) => ({ type: 'BOOLEAN', value });
-
-/** Exact decimal sum of decimal strings (BigInt on 12 decimal places: the lines' precision). */
-function exactSum(values: string[]): string {
-  const scaled = values.reduce((sum, v) => {
-    const [whole = '0', fraction = ''] = v.replace('-', '').split('.');
-    const n = BigInt(whole + fraction.padEnd(12, '0'));
-    return sum + (v.startsWith('-') ? -n : n);
-  }, 0n);
-  const negative = scaled < 0n;
-  const digits = (negative ? -scaled : scaled).toString().padStart(13, '0');
-  const out = `${digits.slice(0, -12)}.${digits.slice(-12)}`.replace(/0+$/, '').replace(/\.$/, '');
-  return negative ? `-${out}` : out;
-}
 
 describe('Lead.score', () => {
   let app: TestApp;

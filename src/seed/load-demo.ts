@@ -5,6 +5,7 @@ import { withDeferredConstraints } from './bulk-load';
 import { copyRows, PgClient } from './copy-loader';
 import { buildAttributionCacheNow, CACHE_TABLES, suspendCacheTriggers } from './derived-data';
 import { DEMO_TABLES } from './demo-generator';
+import { insertDemoPolicies } from './demo-policies';
 import { createDemoPlan, DemoOptions } from './demo-plan';
 
 export type { DemoOptions, DemoSize, DemoSizeOption } from './demo-plan';
@@ -83,6 +84,9 @@ export async function loadDemoData(client: PgClient, options: LoadDemoOptions = 
         rows[table.table] = await copyRows(client, table.table, table.columns, table.rows(plan));
         step(`copy ${table.table}`);
       }
+      // the agreements' structured policies (the COPY gave each an empty one)
+      await insertDemoPolicies(client);
+      step('qualification policies');
     });
     step('rebuild indexes and check foreign keys');
     buildAttributionCache = await caches.restore();

@@ -199,4 +199,18 @@ describe('automatic MQL', () => {
       score: '10',
     });
   });
+
+  it('keeps the lines qualification_lines gives at the qualifying time (every automatic MQL above)', async () => {
+    const rows = await db.sql<{ lead_id: string; stored: unknown; fresh: unknown }>(
+      `SELECT c.lead_id, c.qualification -> 'lines' AS stored,
+              (SELECT jsonb_agg(jsonb_build_object('kind', x.line, 'rulePosition', x.rule_position, 'touchpointId', x.touch_id::text,
+                                                   'touchAt', to_char(x.touch_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                                                   'ageDays', x.age_days::text, 'points', x.points::text) ORDER BY x.line_no)
+                 FROM qualification_lines(a.policy_id, ARRAY[c.lead_id], c.qualifying_at) x) AS fresh
+         FROM lead_stage_changes c JOIN alignment_agreements a ON a.id = c.qualified_by_agreement_id
+        WHERE c.qualified_by_version IS NOT NULL`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const row of rows) expect({ lead: row.lead_id, lines: row.stored }).toEqual({ lead: row.lead_id, lines: row.fresh });
+  });
 });

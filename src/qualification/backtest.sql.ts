@@ -1,7 +1,8 @@
 /**
  * The backtest of a qualification policy (docs/metrics.md, "Backtest of a policy"), as one
  * statement. Scores and qualifying times come only from the SQL definition of migration
- * 1732770000000 (qualification_qualifying_at, qualification_scores); nothing here scores.
+ * 1732770000000 (qualification_qualifying_at, qualification_scores and their building blocks); the
+ * score bands estimate in double precision only to skip exact work far from a band edge (below).
  *
  * Parameters: $1 the policy (qualification_policies.id), $2 from, $3 to (the window
  * [from, to)), $4 asOf (>= to, checked by the caller), $5 bandWidth (> 0). The months'
@@ -143,18 +144,65 @@ month_rows AS (
 -- Score bands: each cohort lead's score at to, counting only touches strictly before to
 -- (p_strict), in band k = floor(score / bandWidth); non-empty bands only, with the leads
 -- that reached SQL and CUSTOMER by asOf.
-scores AS (
-  SELECT s.lead_id, s.score
+-- Decided as qualification_qualifying_at decides its times: the fit lines and the (touch, rule)
+-- matches are the definition's own (qualification_fit_lines, qualification_touch_rules, the
+-- same window test); a double-precision estimate of the decayed sum places every lead whose
+-- estimate lies farther than 1e-6 (relative, at least 1e-6 absolute) from a band edge, far
+-- more than its error (each exact contribution is rounded to 12 decimals, the estimate's
+-- relative error is ~1e-15); the leads near an edge take their exact score from
+-- qualification_scores(..., strict => true). A touch more than 1,000 half-lives old adds 0
+-- to the estimate (exactly it rounds to 0 at 12 decimals).
+band_policy AS (
+  SELECT p.* FROM qualification_policies p WHERE p.id = $1::bigint
+),
+band_fit AS (
+  SELECT f.lead_id, least(sum(f.points), (SELECT fit_cap FROM band_policy)) AS fit
     FROM cohort_ids ci
-   CROSS JOIN LATERAL qualification_scores($1::bigint, ci.ids, $3::timestamptz, true) s
+   CROSS JOIN LATERAL qualification_fit_lines($1::bigint, ci.ids) f
+   GROUP BY f.lead_id
+),
+band_engagement AS (
+  SELECT m.lead_id,
+         least(sum(m.rule_points::float8 * CASE
+                 WHEN p.engagement_half_life_days IS NULL THEN 1::float8
+                 WHEN age.seconds > p.engagement_half_life_days * 86400 * 1000 THEN 0::float8
+                 ELSE power(0.5::float8, (age.seconds / (p.engagement_half_life_days * 86400))::float8)
+               END), p.engagement_cap::float8) AS engagement
+    FROM cohort_ids ci
+   CROSS JOIN LATERAL qualification_touch_rules($1::bigint, ci.ids) m
+   CROSS JOIN band_policy p
+   CROSS JOIN LATERAL (SELECT extract(epoch FROM $3::timestamptz) - extract(epoch FROM m.touch_at) AS seconds) age
+   WHERE m.touch_at < $3
+     AND (p.engagement_window_days IS NULL OR age.seconds <= p.engagement_window_days * 86400)
+   GROUP BY m.lead_id, p.engagement_cap
+),
+band_estimates AS (
+  SELECT c.id AS lead_id, coalesce(f.fit, 0)::float8 + coalesce(g.engagement, 0) AS score
+    FROM cohort c
+    LEFT JOIN band_fit f ON f.lead_id = c.id
+    LEFT JOIN band_engagement g ON g.lead_id = c.id
+),
+band_guesses AS (
+  SELECT e.lead_id, floor(e.score / $5::int)::numeric AS band,
+         abs(e.score - round(e.score / $5::int) * $5::int) <= 1e-6 * greatest(1, abs(e.score)) AS near_edge
+    FROM band_estimates e
+),
+exact_scores AS (
+  SELECT s.lead_id, s.score
+    FROM qualification_scores($1::bigint, ARRAY(SELECT g.lead_id FROM band_guesses g WHERE g.near_edge), $3::timestamptz, true) s
+),
+lead_bands AS (
+  SELECT g.lead_id, CASE WHEN g.near_edge THEN floor(x.score / $5::int) ELSE g.band END AS band
+    FROM band_guesses g
+    LEFT JOIN exact_scores x ON x.lead_id = g.lead_id
 ),
 bands AS (
-  SELECT floor(s.score / $5::int) AS band,
+  SELECT b.band,
          count(*)::int AS leads,
          count(*) FILTER (WHERE c.sql_at <= $4)::int AS sql,
          count(*) FILTER (WHERE c.customer_at <= $4)::int AS customer
-    FROM scores s
-    JOIN cohort c ON c.id = s.lead_id
+    FROM lead_bands b
+    JOIN cohort c ON c.id = b.lead_id
    GROUP BY 1
 )
 SELECT t.cohort, t.cohort_sql AS "cohortSql", t.cohort_customer AS "cohortCustomer",

@@ -142,6 +142,15 @@ describe('automatic MQL through the API and imports', () => {
         },
       },
     ]);
+    // the example of docs/metrics.md, "Automatic MQL"
+    const listed = await app.ok<{ leads: { edges: { node: { stageHistory: { edges: { node: { qualifiedBy: { total: string } | null } }[] } } }[] } }>(
+      `{ leads(first: 5, filter: { stages: [MQL] }, orderBy: { field: UPDATED_AT, direction: DESC }) {
+           edges { node { mqlAt stageHistory(last: 1) { edges { node { toStage changedAt
+             qualifiedBy { agreementVersion qualifyingAt fit engagement total explanation { kind points touchAt } } } } } } } } }`,
+      {},
+      Role.EXECUTIVE,
+    );
+    expect(listed.leads.edges[0]?.node.stageHistory.edges[0]?.node.qualifiedBy?.total).toBe('10');
     const audit = await app.db.sql<{ mutation: string; object_type: string; actor: string; after: Record<string, unknown> }>(
       `SELECT mutation, object_type, actor, after FROM audit_log WHERE object_id = $1 AND object_type = 'leads'
         UNION ALL SELECT mutation, object_type, actor, after FROM audit_log WHERE object_type = 'lead_stage_changes' AND (after ->> 'lead_id') = $1`,

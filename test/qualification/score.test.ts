@@ -258,6 +258,23 @@ describe('Lead.score', () => {
     expect(next.edges.map((e) => e.node.id)).toEqual([gid('Lead', l3), gid('Lead', l2)]);
   });
 
+  it('Account.leads orders by score for a page of accounts in one statement per level', async () => {
+    const query = `{ accounts(first: 10) { edges { node { attributes { key value }
+      leads(orderBy: { field: SCORE, direction: DESC }, filter: { minScore: "1" }) { totalCount edges { node { id score { total } } } } } } } }`;
+    const statements: string[] = [];
+    const stop = observeQueries((sql) => statements.push(sql));
+    let data: { accounts: { edges: { node: { attributes: unknown[]; leads: { totalCount: number; edges: { node: { id: string; score: { total: string } } }[] } } }[] } };
+    try {
+      data = await app.ok(query);
+    } finally {
+      stop();
+    }
+    // the one account: l1 (score 20 under "caps", in force now); l2 and l3 have no account
+    expect(data.accounts.edges.map((e) => e.node.leads)).toEqual([{ totalCount: 1, edges: [{ node: { id: gid('Lead', l1), score: { total: '20' } } }] }]);
+    expect(data.accounts.edges[0]!.node.attributes).toHaveLength(4);
+    expect(statements.filter((sql) => sql.includes('qualification_scores')).length).toBeLessThanOrEqual(3); // page, count, the leads' scores
+  });
+
   it('a page of leads with scores and explanations costs the same statements for 3 or 23 leads', async () => {
     const query = `{ leads(first: 50) { edges { node { id score(asOf: "2024-03-11T00:00:00Z") { total agreement { version }
       explanation { points touchpoint { kind } } } } } } }`;

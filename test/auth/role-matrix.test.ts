@@ -58,6 +58,9 @@ const MAY_CALL: Record<string, readonly Role[]> = {
   // issue 11, imports: revenue ops' and admins'
   createImport: WRITE_ALL,
   cancelImport: WRITE_ALL,
+  // issue 12, custom attributes: the roles of the update of the same kind
+  setLeadAttributes: [...WRITE_ALL, MARKETING],
+  setAccountAttributes: WRITE_ALL,
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
 };
@@ -278,6 +281,14 @@ describe('role × operation matrix', () => {
     upsertLeadFeedback: {
       valid: async () => ({ externalId: unique('xf'), leadId: gid('Lead', await newMqlLead()), disposition: 'ACCEPTED' }),
       missing: async () => ({ externalId: unique('xf'), leadId: gid('Lead', NO_SUCH_ID), disposition: 'ACCEPTED' }),
+    },
+    setLeadAttributes: {
+      valid: async () => ({ leadId: gid('Lead', await insertLead(app.db)), set: [{ key: 'tier', type: 'TEXT', value: 'Gold' }] }),
+      missing: async () => ({ leadId: gid('Lead', NO_SUCH_ID), set: [{ key: 'tier', type: 'TEXT', value: 'Gold' }] }),
+    },
+    setAccountAttributes: {
+      valid: async () => ({ accountId: gid('Account', await insertAccount(app.db)), set: [{ key: 'employees', type: 'NUMBER', value: '1200' }] }),
+      missing: async () => ({ accountId: gid('Account', NO_SUCH_ID), set: [{ key: 'employees', type: 'NUMBER', value: '1200' }] }),
     },
     eraseLead: {
       valid: async () => ({ id: gid('Lead', await insertLead(app.db)), reason: 'request 42' }),

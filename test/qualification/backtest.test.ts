@@ -489,3 +489,22 @@ describe('the metric gate and transactions', () => {
     expect(await policyCounts()).toEqual(before);
   });
 });
+
+describe('proposing shows the numbers', () => {
+  it("answers a new proposal's backtest beside the one in force, in the proposal's own payload", async () => {
+    const data = await app.ok<{ proposeAgreement: { agreement: { version: number; backtestAgainstInForce: { a: unknown; b: unknown } } } }>(
+      `mutation ($policy: QualificationPolicyInput!, $from: DateTime!, $to: DateTime!, $asOf: DateTime) {
+        proposeAgreement(input: { effectiveFrom: "2024-06-01T00:00:00Z", mqlThreshold: 30, scoringRules: [], followUpHours: 24, monthlyMqlTarget: 4, policy: $policy }) {
+          agreement { version backtestAgainstInForce(from: $from, to: $to, asOf: $asOf) { a { ${BACKTEST} } b { ${BACKTEST} } } }
+        }
+      }`,
+      { policy: P_INPUT, ...WINDOW },
+    );
+    const { version, backtestAgainstInForce } = data.proposeAgreement.agreement;
+    // the proposal carries P: every figure of P as v2, under its own version; v1 (Q) is in force
+    expect(backtestAgainstInForce).toEqual({
+      a: { ...P_AS_V2, agreement: { version } },
+      b: { ...Q_AS_V1, from: WINDOW.from, to: WINDOW.to, asOf: WINDOW.asOf, bandWidth: 10 },
+    });
+  });
+});

@@ -28,6 +28,8 @@ function scrubJson(value: unknown, marks: Marks): unknown {
     const out: Record<string, unknown> = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, scrubJson(v, marks)]));
     if (out.id === marks.leadGlobalId) {
       for (const field of PERSONAL_FIELDS) if (field in out) out[field] = field === 'email' ? marks.tombstone : null;
+      // its custom attributes (imported CRM fields about the person) go with them
+      if ('attributes' in out) out.attributes = [];
     }
     if (typeof out.id === 'string' && marks.feedbackGlobalIds.has(out.id) && 'note' in out) out.note = null;
     return out;

@@ -72,7 +72,7 @@ const scrubbedCopy = (col: string) => `CASE
  */
 export function scrubAuditCopies(tx: EntityManager, leadId: string, person: PersonMarks, tombstone: string): Promise<number> {
   const patterns = sqlPatterns(person);
-  const anonymous = JSON.stringify({ email: tombstone, first_name: null, last_name: null, title: null, external_id: null });
+  const anonymous = JSON.stringify({ email: tombstone, first_name: null, last_name: null, title: null, external_id: null, attributes: {} });
   // the email as the JSON text of a copy spells it
   const emailInJson = JSON.stringify(person.email.trim().toLowerCase()).slice(1, -1);
   const ownLead = `a.object_type = 'leads' AND a.object_id = $1::text AND coalesce(a.after, a.before) ->> 'id' = $1::text`;

@@ -17,7 +17,7 @@ import { Lead } from './lead.entity';
  * while the anonymous facts the metrics read stay, so no report moves. In one transaction:
  *
  * - the lead row: its email (the tombstone erased-<id>@erased.invalid takes its place: unique,
- *   valid for every CHECK), first and last name, title and external id;
+ *   valid for every CHECK), first and last name, title, external id and custom attributes;
  * - free text about the person (lead-erasure-text.ts): the notes of sales' feedback on the lead
  *   (cleared), and the email and full name (erasure-marks.ts) in other feedback notes, in the
  *   names and lost reasons of the deals the lead is or was a contact of (the email in any deal),
@@ -85,7 +85,7 @@ export function eraseLead(ctx: Context, input: EraseLeadInput): Promise<EraseLea
     await recordReason(tx, 'input.reason', reason);
     // the erasure's one audit entry: the lead's row, with the reason (its copies are scrubbed below)
     await tx.query(
-      `UPDATE leads SET email = $2, first_name = NULL, last_name = NULL, title = NULL, external_id = NULL,
+      `UPDATE leads SET email = $2, first_name = NULL, last_name = NULL, title = NULL, external_id = NULL, attributes = '{}',
                         erased_at = now(), updated_at = now(), version = version + 1
         WHERE id = $1`,
       [id, tombstone],

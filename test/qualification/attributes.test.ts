@@ -81,6 +81,21 @@ describe('custom attributes', () => {
     await app.ok(SET_ACCOUNT, { input: { accountId: gid('Account', account), remove: set.map((s) => s.key) } });
   });
 
+  it('eraseLead removes the lead’s attributes, and from the audit log’s copies of its rows', async () => {
+    const person = await insertLead(app.db);
+    await app.ok(SET_LEAD, { input: { leadId: gid('Lead', person), set: [{ key: 'nickname', type: 'TEXT', value: 'JJ' }] } });
+    const erased = await app.ok<{ eraseLead: { lead: { attributes: unknown[] } } }>(
+      `mutation($input: EraseLeadInput!) { eraseLead(input: $input) { lead { attributes { key value } } } }`,
+      { input: { id: gid('Lead', person), reason: 'request 7' } },
+    );
+    expect(erased.eraseLead.lead.attributes).toEqual([]);
+    const copies = await app.db.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE object_type = 'leads' AND object_id = $1 AND (coalesce(before::text, '') || coalesce(after::text, '')) LIKE '%JJ%'`,
+      [person],
+    );
+    expect(copies[0]!.n).toBe(0);
+  });
+
   it('ANALYST callers read an account’s attributes and a lead’s keys and types, not its values; only writers may set them', async () => {
     await app.ok(SET_ACCOUNT, { input: { accountId: gid('Account', account), set: [{ key: 'tier', type: 'TEXT', value: 'Gold' }] } });
     const data = await app.ok<{ node: { attributes: unknown[]; account: { attributes: unknown[] } } }>(

@@ -200,6 +200,41 @@ describe('automatic MQL', () => {
     });
   });
 
+  it('makes one MQL when two writers qualify the same lead at once', async () => {
+    const lead = await newLead();
+    await insertTouch(db, lead, campaign, '2025-02-02T00:00:00Z');
+    const runners = [db.ds.createQueryRunner(), db.ds.createQueryRunner()];
+    try {
+      // (the caches' per-lead locks already serialize the two from their inserts on)
+      await Promise.all(
+        runners.map(async (runner, i) => {
+          await runner.connect();
+          await runner.startTransaction();
+          await runner.query(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, $2, 'OTHER', $3)`, [lead, campaign, `2025-02-0${3 + i}T00:00:00Z`]);
+          await runner.commitTransaction();
+        }),
+      );
+    } finally {
+      await Promise.all(runners.map((r) => r.release()));
+    }
+    const history = await stageHistory(db, lead);
+    expect(history.map((h) => h.to_stage)).toEqual(['MQL']);
+    expect(['2025-02-03T00:00:00.000Z', '2025-02-04T00:00:00.000Z']).toContain(iso(history[0]?.changed_at));
+  });
+
+  it('re-reads the touches of a campaign whose channel changes (a later policy, counting PARTNER touches)', async () => {
+    // version 2, in force from June 1 2025: 10 points a touch on a PARTNER campaign; threshold 10
+    const v2 = await proposeAgreement(db, { version: 2, effectiveFrom: '2025-06-01T00:00:00Z', threshold: 10, engagement: [{ channels: ['PARTNER'], points: 10 }] });
+    await approveBoth(db, v2.id, '2025-06-01T00:00:00Z');
+    const webinar = await insertCampaign(db, { channel: 'WEBINAR' });
+    const lead = await newLead('2025-07-01T00:00:00Z');
+    await insertTouch(db, lead, webinar, '2025-07-02T00:00:00Z');
+    expect((await leadState(db, lead)).stage).toBe('NEW'); // 0 under version 2
+    await db.sql(`UPDATE campaigns SET channel = 'PARTNER' WHERE id = $1`, [webinar]);
+    const [mql] = await stageHistory(db, lead);
+    expect({ at: iso(mql?.changed_at), version: mql?.qualified_by_version }).toEqual({ at: '2025-07-02T00:00:00.000Z', version: 2 });
+  });
+
   it('keeps the lines qualification_lines gives at the qualifying time (every automatic MQL above)', async () => {
     const rows = await db.sql<{ lead_id: string; stored: unknown; fresh: unknown }>(
       `SELECT c.lead_id, c.qualification -> 'lines' AS stored,

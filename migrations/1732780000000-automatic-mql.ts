@@ -387,8 +387,11 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
       -- Policies coming into force: each fully approved agreement whose moment (the later of
       -- effectiveFrom and its second approval) has come (by the clock: an approval is stamped
       -- after its transaction began) and that was not applied yet, oldest first. The leads in NEW or RECYCLED since at most that moment that qualify at it become
-      -- MQLs as of it. Returns each agreement applied with how many leads it qualified.
-      CREATE FUNCTION auto_mql_apply_due() RETURNS TABLE (agreement_id bigint, qualified_leads integer)
+      -- MQLs as of it. Returns each agreement applied with how many leads it qualified. With
+      -- p_limit, a policy with more leads than that to judge is left, with the later ones, to the
+      -- periodic check (src/qualification/auto-mql-sweep.ts), which runs without time limits:
+      -- an approval is a request, bound by the statement timeout.
+      CREATE FUNCTION auto_mql_apply_due(p_limit integer DEFAULT NULL) RETURNS TABLE (agreement_id bigint, qualified_leads integer)
       LANGUAGE plpgsql AS $$
       DECLARE
         a record;
@@ -424,6 +427,9 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
                WHERE l.stage IN ('NEW', 'RECYCLED')
                  AND greatest(l.created_at, l.mql_at, l.sal_at, l.sql_at, l.opportunity_at, l.customer_at, l.recycled_at, l.disqualified_at,
                               (SELECT max(c.changed_at) FROM lead_stage_changes c WHERE c.lead_id = l.id)) <= a.m);
+            IF cardinality(candidates) > p_limit THEN
+              EXIT;
+            END IF;
             hits := ARRAY(SELECT s.lead_id FROM qualification_scores(a.policy_id, candidates, a.m) s WHERE s.qualifies ORDER BY s.lead_id);
             n := auto_mql_make(hits, array_fill(a.m, ARRAY[cardinality(hits)]), array_fill(a.policy_id, ARRAY[cardinality(hits)]));
           END IF;
@@ -441,10 +447,11 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
         END LOOP;
       END $$;
 
-      -- an approval (or a load of agreements) that puts a policy in force now applies it at once
+      -- an approval (or a load of agreements) that puts a policy in force now applies it at once,
+      -- when at most 5,000 leads are to be judged (some seconds); more are left to the periodic check
       CREATE FUNCTION auto_mql_on_agreements() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM auto_mql_apply_due();
+        PERFORM auto_mql_apply_due(5000);
         RETURN NULL;
       END $$;
       CREATE TRIGGER auto_mql_agreements AFTER INSERT OR UPDATE ON alignment_agreements
@@ -461,7 +468,7 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
       DROP TRIGGER auto_mql_insert ON leads;
       DROP TRIGGER auto_mql_update ON touchpoints;
       DROP TRIGGER auto_mql_insert ON touchpoints;
-      DROP FUNCTION auto_mql_on_agreements(), auto_mql_apply_due(), auto_mql_on_campaigns(), auto_mql_on_accounts(),
+      DROP FUNCTION auto_mql_on_agreements(), auto_mql_apply_due(integer), auto_mql_on_campaigns(), auto_mql_on_accounts(),
         auto_mql_on_leads(), auto_mql_on_touchpoints();
       DROP TABLE auto_mql_queue, auto_mql_pending;
       DROP FUNCTION auto_mql_run(), auto_mql_make(bigint[], timestamptz[], bigint[]), auto_mql_lines(bigint, bigint[], timestamptz[]), auto_mql_queue_leads(bigint[], timestamptz[]),

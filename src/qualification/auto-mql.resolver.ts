@@ -44,10 +44,11 @@ export class AgreementQualifiedLeadsResolver {
 @Resolver(() => ApproveAgreementPayload)
 export class ApprovalQualifiedLeadsResolver {
   @FieldResolver(() => Int, {
+    nullable: true,
     description:
-      'How many leads became MQLs because this approval put the agreement’s policy in force (effectiveFrom already reached); 0 when it did not (the first approval, or an effectiveFrom still ahead: the policy applies when it comes).',
+      'How many leads became MQLs because this approval put the agreement’s policy in force (effectiveFrom already reached); null when it did not yet: the first approval, an effectiveFrom still ahead, or more than 5,000 leads in NEW or RECYCLED to judge (the API then applies the policy within POLICY_CHECK_MS, and AlignmentAgreement.qualifiedLeads says the count).',
   })
-  async qualifiedLeads(@Ctx() ctx: Context, @Root() payload: ApproveAgreementPayload): Promise<number> {
-    return (await qualifiedLeadsLoader(ctx).load(String(payload.agreement.id))) ?? 0;
+  qualifiedLeads(@Ctx() ctx: Context, @Root() payload: ApproveAgreementPayload): Promise<number | null> {
+    return qualifiedLeadsLoader(ctx).load(String(payload.agreement.id));
   }
 }

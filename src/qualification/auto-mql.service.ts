@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { managerOf } from '../db/with-transaction';
+import { withPgClient } from '../seed/load-demo';
 import type { Context } from '../graphql/context';
 import type { LeadStageChange } from '../leads/lead-stage-change.entity';
 import type { AutomaticQualification } from './auto-mql.types';
@@ -81,16 +82,26 @@ export interface AppliedPolicy {
 /**
  * Applies every approved policy whose moment of coming into force (the later of effectiveFrom and
  * its second approval) has passed and that was not applied yet: the leads in NEW or RECYCLED that
- * qualify at that moment become MQLs as of it. One transaction, audited as the system.
+ * qualify at that moment become MQLs as of it. One transaction on a connection of its own without
+ * the pool's time limits (a policy over a large base takes longer than a request may), audited
+ * as the system.
  */
 export async function applyDuePolicies(ds: DataSource): Promise<AppliedPolicy[]> {
-  return ds.transaction(async (tx) => {
-    await tx.query(
-      `SELECT set_config('app.actor', 'system', true), set_config('app.actor_role', 'SYSTEM', true),
-              set_config('app.mutation', 'applyQualificationPolicies', true), set_config('statement_timeout', '0', true)`,
-    );
-    return (await tx.query(
-      `SELECT agreement_id::text AS "agreementId", qualified_leads AS "qualifiedLeads" FROM auto_mql_apply_due()`,
-    )) as AppliedPolicy[];
+  return withPgClient(ds, async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query(
+        `SELECT set_config('app.actor', 'system', true), set_config('app.actor_role', 'SYSTEM', true),
+                set_config('app.mutation', 'applyQualificationPolicies', true), set_config('statement_timeout', '0', true)`,
+      );
+      const { rows } = await client.query<AppliedPolicy>(
+        `SELECT agreement_id::text AS "agreementId", qualified_leads AS "qualifiedLeads" FROM auto_mql_apply_due()`,
+      );
+      await client.query('COMMIT');
+      return rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   });
 }

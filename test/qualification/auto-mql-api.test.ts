@@ -35,7 +35,7 @@ describe('automatic MQL through the API and imports', () => {
 
   // approved (back-dated, as ADMIN) at its effectiveFrom: in force since 2025-01-01
   const approve = (agreementId: string, approverId: string) =>
-    app.ok<{ approveAgreement: { qualifiedLeads: number; agreement: { qualifiedLeads: number | null } } }>(
+    app.ok<{ approveAgreement: { qualifiedLeads: number | null; agreement: { qualifiedLeads: number | null } } }>(
       `mutation($input: ApproveAgreementInput!) { approveAgreement(input: $input) { qualifiedLeads agreement { qualifiedLeads } } }`,
       { input: { agreementId: gid('AlignmentAgreement', agreementId), approverId: gid('User', approverId), at: '2025-01-01T00:00:00Z' } },
     );
@@ -55,7 +55,7 @@ describe('automatic MQL through the API and imports', () => {
     expect((await leadState(app.db, l1)).stage).toBe('NEW');
 
     const first = await approve(v1.id, marketing);
-    expect(first.approveAgreement).toEqual({ qualifiedLeads: 0, agreement: { qualifiedLeads: null } });
+    expect(first.approveAgreement).toEqual({ qualifiedLeads: null, agreement: { qualifiedLeads: null } });
     const second = await approve(v1.id, sales);
     expect(second.approveAgreement).toEqual({ qualifiedLeads: 2, agreement: { qualifiedLeads: 2 } });
 
@@ -238,5 +238,36 @@ describe('automatic MQL through the API and imports', () => {
     );
     expect(summary).toEqual([{ mutation: 'automaticMql', object_id: String((await app.db.sql<{ id: string }>(`SELECT id FROM alignment_agreements WHERE version = 2`))[0]!.id), after: { automaticMql: { agreementVersion: 2, leads: 2 } } }]);
     await expectCachesLikeRebuilt(app.db);
+  });
+
+  it('leaves a policy with more than 5,000 leads to judge to the periodic check, which applies it without time limits', async () => {
+    // 5,001 new leads flagged bulk; version 3 (in force from its approval) gives the flag 10: all qualify
+    await app.db.sql(
+      `INSERT INTO leads (email, created_at, attributes)
+       SELECT 'bulk' || i || '@prospect.test', '2025-01-01T00:00:00Z', '{"bulk": true}' FROM generate_series(1, 5001) i`,
+    );
+    const v3 = await proposeAgreement(app.db, {
+      version: 3,
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      threshold: 10,
+      fit: [{ attribute: 'lead.attributes.bulk', operator: 'EXISTS', values: [], points: 10 }],
+    });
+    const at = new Date(Date.now() - 5000).toISOString();
+    const approveNow = (approverId: string) =>
+      app.ok<{ approveAgreement: { qualifiedLeads: number | null } }>(
+        `mutation($input: ApproveAgreementInput!) { approveAgreement(input: $input) { qualifiedLeads } }`,
+        { input: { agreementId: gid('AlignmentAgreement', v3.id), approverId: gid('User', approverId), at } },
+      );
+    await approveNow(marketing);
+    expect((await approveNow(sales)).approveAgreement.qualifiedLeads).toBeNull();
+    const [bulk] = await app.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM leads WHERE stage = 'MQL' AND attributes ? 'bulk'`);
+    expect(bulk?.n).toBe(0);
+    const applied = await applyDuePolicies(app.db.ds);
+    expect(applied.map((a) => a.agreementId)).toEqual([v3.id]);
+    const [after] = await app.db.sql<{ n: number; at: Date }>(
+      `SELECT count(*)::int AS n, min(mql_at) AS at FROM leads WHERE stage = 'MQL' AND attributes ? 'bulk'`,
+    );
+    expect({ n: after?.n, at: iso(after?.at) }).toEqual({ n: 5001, at });
+    expect(applied[0]?.qualifiedLeads).toBeGreaterThanOrEqual(5001);
   });
 });

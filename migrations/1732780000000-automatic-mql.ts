@@ -140,7 +140,9 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
         ELSE
           SELECT array_agg(l.id), array_agg(NULL::timestamptz) INTO ids, times
             FROM auto_mql_new_leads l JOIN auto_mql_old_leads o ON o.id = l.id
-           WHERE (o.attributes, o.title, o.account_id) IS DISTINCT FROM (l.attributes, l.title, l.account_id);
+           WHERE (o.attributes, o.title, o.account_id) IS DISTINCT FROM (l.attributes, l.title, l.account_id)
+             -- an erasure clears the title: it takes personal data away, it is no news about the lead
+             AND NOT (o.erased_at IS NULL AND l.erased_at IS NOT NULL);
         END IF;
         PERFORM auto_mql_queue_leads(coalesce(ids, '{}'), coalesce(times, '{}'));
         RETURN NULL;

@@ -222,6 +222,20 @@ describe('automatic MQL', () => {
     expect(['2025-02-03T00:00:00.000Z', '2025-02-04T00:00:00.000Z']).toContain(iso(history[0]?.changed_at));
   });
 
+  it('does not count an erasure, which clears the title, as a change of attributes', async () => {
+    // (with a negative rule on a title, clearing it could raise the score: an erasure is no news about the lead)
+    const lead = await newLead();
+    await db.sql(`UPDATE leads SET title = 'Analyst' WHERE id = $1`, [lead]);
+    const queued = (write: string) =>
+      db.ds.transaction(async (tx) => {
+        await tx.query(write, [lead]);
+        const [row] = (await tx.query(`SELECT count(*)::int AS n FROM auto_mql_pending WHERE lead_id = $1`, [lead])) as { n: number }[];
+        return row?.n;
+      });
+    expect(await queued(`UPDATE leads SET title = 'Senior Analyst' WHERE id = $1`)).toBe(1);
+    expect(await queued(`UPDATE leads SET title = NULL, erased_at = now(), email = 'erased-' || id || '@erased.invalid' WHERE id = $1`)).toBe(0);
+  });
+
   it('re-reads the touches of a campaign whose channel changes (a later policy, counting PARTNER touches)', async () => {
     // version 2, in force from June 1 2025: 10 points a touch on a PARTNER campaign; threshold 10
     const v2 = await proposeAgreement(db, { version: 2, effectiveFrom: '2025-06-01T00:00:00Z', threshold: 10, engagement: [{ channels: ['PARTNER'], points: 10 }] });

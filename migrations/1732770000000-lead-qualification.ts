@@ -61,6 +61,66 @@ export class LeadQualification1732770000000 implements MigrationInterface {
       CREATE TRIGGER alignment_agreements_policy BEFORE INSERT ON alignment_agreements
         FOR EACH ROW EXECUTE FUNCTION alignment_agreements_policy();
 
+      -- Unicode default lower-casing, the same whatever the database's locale: ICU's root
+      -- locale, or plain ASCII lower-casing for ASCII text (the same result, faster).
+      CREATE FUNCTION qualification_lower(p text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE WHEN octet_length(p) = char_length(p) THEN lower(p COLLATE "C") COLLATE "default"
+                    ELSE lower(p COLLATE "und-x-icu") COLLATE "default"
+               END
+      $$;
+
+      -- Text as the rules compare it: Unicode white space trimmed at both ends, then lower-cased.
+      CREATE FUNCTION qualification_norm(p text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE WHEN octet_length(p) = char_length(p) THEN lower(btrim(p, E'\\u0009\\u000A\\u000B\\u000C\\u000D\\u0020') COLLATE "C") COLLATE "default"
+                    ELSE lower(btrim(p, E'\\u0009\\u000A\\u000B\\u000C\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000\\u2001\\u2002\\u2003\\u2004\\u2005\\u2006\\u2007\\u2008\\u2009\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000') COLLATE "und-x-icu") COLLATE "default"
+               END
+      $$;
+
+      -- A rule's values by type, as the comparisons use them (kept beside the values, computed once).
+      CREATE FUNCTION qualification_rule_texts(p_values jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+        SELECT ARRAY(SELECT qualification_norm(x #>> '{}')
+                     FROM jsonb_array_elements(coalesce(p_values, '[]'::jsonb)) WITH ORDINALITY e(x, o)
+                     WHERE jsonb_typeof(x) = 'string' ORDER BY o)
+      $$;
+      -- CONTAINS as LIKE patterns: '%' || the lower-cased value, its LIKE characters escaped || '%'
+      CREATE FUNCTION qualification_rule_patterns(p_values jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+        SELECT ARRAY(SELECT '%' || replace(replace(replace(qualification_lower(x #>> '{}'), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+                     FROM jsonb_array_elements(coalesce(p_values, '[]'::jsonb)) WITH ORDINALITY e(x, o)
+                     WHERE jsonb_typeof(x) = 'string' ORDER BY o)
+      $$;
+      CREATE FUNCTION qualification_rule_numbers(p_values jsonb) RETURNS numeric[] LANGUAGE sql IMMUTABLE AS $$
+        SELECT ARRAY(SELECT (x #>> '{}')::numeric FROM jsonb_array_elements(coalesce(p_values, '[]'::jsonb)) WITH ORDINALITY e(x, o)
+                     WHERE jsonb_typeof(x) = 'number' ORDER BY o)
+      $$;
+      CREATE FUNCTION qualification_rule_booleans(p_values jsonb) RETURNS boolean[] LANGUAGE sql IMMUTABLE AS $$
+        SELECT ARRAY(SELECT (x #>> '{}')::boolean FROM jsonb_array_elements(coalesce(p_values, '[]'::jsonb)) WITH ORDINALITY e(x, o)
+                     WHERE jsonb_typeof(x) = 'boolean' ORDER BY o)
+      $$;
+
+      -- Whether a fit condition holds for the value v (null: the attribute is missing), given
+      -- the rule's values by type: text trimmed and lower-cased (EQUALS, IN), LIKE patterns of the
+      -- lower-cased text (CONTAINS), numbers, booleans. Values of another type than v's never match.
+      CREATE FUNCTION qualification_fit_holds(v jsonb, p_operator text, p_norms text[], p_patterns text[], p_numbers numeric[],
+                                              p_booleans boolean[]) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+        SELECT coalesce(CASE
+          WHEN v IS NULL OR jsonb_typeof(v) = 'null' THEN false
+          WHEN p_operator = 'EXISTS' THEN jsonb_typeof(v) <> 'string' OR qualification_norm(v #>> '{}') <> ''
+          WHEN jsonb_typeof(v) = 'string' THEN CASE p_operator
+            WHEN 'EQUALS' THEN qualification_norm(v #>> '{}') = ANY (p_norms)
+            WHEN 'IN' THEN qualification_norm(v #>> '{}') = ANY (p_norms)
+            WHEN 'CONTAINS' THEN qualification_lower(v #>> '{}') LIKE ANY (p_patterns)
+            ELSE false END
+          WHEN jsonb_typeof(v) = 'number' THEN CASE p_operator
+            WHEN 'EQUALS' THEN (v #>> '{}')::numeric = ANY (p_numbers)
+            WHEN 'IN' THEN (v #>> '{}')::numeric = ANY (p_numbers)
+            WHEN 'GTE' THEN (v #>> '{}')::numeric >= p_numbers[1]
+            WHEN 'LTE' THEN (v #>> '{}')::numeric <= p_numbers[1]
+            ELSE false END
+          WHEN jsonb_typeof(v) = 'boolean' THEN p_operator IN ('EQUALS', 'IN') AND (v #>> '{}')::boolean = ANY (p_booleans)
+          ELSE false
+        END, false)
+      $$;
+
       CREATE TABLE qualification_rules (
         policy_id    bigint NOT NULL REFERENCES qualification_policies(id) ON DELETE CASCADE,
         kind         text NOT NULL CHECK (kind IN ('FIT', 'ENGAGEMENT')),
@@ -69,6 +129,10 @@ export class LeadQualification1732770000000 implements MigrationInterface {
         attribute    text,
         operator     text CHECK (operator IN ('EQUALS', 'IN', 'CONTAINS', 'GTE', 'LTE', 'EXISTS')),
         "values"     jsonb,
+        value_norms    text[] GENERATED ALWAYS AS (qualification_rule_texts("values")) STORED,
+        value_patterns text[] GENERATED ALWAYS AS (qualification_rule_patterns("values")) STORED,
+        value_numbers  numeric[] GENERATED ALWAYS AS (qualification_rule_numbers("values")) STORED,
+        value_booleans boolean[] GENERATED ALWAYS AS (qualification_rule_booleans("values")) STORED,
         -- ENGAGEMENT: the touches it counts (an empty set: any)
         touch_kinds  text[] NOT NULL DEFAULT '{}',
         channels     text[] NOT NULL DEFAULT '{}',
@@ -77,38 +141,6 @@ export class LeadQualification1732770000000 implements MigrationInterface {
         CHECK (kind = 'ENGAGEMENT' OR (attribute IS NOT NULL AND operator IS NOT NULL AND jsonb_typeof("values") = 'array')),
         CHECK (kind = 'FIT' OR points >= 0)
       );
-
-      -- Text as the rules compare it: Unicode white space trimmed at both ends, then Unicode
-      -- default lower-casing (ICU's root locale: the same whatever the database's locale).
-      CREATE FUNCTION qualification_norm(p text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-        SELECT lower(btrim(p, E'\\u0009\\u000A\\u000B\\u000C\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000\\u2001\\u2002\\u2003\\u2004\\u2005\\u2006\\u2007\\u2008\\u2009\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000') COLLATE "und-x-icu")
-      $$;
-
-      -- Whether a fit condition holds for the value v (null: the attribute is missing).
-      CREATE FUNCTION qualification_fit_holds(v jsonb, p_operator text, p_values jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-        SELECT CASE
-          WHEN v IS NULL OR jsonb_typeof(v) = 'null' THEN false
-          WHEN p_operator = 'EXISTS' THEN jsonb_typeof(v) <> 'string' OR qualification_norm(v #>> '{}') <> ''
-          WHEN p_operator IN ('EQUALS', 'IN') THEN EXISTS (
-            SELECT 1 FROM jsonb_array_elements(p_values) x
-            WHERE jsonb_typeof(x) = jsonb_typeof(v)
-              AND CASE jsonb_typeof(v)
-                    WHEN 'string' THEN qualification_norm(x #>> '{}') = qualification_norm(v #>> '{}')
-                    WHEN 'number' THEN (x #>> '{}')::numeric = (v #>> '{}')::numeric
-                    ELSE x = v
-                  END)
-          WHEN p_operator = 'CONTAINS' THEN jsonb_typeof(v) = 'string' AND EXISTS (
-            SELECT 1 FROM jsonb_array_elements(p_values) x
-            WHERE jsonb_typeof(x) = 'string'
-              AND strpos(lower((v #>> '{}') COLLATE "und-x-icu"), lower((x #>> '{}') COLLATE "und-x-icu")) > 0)
-          WHEN p_operator IN ('GTE', 'LTE') THEN jsonb_typeof(v) = 'number' AND jsonb_typeof(p_values -> 0) = 'number'
-            AND CASE p_operator
-                  WHEN 'GTE' THEN (v #>> '{}')::numeric >= (p_values ->> 0)::numeric
-                  ELSE (v #>> '{}')::numeric <= (p_values ->> 0)::numeric
-                END
-          ELSE false
-        END
-      $$;
 
       -- The policy in force at p_at: that of the agreement approved by both teams at or before
       -- it with the latest effectiveFrom <= p_at (equal dates: the higher version); null when none.
@@ -135,16 +167,20 @@ export class LeadQualification1732770000000 implements MigrationInterface {
         FROM leads l
         LEFT JOIN accounts a ON a.id = l.account_id
         JOIN qualification_rules r ON r.policy_id = p_policy AND r.kind = 'FIT'
+        -- the value compared, once per lead and rule (OFFSET 0 keeps it a column, so that
+        -- qualification_fit_holds is inlined rather than called)
+        CROSS JOIN LATERAL (
+          SELECT CASE
+                   WHEN r.attribute = 'lead.jobTitle' THEN to_jsonb(l.title)
+                   WHEN r.attribute = 'account.segment' THEN to_jsonb(a.segment)
+                   WHEN r.attribute = 'account.industry' THEN to_jsonb(a.industry)
+                   WHEN r.attribute = 'account.walletSize' THEN to_jsonb(a.wallet_size)
+                   WHEN r.attribute LIKE 'lead.attributes.%' THEN l.attributes -> substr(r.attribute, 17)
+                   WHEN r.attribute LIKE 'account.attributes.%' THEN a.attributes -> substr(r.attribute, 20)
+                 END AS v
+          OFFSET 0) x
         WHERE l.id = ANY (p_lead_ids)
-          AND qualification_fit_holds(
-            CASE
-              WHEN r.attribute = 'lead.jobTitle' THEN to_jsonb(l.title)
-              WHEN r.attribute = 'account.segment' THEN to_jsonb(a.segment)
-              WHEN r.attribute = 'account.industry' THEN to_jsonb(a.industry)
-              WHEN r.attribute = 'account.walletSize' THEN to_jsonb(a.wallet_size)
-              WHEN r.attribute LIKE 'lead.attributes.%' THEN l.attributes -> substr(r.attribute, 17)
-              WHEN r.attribute LIKE 'account.attributes.%' THEN a.attributes -> substr(r.attribute, 20)
-            END, r.operator, r."values")
+          AND qualification_fit_holds(x.v, r.operator, r.value_norms, r.value_patterns, r.value_numbers, r.value_booleans)
       $$;
 
       -- The engagement rules each touch of the leads matches (kind and channel), with their points.
@@ -369,9 +405,14 @@ export class LeadQualification1732770000000 implements MigrationInterface {
       DROP FUNCTION qualification_fit_lines(bigint, bigint[]);
       DROP FUNCTION qualification_contribution(integer, numeric, numeric);
       DROP FUNCTION qualification_policy_at(timestamptz);
-      DROP FUNCTION qualification_fit_holds(jsonb, text, jsonb);
-      DROP FUNCTION qualification_norm(text);
       DROP TABLE qualification_rules;
+      DROP FUNCTION qualification_fit_holds(jsonb, text, text[], text[], numeric[], boolean[]);
+      DROP FUNCTION qualification_rule_booleans(jsonb);
+      DROP FUNCTION qualification_rule_numbers(jsonb);
+      DROP FUNCTION qualification_rule_patterns(jsonb);
+      DROP FUNCTION qualification_rule_texts(jsonb);
+      DROP FUNCTION qualification_norm(text);
+      DROP FUNCTION qualification_lower(text);
       DROP TRIGGER alignment_agreements_policy ON alignment_agreements;
       DROP FUNCTION alignment_agreements_policy();
       ALTER TABLE alignment_agreements DROP COLUMN policy_id;

@@ -1,10 +1,12 @@
 import { Length } from 'class-validator';
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { assertMayLookUpPeople, changedFields, findByExternalId, upsertByExternalId, UpsertOutcome } from '../common/sync';
+import { LeadStage } from '../common/enums';
 import { normalisedEmail } from '../common/validation';
 import { managerOf } from '../db/with-transaction';
 import type { Context } from '../graphql/context';
 import { decodeId, toGlobalId } from '../graphql/node';
+import { settleAutomaticMql } from '../qualification/auto-mql.service';
 import { Lead } from './lead.entity';
 import { changeLeadStage, createLead, updateLead } from './lead.service';
 import { CreateLeadInput } from './lead.types';
@@ -34,9 +36,13 @@ export class UpsertLeadPayload {
 /** Creates or changes the lead with `input.externalId`, through createLead / updateLead / changeLeadStage. */
 export async function upsertLead(ctx: Context, input: UpsertLeadInput): Promise<UpsertLeadPayload> {
   const { row, outcome } = await upsertByExternalId(ctx, Lead, input.externalId, {
-    create: (txCtx) => createLead(txCtx, input),
+    create: async (txCtx) => settled(txCtx, await createLead(txCtx, input)),
     update: async (txCtx, existing) => {
-      const { email, firstName, lastName, title, accountId, stage } = input;
+      const { email, firstName, lastName, title, accountId } = input;
+      // a source system that never qualified a lead the policy made an MQL still says NEW: that keeps it
+      const stage = input.stage === LeadStage.NEW && existing.stage === LeadStage.MQL && (await madeMqlAutomatically(txCtx, existing.id))
+        ? undefined
+        : input.stage;
       const changes = changedFields({ email, firstName, lastName, title, accountId, stage }, { ...existing }, {
         email: (e) => normalisedEmail('input.email', e),
         accountId: (id) => decodeId('input.accountId', 'Account', id),
@@ -46,10 +52,28 @@ export async function upsertLead(ctx: Context, input: UpsertLeadInput): Promise<
       const id = toGlobalId('Lead', existing.id);
       let lead = Object.keys(fields).length ? await updateLead(txCtx, { id, ...fields }) : existing;
       if (newStage != null) lead = (await changeLeadStage(txCtx, { leadId: id, stage: newStage })).lead;
-      return lead;
+      return settled(txCtx, lead);
     },
   });
   return { lead: row, created: outcome === UpsertOutcome.CREATED, outcome };
+}
+
+/** The lead as stored once the upsert's writes have made it an MQL where they qualified it (automatic MQL). */
+async function settled(txCtx: Context, lead: Lead): Promise<Lead> {
+  const tx = txCtx.tx;
+  if (!tx) return lead;
+  await settleAutomaticMql(tx);
+  return (await tx.getRepository(Lead).findOneBy({ id: lead.id })) ?? lead;
+}
+
+/** Whether the lead's latest stage change is an automatic MQL (by a qualification policy). */
+async function madeMqlAutomatically(txCtx: Context, leadId: string): Promise<boolean> {
+  const rows = (await managerOf(txCtx).query(
+    `SELECT qualified_by_agreement_id IS NOT NULL AS automatic FROM lead_stage_changes
+      WHERE lead_id = $1 ORDER BY changed_at DESC, id DESC LIMIT 1`,
+    [leadId],
+  )) as { automatic: boolean }[];
+  return rows[0]?.automatic === true;
 }
 
 @Resolver()

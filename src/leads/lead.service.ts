@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { assertMayMoveLeadTo } from '../auth/policy';
 import { LeadStage } from '../common/enums';
 import { applyChanges, normalisedEmail, storableText, writtenTime } from '../common/validation';
@@ -12,6 +13,7 @@ import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
 import { addRange, addUpdatedAfter, sortOf } from '../graphql/ordering';
 import { lockForUpdate } from '../graphql/versioned';
+import { settleAutomaticMql } from '../qualification/auto-mql.service';
 import { requestNow } from '../qualification/score.loaders';
 import { User } from '../users/user.entity';
 import { LeadStageChange } from './lead-stage-change.entity';
@@ -100,7 +102,7 @@ export function createLead(ctx: Context, input: CreateLeadInput): Promise<Lead> 
     if (stage !== LeadStage.NEW) markStageReached(lead, stage, createdAt);
     const saved = await repo.save(lead);
     await tx.getRepository(LeadStageChange).insert({ leadId: saved.id, fromStage: null, toStage: stage, changedAt: createdAt });
-    return saved;
+    return readBackAfterAutomaticMql(ctx, tx, saved);
   });
 }
 
@@ -111,8 +113,19 @@ export function updateLead(ctx: Context, input: UpdateLeadInput): Promise<Lead> 
     if (input.email === null) throw new BadInputError('input.email', 'cannot be cleared');
     if (input.email !== undefined) lead.email = normalisedEmail('input.email', input.email);
     if (input.accountId !== undefined) lead.accountId = (await accountIdOf(txCtx, 'input.accountId', input.accountId)) ?? null;
-    return tx.getRepository(Lead).save(lead);
+    return readBackAfterAutomaticMql(ctx, tx, await tx.getRepository(Lead).save(lead));
   });
+}
+
+/**
+ * The lead as the mutation leaves it: a write that qualifies it makes it an MQL (automatic MQL,
+ * at commit); a mutation of its own runs that now so that it returns the lead as stored. Inside
+ * another mutation (ctx.tx: an upsert), the outer one does, after its own stage change.
+ */
+async function readBackAfterAutomaticMql(ctx: Context, tx: EntityManager, lead: Lead): Promise<Lead> {
+  if (ctx.tx) return lead;
+  await settleAutomaticMql(tx);
+  return (await tx.getRepository(Lead).findOneBy({ id: lead.id })) ?? lead;
 }
 
 export function changeLeadStage(ctx: Context, input: ChangeLeadStageInput): Promise<{ lead: Lead; change: LeadStageChange }> {

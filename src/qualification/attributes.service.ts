@@ -3,6 +3,7 @@ import { managerOf } from '../db/with-transaction';
 import type { Context } from '../graphql/context';
 import { BadInputError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
+import { settleAutomaticMql } from './auto-mql.service';
 import { decodeId } from '../graphql/node';
 import { lockForUpdate } from '../graphql/versioned';
 import { Lead } from '../leads/lead.entity';
@@ -70,6 +71,8 @@ export function setAttributes<T extends Lead | Account>(
         WHERE t.id = $1 AND t.attributes IS DISTINCT FROM (t.attributes - $2::text[]) || $3::jsonb`,
       [id, input.remove, json],
     );
+    // a change of attributes can qualify leads (automatic MQL): return them as stored
+    if (!ctx.tx) await settleAutomaticMql(tx);
     const row = await tx.getRepository(target.entity as typeof Lead).findOneBy({ id });
     return row as unknown as T;
   });

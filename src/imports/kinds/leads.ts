@@ -27,6 +27,11 @@ const STAGE_TIME = `CASE s.f_stage ${Object.entries(TIME_COLUMN).map(([stage, c]
 
 const accountReference = accountRef(false);
 
+/** The lead's latest stage change is an automatic MQL (by a qualification policy). */
+const AUTOMATIC_MQL = `EXISTS (SELECT 1 FROM lead_stage_changes c WHERE c.lead_id = s.target_id AND c.to_stage = 'MQL'
+  AND c.qualified_by_agreement_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM lead_stage_changes d WHERE d.lead_id = c.lead_id AND (d.changed_at, d.id) > (c.changed_at, c.id)))`;
+
 function stageSteps(present: ReadonlySet<string>, actorRole: string): Step[] {
   const times = Object.values(TIME_COLUMN);
   const given = (c: string) => (present.has(c) ? `s.c_${snake(c)}` : 'NULL');
@@ -44,7 +49,9 @@ function stageSteps(present: ReadonlySet<string>, actorRole: string): Step[] {
   // without a stage: the furthest funnel stage the times show, unless the lead is already further
   const derived = `CASE ${[...FUNNEL].reverse().map((st) => `WHEN s.f_${snake(TIME_COLUMN[st])} IS NOT NULL THEN '${st}'`).join(' ')} ELSE 'NEW' END`;
   const fromTimes = `CASE WHEN s.old_stage IS NULL OR ${rank('s.old_stage')} < ${rank(derived)} THEN ${derived} ELSE s.old_stage END`;
-  steps.push({ sql: `UPDATE import_stage s SET f_stage = ${present.has('stage') ? `coalesce(s.c_stage, ${fromTimes})` : fromTimes}` });
+  // a source system that never qualified a lead the policy made an MQL still says NEW: that keeps it
+  const givenStage = `CASE WHEN s.c_stage = 'NEW' AND s.old_stage = 'MQL' AND ${AUTOMATIC_MQL} THEN s.old_stage ELSE s.c_stage END`;
+  steps.push({ sql: `UPDATE import_stage s SET f_stage = ${present.has('stage') ? `coalesce(${givenStage}, ${fromTimes})` : fromTimes}` });
   const moved = 's.target_id IS NOT NULL AND s.f_stage <> s.old_stage';
   const checks: Check[] = [
     { column: 'stage', where: `${moved} AND s.f_stage = 'NEW'`, reason: lit('a lead cannot go back to NEW; recycle it instead') },

@@ -26,7 +26,7 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
   AcquisitionCostReport: ['cac', 'from', 'newCustomers', 'spend', 'to'],
   AlignmentAgreement: [
     'id', 'approved', 'createdAt', 'effectiveFrom', 'followUpHours', 'marketingApprovedAt', 'monthlyMqlTarget', 'mqlThreshold',
-    'salesApprovedAt', 'updatedAt', 'version',
+    'salesApprovedAt', 'updatedAt', 'version', 'qualifiedLeads',
   ],
   ...connection('AlignmentAgreement'),
   ApiKey: ['id', 'createdAt', 'lastUsedAt', 'prefix', 'revokedAt', 'role', 'updatedAt'],
@@ -121,6 +121,30 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
     'retentionBasePriorRevenue', 'retentionBaseRevenue12m', 'revenue12m', 'shareOfWallet', 'walletSize', 'whitespace',
   ],
   WalletShareReport: ['asOf', 'segment'],
+  // the backtest of a qualification policy (issue 12): counts, money and ratios of sets of leads
+  QualificationBacktest: [
+    'asOf', 'bandWidth', 'cohort', 'cohortReachedCustomer', 'cohortReachedSql', 'draft', 'from', 'monthlyMqlTarget', 'mqlThreshold',
+    'precisionCustomer', 'precisionSql', 'recallCustomer', 'recallSql', 'to',
+  ],
+  QualificationBacktestMonth: ['actualMqls', 'attainment', 'fullMonth', 'monthStart', 'monthlyMqlTarget', 'periodFrom', 'periodTo', 'predictedMqls'],
+  QualificationBacktestSet: [
+    'accepted', 'leads', 'reachedCustomer', 'reachedOpportunity', 'reachedSal', 'reachedSql', 'rejected', 'wonOpportunities', 'wonRevenue',
+  ],
+  QualificationScoreBand: ['customerShare', 'leads', 'reachedCustomer', 'reachedSql', 'scoreFrom', 'scoreTo', 'sqlShare'],
+  // lead qualification (issue 12): policies are configuration; scores and their explanation are
+  // figures; an account's custom attributes are business data; a lead's keys and types are the
+  // CRM's field names (its values are personal, below)
+  AccountAttribute: ['key', 'type', 'value'],
+  LeadAttribute: ['key', 'type'],
+  QualificationPolicy: ['engagementCap', 'engagementHalfLifeDays', 'engagementWindowDays', 'fitCap', 'minEngagement', 'minFit', 'mqlThreshold'],
+  FitRule: ['attribute', 'operator', 'points', 'position'],
+  EngagementRule: ['channels', 'points', 'position', 'touchKinds'],
+  TypedValue: ['type', 'value'],
+  LeadScore: ['asOf', 'engagement', 'fit', 'qualifies', 'total'],
+  ScoreLine: ['ageDays', 'kind', 'points', 'rulePosition', 'touchAt'],
+  // automatic MQL (issue 12): which agreement version qualified a lead, and the figures it scored
+  AutomaticQualification: ['agreementVersion', 'engagement', 'fit', 'qualifyingAt', 'total'],
+  ApproveAgreementPayload: ['qualifiedLeads'],
 };
 
 /** Every leaf field an ANALYST reads as stored, as `Type.field`. */
@@ -158,6 +182,8 @@ export const ANALYST_MASKED: ReadonlyMap<string, Masking> = new Map<string, Mask
   ['ImportRowError.reason', 'REDACT'],
   ['ImportJob.message', 'REDACT'],
   ['ImportJob.createdBy', 'REDACT'],
+  // a lead's custom attribute values are about the person (imported CRM fields)
+  ['LeadAttribute.value', 'REDACT'],
 ]);
 
 /**

@@ -27,10 +27,19 @@ import { CampaignLeadFeedbackResolver, LeadFeedbackSummaryResolver } from '../me
 import { FunnelResolver } from '../metrics/funnel.resolver';
 import { WalletShareResolver } from '../metrics/share-of-wallet.resolver';
 import { SlaResolver } from '../metrics/sla.resolver';
+import { AgreementBacktestResolver, QualificationBacktestResolver } from '../qualification/backtest.resolver';
 import { OpportunityCorrectionResolver } from '../opportunities/opportunity-correction.resolver';
 import { OpportunityDeletionResolver } from '../opportunities/opportunity-deletion.resolver';
 import { OpportunityResolver } from '../opportunities/opportunity.resolver';
 import { UserResolver } from '../users/user.resolver';
+import { AccountAttributesResolver, LeadAttributesResolver } from '../qualification/attributes.resolver';
+import { AgreementPolicyResolver, LeadScoreFieldsResolver, LeadScoreResolver, ScoreLineResolver } from '../qualification/score.resolver';
+import {
+  AgreementQualifiedLeadsResolver,
+  ApprovalQualifiedLeadsResolver,
+  AutomaticQualificationResolver,
+  StageChangeQualificationResolver,
+} from '../qualification/auto-mql.resolver';
 import type { Context } from './context';
 import { NodeResolver } from './node.resolver';
 import { validateArgs } from './validate-args';
@@ -75,6 +84,21 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LeadErasureResolver,
   // import jobs and their doors (issue 11)
   ImportJobResolver,
+  // lead qualification (issue 12): policies, custom attributes, scores
+  AgreementPolicyResolver,
+  LeadAttributesResolver,
+  AccountAttributesResolver,
+  LeadScoreResolver,
+  LeadScoreFieldsResolver,
+  ScoreLineResolver,
+  // the backtest of a qualification policy (issue 12)
+  QualificationBacktestResolver,
+  AgreementBacktestResolver,
+  // automatic MQL (issue 12)
+  StageChangeQualificationResolver,
+  AutomaticQualificationResolver,
+  AgreementQualifiedLeadsResolver,
+  ApprovalQualifiedLeadsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -163,24 +163,31 @@ export class LeadQualification1732770000000 implements MigrationInterface {
       -- The fit rules that hold for each lead, with their points (attributes as stored now).
       CREATE FUNCTION qualification_fit_lines(p_policy bigint, p_lead_ids bigint[])
       RETURNS TABLE (lead_id bigint, rule_position integer, points numeric) LANGUAGE sql STABLE AS $$
-        SELECT l.id, r.position, r.points::numeric
-        FROM leads l
-        LEFT JOIN accounts a ON a.id = l.account_id
-        JOIN qualification_rules r ON r.policy_id = p_policy AND r.kind = 'FIT'
-        -- the value compared, once per lead and rule (OFFSET 0 keeps it a column, so that
-        -- qualification_fit_holds is inlined rather than called)
+        WITH subject AS MATERIALIZED (   -- each lead's values, read once (not once per rule)
+          SELECT l.id, to_jsonb(l.title) AS title, to_jsonb(a.segment) AS segment, to_jsonb(a.industry) AS industry,
+                 to_jsonb(a.wallet_size) AS wallet_size, l.attributes, a.attributes AS account_attributes
+          FROM leads l LEFT JOIN accounts a ON a.id = l.account_id
+          WHERE l.id = ANY (p_lead_ids)
+        ),
+        rules AS MATERIALIZED (
+          SELECT * FROM qualification_rules WHERE policy_id = p_policy AND kind = 'FIT'
+        )
+        SELECT s.id, r.position, r.points::numeric
+        FROM subject s
+        CROSS JOIN rules r
+        -- the value compared (OFFSET 0 keeps it a column, so that qualification_fit_holds is
+        -- inlined rather than called)
         CROSS JOIN LATERAL (
           SELECT CASE
-                   WHEN r.attribute = 'lead.jobTitle' THEN to_jsonb(l.title)
-                   WHEN r.attribute = 'account.segment' THEN to_jsonb(a.segment)
-                   WHEN r.attribute = 'account.industry' THEN to_jsonb(a.industry)
-                   WHEN r.attribute = 'account.walletSize' THEN to_jsonb(a.wallet_size)
-                   WHEN r.attribute LIKE 'lead.attributes.%' THEN l.attributes -> substr(r.attribute, 17)
-                   WHEN r.attribute LIKE 'account.attributes.%' THEN a.attributes -> substr(r.attribute, 20)
+                   WHEN r.attribute = 'lead.jobTitle' THEN s.title
+                   WHEN r.attribute = 'account.segment' THEN s.segment
+                   WHEN r.attribute = 'account.industry' THEN s.industry
+                   WHEN r.attribute = 'account.walletSize' THEN s.wallet_size
+                   WHEN r.attribute LIKE 'lead.attributes.%' THEN s.attributes -> substr(r.attribute, 17)
+                   WHEN r.attribute LIKE 'account.attributes.%' THEN s.account_attributes -> substr(r.attribute, 20)
                  END AS v
           OFFSET 0) x
-        WHERE l.id = ANY (p_lead_ids)
-          AND qualification_fit_holds(x.v, r.operator, r.value_norms, r.value_patterns, r.value_numbers, r.value_booleans)
+        WHERE qualification_fit_holds(x.v, r.operator, r.value_norms, r.value_patterns, r.value_numbers, r.value_booleans)
       $$;
 
       -- The engagement rules each touch of the leads matches (kind and channel), with their points.

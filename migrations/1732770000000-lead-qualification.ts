@@ -223,11 +223,12 @@ export class LeadQualification1732770000000 implements MigrationInterface {
           AND (a.engagement_window_days IS NULL OR age.seconds <= a.engagement_window_days * 86400)
       $$;
 
-      -- The lines of the explanation of each lead's score at p_at under policy p_policy, in order (line_no): the fit rules that hold (by position), FIT_CAP when the fit
-      -- cap binds, every (touch, rule) pair that counts (by touch time, touch id, rule position;
-      -- pairs worth 0 included), ENGAGEMENT_CAP likewise. They add up exactly to the score.
-      -- p_strict counts only touches strictly before p_at (the backtest's score bands).
-      CREATE FUNCTION qualification_lines(p_policy bigint, p_lead_ids bigint[], p_at timestamptz, p_strict boolean DEFAULT false)
+      -- The lines of the explanation of the score of lead p_lead_ids[i] at p_times[i] (each lead
+      -- once) under policy p_policy, in order (line_no): the fit rules that hold (by position),
+      -- FIT_CAP when the fit cap binds, every (touch, rule) pair that counts (by touch time, touch
+      -- id, rule position; pairs worth 0 included), ENGAGEMENT_CAP likewise. They add up exactly
+      -- to the score. p_strict counts only touches strictly before the time.
+      CREATE FUNCTION qualification_lines_at(p_policy bigint, p_lead_ids bigint[], p_times timestamptz[], p_strict boolean)
       RETURNS TABLE (lead_id bigint, line_no bigint, line text, rule_position integer, touch_id bigint, touch_at timestamptz,
                      age_days numeric, points numeric)
       LANGUAGE sql STABLE AS $$
@@ -238,7 +239,7 @@ export class LeadQualification1732770000000 implements MigrationInterface {
           SELECT * FROM qualification_fit_lines(p_policy, p_lead_ids)
         ),
         pairs AS (
-          SELECT * FROM qualification_pairs(p_policy, p_lead_ids, array_fill(p_at, ARRAY[cardinality(p_lead_ids)]), p_strict)
+          SELECT * FROM qualification_pairs(p_policy, p_lead_ids, p_times, p_strict)
         ),
         lines AS (
           SELECT f.lead_id, 1 AS part, f.rule_position, NULL::bigint AS touch_id, NULL::timestamptz AS touch_at,
@@ -261,6 +262,16 @@ export class LeadQualification1732770000000 implements MigrationInterface {
         SELECT lead_id, row_number() OVER (PARTITION BY lead_id ORDER BY part, touch_at, touch_id, rule_position),
                line, rule_position, touch_id, touch_at, age_days, points
         FROM lines
+      $$;
+
+      -- The lines of each lead's score at one time p_at (p_strict: the backtest's score bands).
+      CREATE FUNCTION qualification_lines(p_policy bigint, p_lead_ids bigint[], p_at timestamptz, p_strict boolean DEFAULT false)
+      RETURNS TABLE (lead_id bigint, line_no bigint, line text, rule_position integer, touch_id bigint, touch_at timestamptz,
+                     age_days numeric, points numeric)
+      LANGUAGE sql STABLE AS $$
+        SELECT l.*
+        FROM (SELECT ARRAY(SELECT DISTINCT unnest(p_lead_ids)) AS ids) d
+        CROSS JOIN LATERAL qualification_lines_at(p_policy, d.ids, array_fill(p_at, ARRAY[cardinality(d.ids)]), p_strict) l
       $$;
 
       -- Whether a lead with these sums qualifies under policy a.
@@ -409,6 +420,7 @@ export class LeadQualification1732770000000 implements MigrationInterface {
       DROP FUNCTION qualification_scores(bigint, bigint[], timestamptz, boolean);
       DROP FUNCTION qualification_qualifies(qualification_policies, numeric, numeric);
       DROP FUNCTION qualification_lines(bigint, bigint[], timestamptz, boolean);
+      DROP FUNCTION qualification_lines_at(bigint, bigint[], timestamptz[], boolean);
       DROP FUNCTION qualification_pairs(bigint, bigint[], timestamptz[], boolean);
       DROP FUNCTION qualification_touch_rules(bigint, bigint[]);
       DROP FUNCTION qualification_fit_lines(bigint, bigint[]);

@@ -20,8 +20,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - auto_mql_run() finds, per span of time one policy was in force, each queued lead's earliest
  *   qualifying evaluation time u, and auto_mql_make() moves it to MQL at the later of u and the
  *   time it entered its current stage, with a stage-history entry naming the agreement version
- *   and keeping the explanation (the lines of qualification_lines at u; auto_mql_lines gives them
- *   for many leads at times of their own in one call).
+ *   and keeping the explanation (the lines at u: qualification_lines_at gives them for many
+ *   leads at times of their own in one call).
  * Deleting a touch never qualifies a lead (engagement points are >= 0), so deletes queue nothing.
  * A policy without rules (an agreement migrated from text rules) makes no lead an MQL.
  */
@@ -185,46 +185,6 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
       CREATE TRIGGER auto_mql_update AFTER UPDATE ON campaigns
         REFERENCING OLD TABLE AS auto_mql_old_campaigns NEW TABLE AS auto_mql_new_campaigns FOR EACH STATEMENT EXECUTE FUNCTION auto_mql_on_campaigns();
 
-      -- qualification_lines with a time of its own for each lead (p_times[i] for p_lead_ids[i],
-      -- each lead once): the same lines, from the same fit lines and (touch, rule) pairs, in the
-      -- same order, for all the leads a write qualified at once (test/qualification/auto-mql.test.ts
-      -- compares the two).
-      CREATE FUNCTION auto_mql_lines(p_policy bigint, p_lead_ids bigint[], p_times timestamptz[])
-      RETURNS TABLE (lead_id bigint, line_no bigint, line text, rule_position integer, touch_id bigint, touch_at timestamptz,
-                     age_days numeric, points numeric)
-      LANGUAGE sql STABLE AS $$
-        WITH a AS (
-          SELECT * FROM qualification_policies WHERE id = p_policy
-        ),
-        fit AS (
-          SELECT * FROM qualification_fit_lines(p_policy, p_lead_ids)
-        ),
-        pairs AS (
-          SELECT * FROM qualification_pairs(p_policy, p_lead_ids, p_times, false)
-        ),
-        lines AS (
-          SELECT f.lead_id, 1 AS part, f.rule_position, NULL::bigint AS touch_id, NULL::timestamptz AS touch_at,
-                 NULL::numeric AS age_days, f.points, 'FIT' AS line
-          FROM fit f
-          UNION ALL
-          SELECT f.lead_id, 2, NULL, NULL, NULL, NULL, a.fit_cap - sum(f.points), 'FIT_CAP'
-          FROM fit f, a
-          GROUP BY f.lead_id, a.fit_cap
-          HAVING a.fit_cap IS NOT NULL AND sum(f.points) > a.fit_cap
-          UNION ALL
-          SELECT e.lead_id, 3, e.rule_position, e.touch_id, e.touch_at, e.age_days, e.points, 'ENGAGEMENT'
-          FROM pairs e
-          UNION ALL
-          SELECT e.lead_id, 4, NULL, NULL, NULL, NULL, a.engagement_cap - sum(e.points), 'ENGAGEMENT_CAP'
-          FROM pairs e, a
-          GROUP BY e.lead_id, a.engagement_cap
-          HAVING a.engagement_cap IS NOT NULL AND sum(e.points) > a.engagement_cap
-        )
-        SELECT lead_id, row_number() OVER (PARTITION BY lead_id ORDER BY part, touch_at, touch_id, rule_position),
-               line, rule_position, touch_id, touch_at, age_days, points
-        FROM lines
-      $$;
-
       -- Makes the leads MQLs that qualified: lead p_lead_ids[i] at p_at[i] under policy
       -- p_policy_ids[i] (the earliest time of a lead counts). Only leads still in NEW or RECYCLED
       -- move, at the later of the qualifying time and the time they entered their stage (their
@@ -269,7 +229,7 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
                    'kind', x.line, 'rulePosition', x.rule_position, 'touchpointId', x.touch_id::text,
                    'touchAt', to_char(x.touch_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    'ageDays', x.age_days::text, 'points', x.points::text) ORDER BY x.line_no) AS lines
-            FROM groups g CROSS JOIN LATERAL auto_mql_lines(g.policy_id, g.ids, g.times) x
+            FROM groups g CROSS JOIN LATERAL qualification_lines_at(g.policy_id, g.ids, g.times, false) x
            GROUP BY x.lead_id
         ),
         updated AS (
@@ -473,7 +433,7 @@ export class AutomaticMql1732780000000 implements MigrationInterface {
       DROP FUNCTION auto_mql_on_agreements(), auto_mql_apply_due(integer), auto_mql_on_campaigns(), auto_mql_on_accounts(),
         auto_mql_on_leads(), auto_mql_on_touchpoints();
       DROP TABLE auto_mql_queue, auto_mql_pending;
-      DROP FUNCTION auto_mql_run(), auto_mql_make(bigint[], timestamptz[], bigint[]), auto_mql_lines(bigint, bigint[], timestamptz[]), auto_mql_queue_leads(bigint[], timestamptz[]),
+      DROP FUNCTION auto_mql_run(), auto_mql_make(bigint[], timestamptz[], bigint[]), auto_mql_queue_leads(bigint[], timestamptz[]),
         auto_mql_enabled(), auto_mql_policy_spans();
       DROP TABLE qualification_policy_applications;
       ALTER TABLE lead_stage_changes DROP COLUMN qualification, DROP COLUMN qualifying_at, DROP COLUMN qualified_by_version,

@@ -1,5 +1,6 @@
 import { normalisedEmail, validDomain } from '../common/validation';
 import { GraphQLError } from 'graphql';
+import { DECIMAL } from '../qualification/policy-store';
 
 /**
  * The columns of an import and how one cell becomes a value for the staging table. Cells are
@@ -43,7 +44,6 @@ export interface AttributeHeader {
 }
 
 const ATTRIBUTE_HEADER = /^attributes\.(.+?)(?::(number|boolean|text))?$/is;
-const ATTRIBUTE_NUMBER = /^-?(0|[1-9]\d{0,29})(\.\d{1,20})?$/;
 
 /** The attribute a header names (`attributes.employees:number`), null when it names none, or why its key cannot be taken. */
 export function attributeHeader(header: string): AttributeHeader | { error: string } | null {
@@ -61,7 +61,7 @@ export function parseAttributeCell(type: AttributeHeader['type'], raw: string): 
   const text = raw.trim();
   if (type === 'number') {
     const number = text.replace(/^\+/, '');
-    return ATTRIBUTE_NUMBER.test(number) ? { ok: true, value: number } : { ok: false, reason: `"${text}" is not a decimal number such as 1200 or -0.5` };
+    return DECIMAL.test(number) ? { ok: true, value: number } : { ok: false, reason: `"${text}" is not a decimal number such as 1200 or -0.5` };
   }
   if (type === 'boolean') {
     const value = text.toLowerCase();

@@ -209,10 +209,7 @@ export class BatchRunner {
         ...(also ? [also] : []),
       ];
       // a file of new rows only (a first load) spares the join with the whole table
-      const [{ some } = { some: false }] = (
-        await this.client.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM import_stage s WHERE ${OK} AND s.target_id IS NOT NULL) AS some`)
-      ).rows;
-      if (sets.length > 0 && some) {
+      if (sets.length > 0 && (await this.anyExisting())) {
         const result = await this.client.query(
           `UPDATE ${table} t SET ${sets.join(', ')} FROM import_stage s WHERE t.id = s.target_id AND ${OK} AND (${differs.join(' OR ')})`,
         );
@@ -236,6 +233,12 @@ export class BatchRunner {
       created = (await this.client.query(insert)).rowCount ?? 0;
     }
     return { created, updated };
+  }
+
+  /** Whether a staged row still to apply names an existing row. */
+  private async anyExisting(): Promise<boolean> {
+    const { rows } = await this.client.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM import_stage s WHERE ${OK} AND s.target_id IS NOT NULL) AS some`);
+    return rows[0]?.some === true;
   }
 
   private async commit(): Promise<void> {

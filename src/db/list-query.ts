@@ -19,15 +19,18 @@ export interface ListSpec {
   sortColumn: string;
   direction: Direction;
   /**
-   * Leads only: each row's score under the policy in force at `at` (a parameter of `params`),
-   * joined as `sc` (lead_id, fit, engagement, score, qualifies) from one call of
-   * qualification_scores over the ids the other conditions keep; `where` are conditions over `sc`.
-   * Without a policy in force `sc` is empty (its columns null).
+   * Leads only: scores under the policy in force at `at` (a parameter of `params`), joined as
+   * `sc` (lead_id, score). `min` (a parameter) keeps leads scoring at least that; `byScore` says
+   * the list is ordered by `sc.score`. A top-level list reads them through the stored scores
+   * (qualification_score_page / qualification_score_at_least, migration 1732800000000): only the
+   * candidates of the page, each scored exactly. A child list (a few leads per parent) scores
+   * its leads directly with qualification_scores, `where` filtering them. Without a policy in
+   * force no lead has a score (a score order ties every lead at 0).
    */
-  scored?: { at: string; where: string[] };
+  scored?: { at: string; min: string | null; byScore: boolean; where: string[] };
 }
 
-/** The CTE and join of a list's scores (see ListSpec.scored), over the rows of `scope` (a condition over t). */
+/** The CTE and join of a child list's scores (see ListSpec.scored), over the rows of `scope` (a condition over t). */
 function scoreParts(spec: ListSpec, table: string, scope: string[]): { with: string; join: string; where: string[] } {
   if (!spec.scored) return { with: '', join: '', where: [] };
   const { at, where } = spec.scored;
@@ -40,14 +43,42 @@ function scoreParts(spec: ListSpec, table: string, scope: string[]): { with: str
   };
 }
 
-function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { seek: string | null; order: string } {
+/**
+ * The CTE and join of a top-level list's scores through the stored scores: for a page ordered by
+ * score, the candidates of that page (`page`: its effective direction, cursor and row count);
+ * otherwise, with `min`, the leads scoring at least that; nothing else needs scores.
+ */
+function storedScoreParts(
+  spec: ListSpec,
+  table: string,
+  params: SqlParams,
+  page: { direction: Direction; cursor: PageWindow['cursor']; rows: number } | null,
+): { with: string; join: string } {
+  const scored = spec.scored;
+  if (!scored) return { with: '', join: '' };
+  if ((!page || !scored.byScore) && scored.min == null) {
+    // no scores needed; the statement still names the parameters the list added for them
+    return { with: `WITH score_parameters AS (SELECT ${scored.at}::timestamptz)`, join: '' };
+  }
+  const ids = `ARRAY(SELECT t.id FROM ${table} t ${spec.where.length ? `WHERE ${spec.where.join(' AND ')}` : ''})`;
+  const policy = `qualification_policy_at(${scored.at}::timestamptz)`;
+  const min = scored.min ?? 'NULL';
+  const call = page && scored.byScore
+    ? `qualification_score_page(${policy}, ${ids}, ${scored.at}::timestamptz, ${page.direction === 'DESC'},
+         ${page.cursor ? `${params.add(page.cursor.v)}::numeric` : 'NULL'}, ${page.cursor ? `${params.add(page.cursor.id)}::bigint` : 'NULL'},
+         ${params.add(page.rows)}::integer, ${min}::numeric)`
+    : `qualification_score_at_least(${policy}, ${ids}, ${scored.at}::timestamptz, ${min}::numeric)`;
+  return { with: `WITH sc AS MATERIALIZED (SELECT * FROM ${call})`, join: 'JOIN sc ON sc.lead_id = t.id' };
+}
+
+function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { seek: string | null; order: string; direction: Direction } {
   // walking backwards reads the list in reverse, then flips the page
   const effective: Direction = page.backwards ? (spec.direction === 'ASC' ? 'DESC' : 'ASC') : spec.direction;
   const op = effective === 'ASC' ? '>' : '<';
   const seek = page.cursor
     ? `(${spec.sortColumn}, t.id) ${op} (${params.add(page.cursor.v)}, ${params.add(page.cursor.id)}::bigint)`
     : null;
-  return { seek, order: `${spec.sortColumn} ${effective}, t.id ${effective}` };
+  return { seek, order: `${spec.sortColumn} ${effective}, t.id ${effective}`, direction: effective };
 }
 
 /** Invalid text, date-time or out-of-range number: what a forged cursor value makes PostgreSQL say. */
@@ -85,9 +116,9 @@ export async function fetchPage<T extends { id: string }>(
   const db = managerOf(ctx);
   const table = tableOf(ctx.ds, spec.entity);
   const params = cloneParams(spec.params);
-  const { seek, order } = orderAndSeek(spec, page, params);
-  const scores = scoreParts(spec, table, spec.where);
-  const where = [...spec.where, ...scores.where, ...(seek ? [seek] : [])];
+  const { seek, order, direction } = orderAndSeek(spec, page, params);
+  const scores = storedScoreParts(spec, table, params, { direction, cursor: page.cursor, rows: page.limit + 1 });
+  const where = [...spec.where, ...(scores.join ? (spec.scored?.where ?? []) : []), ...(seek ? [seek] : [])];
   const rows = await queryPage<T & { __sort: string }>(
     db,
     `${scores.with} SELECT ${selectList(ctx.ds, spec.entity, 't')}, (${spec.sortColumn})::text AS "__sort"
@@ -97,10 +128,11 @@ export async function fetchPage<T extends { id: string }>(
     page,
     '',
   );
-  const counted = [...spec.where, ...scores.where];
-  const countWhere = counted.length ? `WHERE ${counted.join(' AND ')}` : '';
+  const countWhere = spec.where.length ? `WHERE ${spec.where.join(' AND ')}` : '';
   return toConnection(rows, page, spec.sortName, async () => {
-    const [row] = await db.query(`${scores.with} SELECT count(*)::int AS n FROM ${table} t ${scores.join} ${countWhere}`, spec.params.values);
+    const countParams = cloneParams(spec.params);
+    const counted = storedScoreParts(spec, table, countParams, null);
+    const [row] = await db.query(`${counted.with} SELECT count(*)::int AS n FROM ${table} t ${counted.join} ${countWhere}`, countParams.values);
     return (row as { n: number }).n;
   });
 }

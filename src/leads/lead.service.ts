@@ -62,9 +62,9 @@ export function leadListSpec(filter: LeadFilter | null | undefined, order: LeadO
     where.push(`(t.email ILIKE ${pattern} OR t.first_name ILIKE ${pattern} OR t.last_name ILIKE ${pattern})`);
   }
   const byScore = order?.field === LeadOrderField.SCORE;
-  const scoreWhere = filter?.minScore != null ? [`sc.score >= ${add(filter.minScore)}::numeric`] : [];
+  const min = filter?.minScore != null ? add(filter.minScore) : null;
   // one "now" for the whole list: the policy in force and the scores' time
-  const scored = byScore || scoreWhere.length > 0 ? { at: add(now), where: scoreWhere } : undefined;
+  const scored = byScore || min ? { at: add(now), min, byScore, where: min ? [`sc.score >= ${min}::numeric`] : [] } : undefined;
   return { entity: Lead, where, params, ...sortOf(ORDER_COLUMNS, order, LeadOrderField.CREATED_AT), ...(scored ? { scored } : {}) };
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { applyDuePolicies } from './auto-mql.service';
+import { refreshStoredScores } from './stored-scores';
 
 /** How often the server looks for policies whose effectiveFrom has come (POLICY_CHECK_MS). */
 export const POLICY_CHECK_MS = Number(process.env.POLICY_CHECK_MS ?? 30_000);
@@ -9,10 +10,13 @@ export const POLICY_CHECK_MS = Number(process.env.POLICY_CHECK_MS ?? 30_000);
  * A policy approved ahead of its effectiveFrom comes into force later, with no write to trigger
  * it: this timer applies such policies once their moment has passed (an approval that puts a
  * policy in force at once applies it in its own transaction, through the database trigger).
+ * Then it refreshes the stored lead scores (stored-scores.ts) that writes, the passing of time
+ * or a new policy left stale.
  */
 export class PolicySweep {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -35,6 +39,11 @@ export class PolicySweep {
         for (const a of applied) this.logger.info({ agreementId: a.agreementId, qualifiedLeads: a.qualifiedLeads }, 'qualification policy came into force');
       })
       .catch((error: unknown) => this.logger.error({ err: error }, 'applying the qualification policies that came into force failed; retrying later'))
+      .then(() => refreshStoredScores(this.ds, { stopped: () => this.stopping }))
+      .then((refresh) => {
+        if (refresh.refreshed > 0) this.logger.debug({ refreshed: refresh.refreshed, busy: refresh.busy }, 'stored lead scores refreshed');
+      })
+      .catch((error: unknown) => this.logger.error({ err: error }, 'refreshing the stored lead scores failed; retrying later'))
       .finally(() => {
         this.running = null;
       });
@@ -42,6 +51,7 @@ export class PolicySweep {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;

@@ -1,0 +1,348 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Stored lead scores: what lets a list of 100k leads be ordered or filtered by score without
+ * computing 100k scores per request. The numbers stay those of qualification_scores (migration
+ * 1732770000000); the store only says which leads can be left out.
+ *
+ * lead_scores keeps, per lead, its state under the policy in force when it was scored
+ * (scored_at): the fit (capped), the uncapped sum of its engagement contributions then, how many
+ * (touch, rule) pairs counted, and changes_at, the first moment after which the score moves by
+ * anything other than decay (a touch dated later than scored_at counts from its time; a
+ * touch leaves the window). Until changes_at:
+ * - without decay the score is the stored one, exactly;
+ * - with decay the engagement at t is the stored sum times 0.5 ^ ((t - scored_at) / half-life),
+ *   up to the rounding of each term (at most 5e-13 each, docs/metrics.md) and of double
+ *   precision: qualification_score_bounds gives every lead [lo, hi] bounds that hold the exact
+ *   score (equal when exact: no decay, no engagement, or a cap that binds either way).
+ * A list then computes the exact score only of the leads whose bounds leave it in doubt:
+ * qualification_score_page keeps the candidates of one page, qualification_score_at_least those
+ * of a minScore filter; every figure an answer shows is still computed exactly.
+ *
+ * Current after every write: a statement that changes what a score reads (touches, a lead's
+ * title, attributes or account, an account's attributes, segment, industry or wallet size, a
+ * campaign's channel) deletes the stored rows of the leads it touched; a lead without a fresh
+ * row (missing, under another policy, past its changes_at) counts as in doubt and is computed
+ * exactly. lead_scores_refresh (run by the server's policy sweep, in batches) scores the leads
+ * without a fresh row. Writers hold a shared advisory lock until they commit and the refresh
+ * takes it exclusively with a try (never waiting): no write can be in flight while it reads, so
+ * a row it stores cannot miss a write, and no writer can deadlock with it.
+ */
+export class StoredLeadScores1732800000000 implements MigrationInterface {
+  name = 'StoredLeadScores1732800000000';
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE lead_scores (
+        lead_id        bigint PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,
+        policy_id      bigint NOT NULL REFERENCES qualification_policies(id) ON DELETE CASCADE,
+        scored_at      timestamptz NOT NULL,
+        fit            numeric NOT NULL,        -- capped
+        engagement_sum numeric NOT NULL,        -- uncapped sum of the contributions at scored_at
+        pairs          integer NOT NULL,        -- (touch, rule) pairs counted at scored_at
+        changes_at     timestamptz NOT NULL     -- fresh for scored_at <= t < changes_at
+      );
+      CREATE INDEX lead_scores_policy ON lead_scores (policy_id);
+      COMMENT ON TABLE lead_scores IS 'Per lead, its score state under the policy in force when scored (see migration 1732800000000): lets lists ordered or filtered by score compute exactly only the leads in doubt.';
+
+      -- The advisory lock between writers (shared) and lead_scores_refresh (exclusive, tried).
+      CREATE FUNCTION lead_scores_lock_key() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 7253001::bigint $$;
+
+      -- Whether scores can be other than 0: an approved agreement has a policy with rules.
+      CREATE FUNCTION lead_scores_enabled() RETURNS boolean LANGUAGE sql STABLE AS $$
+        SELECT EXISTS (
+          SELECT 1 FROM alignment_agreements a
+           WHERE a.marketing_approved_at IS NOT NULL AND a.sales_approved_at IS NOT NULL
+             AND EXISTS (SELECT 1 FROM qualification_rules r WHERE r.policy_id = a.policy_id))
+      $$;
+
+      -- Forgets the stored scores of these leads (a write changed what they read).
+      CREATE FUNCTION lead_scores_forget(p_lead_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        IF cardinality(p_lead_ids) = 0 OR NOT lead_scores_enabled() THEN
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock_shared(lead_scores_lock_key());
+        DELETE FROM lead_scores WHERE lead_id = ANY (p_lead_ids);
+      END $$;
+
+      -- The score state of each lead at p_at under p_policy (every lead asked for).
+      CREATE FUNCTION qualification_score_state(p_policy bigint, p_lead_ids bigint[], p_at timestamptz)
+      RETURNS TABLE (lead_id bigint, fit numeric, engagement_sum numeric, pairs integer, changes_at timestamptz)
+      LANGUAGE sql STABLE AS $$
+        WITH a AS (
+          SELECT * FROM qualification_policies WHERE id = p_policy
+        ),
+        fit AS (
+          SELECT f.lead_id, sum(f.points) AS points FROM qualification_fit_lines(p_policy, p_lead_ids) f GROUP BY f.lead_id
+        ),
+        touches AS (
+          -- each (touch, rule) pair with its age at p_at, as qualification_pairs computes it
+          SELECT m.lead_id, m.touch_at, m.rule_points, extract(epoch FROM p_at) - extract(epoch FROM m.touch_at) AS seconds
+          FROM qualification_touch_rules(p_policy, p_lead_ids) m
+        ),
+        eng AS (
+          SELECT t.lead_id,
+                 sum(qualification_contribution(t.rule_points, t.seconds, a.engagement_half_life_days)) FILTER (WHERE c.counted) AS points,
+                 count(*) FILTER (WHERE c.counted)::integer AS pairs,
+                 min(t.touch_at) FILTER (WHERE t.touch_at > p_at) AS next_touch,
+                 min(t.touch_at) FILTER (WHERE c.counted) AS oldest_counted
+          FROM touches t
+          CROSS JOIN a
+          CROSS JOIN LATERAL (
+            SELECT t.touch_at <= p_at AND (a.engagement_window_days IS NULL OR t.seconds <= a.engagement_window_days * 86400) AS counted
+          ) c
+          GROUP BY t.lead_id
+        )
+        SELECT ids.id,
+               CASE WHEN a.fit_cap IS NOT NULL AND coalesce(fit.points, 0) > a.fit_cap THEN a.fit_cap::numeric ELSE coalesce(fit.points, 0) END,
+               coalesce(eng.points, 0),
+               coalesce(eng.pairs, 0),
+               -- the first change other than decay; a millisecond early for the window (its
+               -- length in double precision): earlier only costs an exact computation
+               coalesce(least(eng.next_touch,
+                              eng.oldest_counted + make_interval(secs => (a.engagement_window_days * 86400)::float8) - interval '1 millisecond'),
+                        'infinity'::timestamptz)
+        FROM (SELECT DISTINCT unnest(p_lead_ids) AS id) ids
+        CROSS JOIN a
+        LEFT JOIN fit ON fit.lead_id = ids.id
+        LEFT JOIN eng ON eng.lead_id = ids.id
+      $$;
+
+      -- Bounds [lo, hi] of each lead's exact score at p_at under p_policy (every lead asked
+      -- for, once), from its stored row when fresh, else computed exactly (lo = hi). exact says
+      -- lo = hi is the score itself. Without a policy, or one without rules, every score is 0.
+      CREATE FUNCTION qualification_score_bounds(p_policy bigint, p_lead_ids bigint[], p_at timestamptz)
+      RETURNS TABLE (lead_id bigint, lo numeric, hi numeric, exact boolean)
+      LANGUAGE plpgsql STABLE AS $$
+      DECLARE
+        a qualification_policies;
+      BEGIN
+        SELECT * INTO a FROM qualification_policies WHERE id = p_policy;
+        IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM qualification_rules r WHERE r.policy_id = p_policy) THEN
+          RETURN QUERY SELECT DISTINCT i.id, 0::numeric, 0::numeric, true FROM unnest(p_lead_ids) i(id);
+          RETURN;
+        END IF;
+        RETURN QUERY
+        WITH b AS MATERIALIZED (
+          SELECT i.id, s.fit, s.engagement_sum, s.pairs, s.scored_at,
+                 coalesce(s.policy_id = p_policy AND s.scored_at <= p_at AND p_at < s.changes_at, false) AS fresh
+          FROM (SELECT DISTINCT unnest(p_lead_ids) AS id) i
+          LEFT JOIN lead_scores s ON s.lead_id = i.id
+        ),
+        decayed AS (
+          SELECT b.id, b.fit,
+                 CASE
+                   WHEN a.engagement_half_life_days IS NULL OR b.engagement_sum = 0 THEN b.engagement_sum
+                 END AS eng_exact,
+                 e.estimate, e.margin
+          FROM b
+          CROSS JOIN LATERAL (
+            -- (past 1,000 half-lives the factor is below 2^-1000: the bounds still hold)
+            SELECT b.engagement_sum::float8
+                     * power(0.5::float8, least(extract(epoch FROM p_at - b.scored_at)::float8 / (a.engagement_half_life_days * 86400)::float8, 1000)) AS estimate,
+                   -- each term rounded (5e-13) at both times, double precision's own error
+                   (b.pairs + 1) * 1e-12::float8 + b.engagement_sum::float8 * 1e-14::float8 AS margin
+          ) e
+          WHERE b.fresh
+        ),
+        bounded AS (
+          SELECT d.id,
+                 d.fit + least(a.engagement_cap::numeric, coalesce(d.eng_exact, greatest(d.estimate - d.margin, 0)::numeric)) AS lo,
+                 d.fit + least(a.engagement_cap::numeric, coalesce(d.eng_exact, (d.estimate + d.margin)::numeric)) AS hi
+          FROM decayed d
+        )
+        SELECT x.id, x.lo, x.hi, x.lo = x.hi FROM bounded x
+        UNION ALL
+        SELECT q.lead_id, q.score, q.score, true
+        FROM qualification_scores(p_policy, ARRAY(SELECT b.id FROM b WHERE NOT b.fresh), p_at) q;
+      END $$;
+
+      -- The leads of one page of a list ordered by score at p_at (p_desc: highest first; ties on
+      -- id the same way), after the cursor (p_cursor_score, p_cursor_id) when given, with score
+      -- >= p_min when given: a superset of the first p_limit such leads, each with its exact score.
+      -- Leads the bounds put surely behind the p_limit-th sure one are left out.
+      CREATE FUNCTION qualification_score_page(p_policy bigint, p_lead_ids bigint[], p_at timestamptz, p_desc boolean,
+                                               p_cursor_score numeric, p_cursor_id bigint, p_limit integer, p_min numeric)
+      RETURNS TABLE (lead_id bigint, score numeric)
+      LANGUAGE sql STABLE AS $$
+        WITH x AS MATERIALIZED (
+          SELECT b.lead_id, b.lo, b.hi, b.exact,
+                 -- can pass the filters / passes them whatever the exact score in [lo, hi] is
+                 (p_min IS NULL OR b.hi >= p_min) AND (p_cursor_score IS NULL OR CASE WHEN p_desc
+                   THEN b.lo < p_cursor_score OR (b.lo <= p_cursor_score AND b.lead_id < p_cursor_id)
+                   ELSE b.hi > p_cursor_score OR (b.hi >= p_cursor_score AND b.lead_id > p_cursor_id) END) AS possible,
+                 (p_min IS NULL OR b.lo >= p_min) AND (p_cursor_score IS NULL OR CASE WHEN p_desc
+                   THEN b.hi < p_cursor_score OR (b.hi <= p_cursor_score AND b.lead_id < p_cursor_id)
+                   ELSE b.lo > p_cursor_score OR (b.lo >= p_cursor_score AND b.lead_id > p_cursor_id) END) AS sure
+          FROM qualification_score_bounds(p_policy, p_lead_ids, p_at) b
+          WHERE p_min IS NULL OR p_policy IS NOT NULL   -- no policy in force: no lead has a score
+        ),
+        -- the p_limit-th sure lead by its bound on the safe side (lo going down, hi going up):
+        -- each sure lead is at or ahead of its own bound, so at least p_limit leads that pass
+        -- are at or ahead of this one, and a lead surely behind it is not on the page
+        theta AS (
+          SELECT CASE WHEN p_desc THEN x.lo ELSE x.hi END AS s, x.lead_id AS id
+          FROM x WHERE x.sure
+          ORDER BY CASE WHEN p_desc THEN x.lo END DESC, CASE WHEN p_desc THEN x.lead_id END DESC,
+                   CASE WHEN NOT p_desc THEN x.hi END ASC, CASE WHEN NOT p_desc THEN x.lead_id END ASC
+          OFFSET p_limit - 1 LIMIT 1
+        ),
+        candidates AS MATERIALIZED (
+          SELECT x.* FROM x LEFT JOIN theta ON true
+          WHERE x.possible
+            AND (theta.s IS NULL OR CASE WHEN p_desc
+                   THEN x.hi > theta.s OR (x.hi = theta.s AND x.lead_id >= theta.id)
+                   ELSE x.lo < theta.s OR (x.lo = theta.s AND x.lead_id <= theta.id) END)
+        )
+        SELECT c.lead_id, c.lo FROM candidates c WHERE c.exact
+        UNION ALL
+        SELECT q.lead_id, q.score
+        FROM qualification_scores(p_policy, ARRAY(SELECT c.lead_id FROM candidates c WHERE NOT c.exact), p_at) q
+        WHERE p_min IS NULL OR q.score >= p_min
+      $$;
+
+      -- The leads with score >= p_min at p_at (none without a policy), each with its exact score
+      -- when its bounds left it in doubt, else its lower bound (>= p_min).
+      CREATE FUNCTION qualification_score_at_least(p_policy bigint, p_lead_ids bigint[], p_at timestamptz, p_min numeric)
+      RETURNS TABLE (lead_id bigint, score numeric)
+      LANGUAGE sql STABLE AS $$
+        WITH x AS MATERIALIZED (
+          SELECT * FROM qualification_score_bounds(p_policy, p_lead_ids, p_at) WHERE p_policy IS NOT NULL AND hi >= p_min
+        )
+        SELECT x.lead_id, x.lo FROM x WHERE x.lo >= p_min
+        UNION ALL
+        SELECT q.lead_id, q.score
+        FROM qualification_scores(p_policy, ARRAY(SELECT x.lead_id FROM x WHERE x.lo < p_min), p_at) q
+        WHERE q.score >= p_min
+      $$;
+
+      -- Scores up to p_limit leads without a fresh row under the policy in force now; returns
+      -- how many, or -1 when writers are in flight (try again later). Leads are locked against
+      -- no one: the exclusive advisory lock keeps every writer out while this transaction reads.
+      CREATE FUNCTION lead_scores_refresh(p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
+      DECLARE
+        at timestamptz := now();
+        policy bigint := qualification_policy_at(now());
+        ids bigint[];
+        n integer;
+      BEGIN
+        IF NOT pg_try_advisory_xact_lock(lead_scores_lock_key()) THEN
+          RETURN -1;
+        END IF;
+        IF policy IS NULL OR NOT EXISTS (SELECT 1 FROM qualification_rules r WHERE r.policy_id = policy) THEN
+          -- every score is 0 and exact: no rows needed
+          DELETE FROM lead_scores WHERE lead_id IN (SELECT s.lead_id FROM lead_scores s LIMIT p_limit);
+          GET DIAGNOSTICS n = ROW_COUNT;
+          RETURN n;
+        END IF;
+        ids := ARRAY(
+          SELECT l.id FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id
+           WHERE s.lead_id IS NULL OR s.policy_id <> policy OR s.changes_at <= at OR s.scored_at > at
+           ORDER BY l.id LIMIT p_limit);
+        IF cardinality(ids) = 0 THEN
+          RETURN 0;
+        END IF;
+        INSERT INTO lead_scores (lead_id, policy_id, scored_at, fit, engagement_sum, pairs, changes_at)
+        SELECT st.lead_id, policy, at, st.fit, st.engagement_sum, st.pairs, st.changes_at
+          FROM qualification_score_state(policy, ids, at) st
+          JOIN leads l ON l.id = st.lead_id
+        ON CONFLICT (lead_id) DO UPDATE
+          SET policy_id = EXCLUDED.policy_id, scored_at = EXCLUDED.scored_at, fit = EXCLUDED.fit,
+              engagement_sum = EXCLUDED.engagement_sum, pairs = EXCLUDED.pairs, changes_at = EXCLUDED.changes_at;
+        RETURN cardinality(ids);
+      END $$;
+    `);
+    await q.query(`
+      -- touches written, moved or deleted: their leads (old and new)
+      CREATE FUNCTION lead_scores_on_touchpoints() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          PERFORM lead_scores_forget(ARRAY(SELECT DISTINCT t.lead_id FROM lead_scores_new_touches t));
+        ELSIF TG_OP = 'DELETE' THEN
+          PERFORM lead_scores_forget(ARRAY(SELECT DISTINCT o.lead_id FROM lead_scores_old_touches o));
+        ELSE
+          PERFORM lead_scores_forget(ARRAY(
+            SELECT DISTINCT x.lead_id
+              FROM lead_scores_new_touches t JOIN lead_scores_old_touches o ON o.id = t.id
+             CROSS JOIN LATERAL (VALUES (o.lead_id), (t.lead_id)) x(lead_id)
+             WHERE (o.lead_id, o.occurred_at, o.kind, o.campaign_id) IS DISTINCT FROM (t.lead_id, t.occurred_at, t.kind, t.campaign_id)));
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lead_scores_insert AFTER INSERT ON touchpoints
+        REFERENCING NEW TABLE AS lead_scores_new_touches FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_touchpoints();
+      CREATE TRIGGER lead_scores_update AFTER UPDATE ON touchpoints
+        REFERENCING OLD TABLE AS lead_scores_old_touches NEW TABLE AS lead_scores_new_touches FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_touchpoints();
+      CREATE TRIGGER lead_scores_delete AFTER DELETE ON touchpoints
+        REFERENCING OLD TABLE AS lead_scores_old_touches FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_touchpoints();
+
+      -- a lead's title, attributes or account; a deleted lead (its row cascades, and the lock
+      -- keeps the refresh from storing a row for it meanwhile); a new lead has no row
+      CREATE FUNCTION lead_scores_on_leads() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          PERFORM lead_scores_forget(ARRAY(SELECT o.id FROM lead_scores_old_leads o));
+        ELSE
+          PERFORM lead_scores_forget(ARRAY(
+            SELECT l.id FROM lead_scores_new_leads l JOIN lead_scores_old_leads o ON o.id = l.id
+             WHERE (o.attributes, o.title, o.account_id) IS DISTINCT FROM (l.attributes, l.title, l.account_id)));
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lead_scores_update AFTER UPDATE ON leads
+        REFERENCING OLD TABLE AS lead_scores_old_leads NEW TABLE AS lead_scores_new_leads FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_leads();
+      CREATE TRIGGER lead_scores_delete AFTER DELETE ON leads
+        REFERENCING OLD TABLE AS lead_scores_old_leads FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_leads();
+
+      -- an account's attributes, segment, industry or wallet size: its leads
+      CREATE FUNCTION lead_scores_on_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM lead_scores_forget(ARRAY(
+          SELECT l.id FROM lead_scores_new_accounts a JOIN lead_scores_old_accounts o ON o.id = a.id
+            JOIN leads l ON l.account_id = a.id
+           WHERE (o.attributes, o.segment, o.industry, o.wallet_size) IS DISTINCT FROM (a.attributes, a.segment, a.industry, a.wallet_size)));
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lead_scores_update AFTER UPDATE ON accounts
+        REFERENCING OLD TABLE AS lead_scores_old_accounts NEW TABLE AS lead_scores_new_accounts FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_accounts();
+
+      -- a campaign's channel: the leads with touches in it
+      CREATE FUNCTION lead_scores_on_campaigns() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM lead_scores_forget(ARRAY(
+          SELECT DISTINCT tp.lead_id FROM lead_scores_new_campaigns c JOIN lead_scores_old_campaigns o ON o.id = c.id
+            JOIN touchpoints tp ON tp.campaign_id = c.id
+           WHERE o.channel IS DISTINCT FROM c.channel));
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lead_scores_update AFTER UPDATE ON campaigns
+        REFERENCING OLD TABLE AS lead_scores_old_campaigns NEW TABLE AS lead_scores_new_campaigns FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_campaigns();
+    `);
+  }
+
+  public async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      DROP TRIGGER lead_scores_update ON campaigns;
+      DROP FUNCTION lead_scores_on_campaigns();
+      DROP TRIGGER lead_scores_update ON accounts;
+      DROP FUNCTION lead_scores_on_accounts();
+      DROP TRIGGER lead_scores_delete ON leads;
+      DROP TRIGGER lead_scores_update ON leads;
+      DROP FUNCTION lead_scores_on_leads();
+      DROP TRIGGER lead_scores_delete ON touchpoints;
+      DROP TRIGGER lead_scores_update ON touchpoints;
+      DROP TRIGGER lead_scores_insert ON touchpoints;
+      DROP FUNCTION lead_scores_on_touchpoints();
+      DROP FUNCTION lead_scores_refresh(integer);
+      DROP FUNCTION qualification_score_at_least(bigint, bigint[], timestamptz, numeric);
+      DROP FUNCTION qualification_score_page(bigint, bigint[], timestamptz, boolean, numeric, bigint, integer, numeric);
+      DROP FUNCTION qualification_score_bounds(bigint, bigint[], timestamptz);
+      DROP FUNCTION qualification_score_state(bigint, bigint[], timestamptz);
+      DROP FUNCTION lead_scores_forget(bigint[]);
+      DROP FUNCTION lead_scores_enabled();
+      DROP FUNCTION lead_scores_lock_key();
+      DROP TABLE lead_scores;
+    `);
+  }
+}

@@ -10,6 +10,8 @@ import { SyncUpdatedAt1732730000000 } from './1732730000000-sync-updated-at';
 import { SyncUpdatedAtRest1732740000000 } from './1732740000000-sync-updated-at-rest';
 import { LeadQualification1732770000000 } from './1732770000000-lead-qualification';
 import { AutomaticMql1732780000000 } from './1732780000000-automatic-mql';
+import { BiSchema1732790000000 } from './1732790000000-bi-schema';
+import { StoredLeadScores1732800000000 } from './1732800000000-stored-lead-scores';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   SyncUpdatedAtRest1732740000000,
   LeadQualification1732770000000,
   AutomaticMql1732780000000,
+  BiSchema1732790000000,
+  StoredLeadScores1732800000000,
 ];

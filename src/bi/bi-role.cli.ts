@@ -1,81 +1,9 @@
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { connectForCli } from '../db/cli-connection';
-import { BiRoleError, createBiLogin, dropBiLogin, listBiLogins, loginUrl, rotateBiLogin } from './bi-roles';
-import { storePseudonymKey } from './pseudonym-key';
+import { runBiRoleCommand } from './bi-role.command';
 
-const USAGE = `usage:
-  npm run bi-role -- create --name NAME    a read-only login for one BI tool (prints its password once)
-  npm run bi-role -- list                  the BI logins of this database
-  npm run bi-role -- rotate --name NAME    a new password for a login (prints it once)
-  npm run bi-role -- drop --name NAME      drops a login and ends its sessions
-  npm run bi-role -- sync-key              stores PII_PSEUDONYM_KEY as the database's pseudonym key
-NAME: 1 to 26 characters of a-z, 0-9 and _, starting with a letter (e.g. metabase)
-The database is DATABASE_URL's, or the embedded one of npm start. docs/bi.md says how to connect.`;
-
-const COMMANDS = ['create', 'list', 'rotate', 'drop', 'sync-key'] as const;
-type Command = (typeof COMMANDS)[number];
-
-/**
- * With PII_PSEUDONYM_KEY set, the API hashes emails with it: the database keeps the same key so
- * the bi views' pseudonyms equal the API's. Every command that makes a login stores it.
- */
-async function syncKeyFromEnv(ds: Parameters<typeof storePseudonymKey>[0]): Promise<void> {
-  const key = process.env.PII_PSEUDONYM_KEY;
-  if (key && (await storePseudonymKey(ds, key))) process.stdout.write('stored PII_PSEUDONYM_KEY as the pseudonym key of the bi views\n');
-}
-
-/** Manages the PostgreSQL login roles BI tools read the `bi` schema with. */
-async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { name: { type: 'string' } } });
-  const command = positionals[0] as Command | undefined;
-  if (!command || !COMMANDS.includes(command) || positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const name = values.name;
-  if (['create', 'rotate', 'drop'].includes(command) && !name) {
-    process.stderr.write(`${command} needs --name NAME\n${USAGE}\n`);
-    return 2;
-  }
-  if (command === 'sync-key' && !process.env.PII_PSEUDONYM_KEY) {
-    process.stderr.write('sync-key: PII_PSEUDONYM_KEY is not set (without it the API already uses the database\'s key)\n');
-    return 2;
-  }
-  const { ds, close } = await connectForCli();
-  try {
-    const url = (ds.options as PostgresConnectionOptions).url ?? '';
-    if (command === 'create' || command === 'rotate') {
-      await syncKeyFromEnv(ds);
-      const login = command === 'create' ? await createBiLogin(ds, name as string) : await rotateBiLogin(ds, name as string);
-      process.stdout.write(
-        `${command === 'create' ? 'created' : 'new password for'} BI login ${login.role}; the password is shown only this once:\n` +
-          `password: ${login.password}\nconnection string: ${loginUrl(url, login)}\n`,
-      );
-    } else if (command === 'list') {
-      const logins = await listBiLogins(ds);
-      if (logins.length === 0) process.stdout.write('no BI logins (create one with `npm run bi-role -- create --name metabase`)\n');
-      for (const l of logins) process.stdout.write(`${JSON.stringify(l)}\n`);
-    } else if (command === 'drop') {
-      process.stdout.write(`dropped BI login ${await dropBiLogin(ds, name as string)}\n`);
-    } else {
-      await syncKeyFromEnv(ds);
-      process.stdout.write('the pseudonym key of the database is PII_PSEUDONYM_KEY\n');
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof BiRoleError) {
-      process.stderr.write(`${error.code}: ${error.message}\n`);
-      return error.code === 'BAD_NAME' ? 2 : 1;
-    }
-    throw error;
-  } finally {
-    await close();
-  }
-}
-
-main().then(
+/** `npm run bi-role -- ...`: its commands are in bi-role.command.ts. */
+runBiRoleCommand(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, connectForCli).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

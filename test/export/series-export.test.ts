@@ -121,7 +121,7 @@ describe('time series exports', () => {
       }
     }
     // the hand-worked cells
-    const cell = (period: string, channel: string) => records.find((r) => r.period_start.startsWith(period) && r.channel === channel)!;
+    const cell = (period: string, channel: string) => records.find((r) => String(r.period_start).startsWith(period) && r.channel === channel)!;
     expect(pick(cell('2024-01', 'EMAIL'), ['spend', 'attributed_pipeline', 'attributed_revenue'])).toEqual({ spend: '100.10', attributed_pipeline: '1000.00', attributed_revenue: '0.00' });
     expect(pick(cell('2024-02', 'EMAIL'), ['spend', 'attributed_revenue'])).toEqual({ spend: '0.00', attributed_revenue: '1000.00' });
     expect(pick(cell('2024-02', 'EVENT'), ['spend', 'attributed_pipeline'])).toEqual({ spend: '20.00', attributed_pipeline: '500.55' });
@@ -144,10 +144,10 @@ describe('time series exports', () => {
     expect(types.attributed_revenue).toBe('DECIMAL(18,2)');
     expect(types.period_start).toMatch(/^TIMESTAMP/);
     expect(rows.length).toBe(3 * channels.length);
-    const byCell = new Map(rows.map((r) => [`${Number(r.period_start)}|${String(r.channel)}`, r]));
+    const byCell = new Map(rows.map((r) => [`${String(r.period_start)}|${String(r.channel)}`, r]));
     expect(byCell.size).toBe(rows.length);
     for (const g of api) {
-      const row = byCell.get(`${Date.parse(g.periodStart)}|${g.channel}`);
+      const row = byCell.get(`${String(Date.parse(g.periodStart))}|${g.channel}`);
       expect(row).toEqual({
         period_start: String(Date.parse(g.periodStart)),
         to: String(Date.parse(g.to)),
@@ -160,7 +160,7 @@ describe('time series exports', () => {
         whole_cents: true,
       });
     }
-    const filled = rows.filter((r) => !api.some((g) => Date.parse(g.periodStart) === Number(r.period_start ?? NaN) && g.channel === r.channel));
+    const filled = rows.filter((r) => !api.some((g) => String(Date.parse(g.periodStart)) === String(r.period_start) && g.channel === r.channel));
     expect(filled.length).toBe(rows.length - api.length);
     for (const row of filled) expect([row.spend, row.attributed_pipeline, row.attributed_revenue]).toEqual(['0.00', '0.00', '0.00']);
   });

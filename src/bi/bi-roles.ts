@@ -132,7 +132,7 @@ export interface CreatedLogin {
 
 /**
  * Creates the LOGIN role of one BI tool: a member of the reader role, CONNECT on this database,
- * read-only transactions by default and `bi` first on its search path. Refused (nothing made)
+ * read-only transactions by default, `bi` as its search path and UTC as its time zone. Refused (nothing made)
  * when PostgreSQL would let it do more than read `bi` (e.g. PUBLIC may create in schema public,
  * the default before PostgreSQL 15).
  */
@@ -159,6 +159,8 @@ export async function createBiLogin(ds: DataSource, name: string): Promise<Creat
     await tx.query(`REVOKE ALL ON SCHEMA public FROM "${role}"`);
     await tx.query(`ALTER ROLE "${role}" SET default_transaction_read_only = on`);
     await tx.query(`ALTER ROLE "${role}" SET search_path = bi`);
+    // days and months as the API cuts them (UTC), whatever the tool's server runs in
+    await tx.query(`ALTER ROLE "${role}" SET timezone = 'UTC'`);
     const beyond = await privilegesBeyondBi(tx, role);
     if (beyond.length > 0) {
       throw new BiRoleError(

@@ -82,8 +82,15 @@ describe('a BI login: reads bi and nothing else', () => {
     }
   });
 
-  it('starts read-only: even a temporary table is refused by default', async () => {
+  it('starts read-only, in UTC: even a temporary table is refused by default', async () => {
     expect((await bi.query(`SHOW default_transaction_read_only`)).rows[0]).toEqual({ default_transaction_read_only: 'on' });
+    expect((await bi.query(`SHOW timezone`)).rows[0]).toEqual({ TimeZone: 'UTC' });
+    // set on the role itself, whatever the server's defaults are
+    const [settings] = await db.sql<{ setconfig: string[] }>(
+      `SELECT setconfig FROM pg_db_role_setting WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = $1) AND setdatabase = 0`,
+      [role],
+    );
+    expect([...settings!.setconfig].sort()).toEqual(['TimeZone=UTC', 'default_transaction_read_only=on', 'search_path=bi']);
     expect(await sqlState(() => bi.query(`CREATE TEMP TABLE scratch (x int)`))).toBe(READ_ONLY_TRANSACTION);
   });
 

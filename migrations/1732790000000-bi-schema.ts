@@ -194,7 +194,10 @@ export class BiSchema1732790000000 implements MigrationInterface {
       )) as unknown[];
       const [exists] = (await q.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role])) as unknown[];
       if (usedElsewhere || !exists) continue;
-      await q.query(`DROP OWNED BY "${role}"`);
+      // its grants here are revoked above (the logins': CONNECT); DROP ROLE removes memberships
+      if (role !== reader && role !== owner) {
+        await q.query(`DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM %I', current_database(), '${role}'); END $$`);
+      }
       await q.query(`DROP ROLE "${role}"`);
     }
   }

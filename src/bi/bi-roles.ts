@@ -197,7 +197,9 @@ export async function dropBiLogin(ds: DataSource, name: string): Promise<string>
         PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}' AND pid <> pg_backend_pid();
       EXCEPTION WHEN insufficient_privilege THEN NULL;
       END $$`);
-    await tx.query(`DROP OWNED BY "${role}"`);
+    // what create granted it beside the membership (DROP ROLE removes that); not DROP OWNED BY,
+    // which needs the role's own privileges (a CREATEROLE user has only ADMIN on it in PostgreSQL 16+)
+    await tx.query(`DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM %I', current_database(), '${role}'); END $$`);
     await tx.query(`DROP ROLE "${role}"`);
   });
   return role;

@@ -19,7 +19,7 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /** Rows per Parquet row group: what the writer holds in memory at most. */
-export const PARQUET_ROW_GROUP = 10_000;
+export const PARQUET_ROW_GROUP = 5_000;
 
 /** The client went away: the export stops where it is. */
 export class ClientGone extends Error {

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { biSetupOf, BiRoleError, createBiLogin, dropBiLogin, listBiLogins, privilegesBeyondBi, rotateBiLogin, scramVerifier } from '../../src/bi/bi-roles';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { insertAccount, insertLead } from '../helpers/core-fixtures';
-import { BiLogins, sqlState } from './bi-support';
+import { BiLogins, runId, sqlState } from './bi-support';
 
 const PERMISSION_DENIED = '42501';
 const READ_ONLY_TRANSACTION = '25006';
@@ -207,7 +207,7 @@ describe('a BI login: reads bi and nothing else', () => {
 
 describe('the password of a BI login', () => {
   let db: TestDatabase;
-  const role = `ra_bi_scramcheck_${process.pid}`;
+  const role = `ra_bi_ra_test_${runId()}_scramcheck`; // the run's teardown would find it
   beforeAll(async () => {
     db = await createTestDatabase();
   });

@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../../migrations';
 import { BiSchema1732790000000, biRoleNames } from '../../migrations/1732790000000-bi-schema';
 import { createBiLogin, dropBiLogin, listBiLogins } from '../../src/bi/bi-roles';
 import { connectAndMigrate } from '../../src/db/data-source';
-import { sqlState } from './bi-support';
+import { runId, sqlState } from './bi-support';
 
 /**
  * A deployment whose database user is no superuser but may create roles (CREATEROLE), and owns
@@ -14,8 +14,8 @@ import { sqlState } from './bi-support';
 describe('the bi schema migrated by a CREATEROLE user that is no superuser', () => {
   const adminUrl = () => process.env.TEST_ADMIN_DATABASE_URL as string;
   // named so the run's teardown would find them (test/helpers/global-teardown.ts) if this file could not drop them
-  const database = `ra_test_${process.pid}_nonsuper${randomBytes(3).toString('hex')}`;
-  const migrator = `ra_bi_ra_test_${process.pid}_migrator${randomBytes(3).toString('hex')}`;
+  const database = `ra_test_${runId()}_nonsuper${randomBytes(3).toString('hex')}`;
+  const migrator = `ra_bi_ra_test_${runId()}_migrator${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   let names: ReturnType<typeof biRoleNames>;
   let ds: DataSource | undefined;

@@ -3,6 +3,16 @@ import { Client } from 'pg';
 import { createBiLogin, CreatedLogin } from '../../src/bi/bi-roles';
 import type { TestDatabase } from '../helpers/db';
 
+/**
+ * The run's id, as in its databases' names (`ra_template_<id>`, `ra_test_<id>_...`): a role named
+ * `ra_bi_ra_test_<id>_...` is dropped by the run's teardown should its test file not get to it.
+ */
+export function runId(): string {
+  const template = process.env.TEST_TEMPLATE_DATABASE;
+  if (!template) throw new Error('TEST_TEMPLATE_DATABASE is not set: run the tests through jest');
+  return template.replace('ra_template_', '');
+}
+
 /** BI logins of one test file, dropped at its end (afterAll), whatever the tests did. */
 export class BiLogins {
   private readonly made: string[] = [];

@@ -272,6 +272,38 @@ describe('the bi views read what the API returns, masked as for ANALYST', () => 
     expect(b).toMatchObject({ notes: '[redacted]', approved: false, follow_up_hours: 24.5 });
   });
 
+  it('qualification rules: as the agreement\'s policy lists them', async () => {
+    await app.db.sql(
+      `INSERT INTO qualification_rules (policy_id, kind, position, attribute, operator, "values", points)
+       SELECT policy_id, 'FIT', 1, 'lead.title', 'CONTAINS', '["VP", "Chief"]', 10 FROM alignment_agreements WHERE id = $1`,
+      [ids.agreement],
+    );
+    await app.db.sql(
+      `INSERT INTO qualification_rules (policy_id, kind, position, touch_kinds, channels, points)
+       SELECT policy_id, 'ENGAGEMENT', 1, '{WEBINAR_ATTENDED}', '{WEBINAR,EVENT}', 5 FROM alignment_agreements WHERE id = $1`,
+      [ids.agreement],
+    );
+    const data = await app.ok<{ alignmentAgreements: Edges<{ policy: { fitRules: Node[]; engagementRules: Node[] } }> }>(
+      `{ alignmentAgreements { edges { node { policy {
+           fitRules { position attribute operator points values { value } } engagementRules { position touchKinds channels points } } } } } }`,
+      {},
+      Role.ANALYST,
+    );
+    const { policy } = data.alignmentAgreements.edges[0]!.node;
+    const rows = await one(`SELECT * FROM bi.qualification_rules WHERE agreement_id = $1 ORDER BY kind, position`, [ids.agreement]);
+    expect(rows.map((r) => ({ ...r, agreement_id: undefined }))).toEqual([
+      ...policy.engagementRules.map((r) => ({
+        agreement_id: undefined, kind: 'ENGAGEMENT', position: r.position, attribute: null, operator: null, values: null, touch_kinds: r.touchKinds,
+        channels: r.channels, points: r.points,
+      })),
+      ...policy.fitRules.map((r) => ({
+        agreement_id: undefined, kind: 'FIT', position: r.position, attribute: r.attribute, operator: r.operator,
+        values: (r.values as { value: string }[]).map((v) => v.value), touch_kinds: [], channels: [], points: r.points,
+      })),
+    ]);
+    expect(rows).toHaveLength(2);
+  });
+
   it('import jobs: outcomes as the API counts them, who and the message masked, uploads not shown', async () => {
     const { imports } = await app.ok<{ imports: Edges<Node & { counts: Record<string, number>; files: Record<string, unknown>[] }> }>(
       `{ imports { edges { node { id state format mode atomic attempts processedRows createdAt startedAt finishedAt updatedAt

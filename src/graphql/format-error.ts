@@ -77,7 +77,12 @@ const EXPOSED_CODES = new Set([
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'BUSY',
+  'TIMEOUT',
 ]);
+
+/** What a client is told when a statement of its request ran past STATEMENT_TIMEOUT_MS. */
+export const STATEMENT_TIMEOUT_MESSAGE =
+  'the request ran longer than the statement time limit and was stopped: narrow it (a shorter window, fewer rows) or retry later';
 
 /**
  * Expected errors go to the client as they are (validation errors reworded to name their
@@ -138,6 +143,17 @@ export function makeFormatError(logger: Logger) {
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: 'BAD_USER_INPUT', field },
+      };
+    }
+    if (pgCode === '57014') {
+      // cancelled by statement_timeout (or a cancel request): the request was too heavy or
+      // waited too long, not a fault of the server; said as such, without PostgreSQL's words
+      logger.warn({ err: original, path: formatted.path }, 'a statement of a request ran past the statement time limit');
+      return {
+        message: STATEMENT_TIMEOUT_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'TIMEOUT' },
       };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL request');

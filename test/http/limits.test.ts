@@ -321,7 +321,7 @@ describe('statement timeout', () => {
     }
   });
 
-  it('turns a statement that waits too long in the API into a masked error, not a hang', async () => {
+  it('turns a statement that waits too long in the API into a typed TIMEOUT error, not a hang nor an internal error', async () => {
     const ds = createDataSource({ url: db.url, poolSize: 2, statementTimeoutMs: 200 });
     await ds.initialize();
     const api = await startHttpApp(() => undefined, { ...db, ds, drop: async () => undefined });
@@ -336,7 +336,8 @@ describe('statement timeout', () => {
       expect(Date.now() - started).toBeLessThan(3000);
       expect(res.status).toBe(200);
       expect(res.body.data ?? null).toBeNull();
-      expect(codes(res.body.errors)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(codes(res.body.errors)).toEqual(['TIMEOUT']);
+      expect(res.body.errors?.[0]?.message).toMatch(/statement time limit/);
       const text = JSON.stringify(res.body);
       expect(text).not.toMatch(/statement timeout|canceling|SELECT|accounts"? t|stack/i);
     } finally {

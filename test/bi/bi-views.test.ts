@@ -2,101 +2,21 @@ import type { Client } from 'pg';
 import { Role } from '../../src/auth/roles';
 import { createTestApp, TestApp } from '../helpers/app';
 import { gid } from '../helpers/core-fixtures';
+import { Edges, Fixture, insertFixtures, Node, pair } from './bi-fixtures';
 import { BiLogins } from './bi-support';
-
-/** Times as ISO-8601 UTC strings, whichever side they come from (pg Dates, GraphQL DateTimes). */
-function normalized(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return new Date(value).toISOString();
-  if (Array.isArray(value)) return value.map(normalized);
-  return value;
-}
-
-/** The fields of `api` renamed to the bi view's columns, beside the view's row: equal when the two doors agree. */
-function pair(api: Record<string, unknown>, row: Record<string, unknown> | undefined, columns: Record<string, string>) {
-  const fromApi: Record<string, unknown> = {};
-  const fromBi: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(columns)) {
-    fromApi[column] = normalized(api[field]);
-    fromBi[column] = normalized(row?.[column]);
-  }
-  return [fromApi, fromBi] as const;
-}
-
-interface Edges<T> {
-  edges: { node: T }[];
-}
-type Node = Record<string, unknown> & { id: string };
-
-const JANE = 'Jane.Doe@Acme-Views.test';
-// non-ASCII letters: lowercased by neither side, so the pseudonyms agree whatever the database's locale
-const UNAL = 'Ünal.ÖZ@acme-views.test';
 
 describe('the bi views read what the API returns, masked as for ANALYST', () => {
   let app: TestApp;
   let logins: BiLogins;
   let bi: Client;
-  type Fixture = 'user' | 'account' | 'webinar' | 'search' | 'jane' | 'unal' | 'touch1' | 'touch2' | 'touch3' | 'spend1' | 'spend2' | 'spend3'
-    | 'change1' | 'change2' | 'opportunity' | 'feedback' | 'agreement' | 'job';
-  const ids = {} as Record<Fixture, string>;
+  let ids: Record<Fixture, string>;
 
   const one = async (sql: string, params: unknown[] = []) => (await bi.query(sql, params)).rows as Record<string, unknown>[];
 
   beforeAll(async () => {
     app = await createTestApp();
     logins = new BiLogins(app.db);
-    const insert = async (sql: string, params: unknown[]) => String((await app.db.sql<{ id: string }>(`${sql} RETURNING id`, params))[0]!.id);
-    ids.user = await insert(`INSERT INTO users (name, email, team, external_id) VALUES ('Sam Seller', 'Sam.Seller@Corp.test', 'SALES', 'crm-sam')`, []);
-    ids.account = await insert(
-      `INSERT INTO accounts (name, domain, segment, industry, wallet_size, owner_id, external_id)
-       VALUES ('Acme Views', 'acme-views.test', 'ENTERPRISE', 'Software', 100000, $1, 'acc-1')`,
-      [ids.user],
-    );
-    ids.webinar = await insert(
-      `INSERT INTO campaigns (name, channel, owner_team, starts_on, budget, external_id) VALUES ('Webinar Q1', 'WEBINAR', 'MARKETING', '2025-01-01', 5000, 'cmp-1')`,
-      [],
-    );
-    ids.search = await insert(`INSERT INTO campaigns (name, channel, owner_team, starts_on) VALUES ('Search', 'PAID_SEARCH', 'MARKETING', '2025-01-01')`, []);
-    ids.jane = await insert(
-      `INSERT INTO leads (email, first_name, last_name, title, external_id, account_id, stage, created_at, mql_at, sal_at)
-       VALUES ($1, 'Jane', 'Doe', 'CFO', 'crm-jane', $2, 'SAL', '2025-03-01T08:00Z', '2025-03-03T10:00Z', '2025-03-04T22:00Z')`,
-      [JANE, ids.account],
-    );
-    ids.unal = await insert(`INSERT INTO leads (email, account_id, created_at) VALUES ($1, $2, '2025-03-02T00:00Z')`, [UNAL, ids.account]);
-    // Jane's first touch ever: the webinar on 2 March (23:30 UTC); then search just after midnight
-    ids.touch1 = await insert(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at, external_id) VALUES ($1, $2, 'WEBINAR_ATTENDED', '2025-03-02T23:30Z', 'tp-1')`, [ids.jane, ids.webinar]);
-    ids.touch2 = await insert(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, $2, 'AD_CLICK', '2025-03-03T00:10Z')`, [ids.jane, ids.search]);
-    ids.touch3 = await insert(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, $2, 'AD_CLICK', '2025-03-02T12:00Z')`, [ids.unal, ids.search]);
-    ids.spend1 = await insert(`INSERT INTO campaign_spend (campaign_id, spent_on, amount, external_id) VALUES ($1, '2025-03-02', 100.00, 'sp-1')`, [ids.webinar]);
-    ids.spend2 = await insert(`INSERT INTO campaign_spend (campaign_id, spent_on, amount) VALUES ($1, '2025-03-02', 50.50)`, [ids.webinar]);
-    ids.spend3 = await insert(`INSERT INTO campaign_spend (campaign_id, spent_on, amount) VALUES ($1, '2025-03-05', 20.00)`, [ids.search]);
-    ids.change1 = await insert(`INSERT INTO lead_stage_changes (lead_id, from_stage, to_stage, changed_at) VALUES ($1, 'NEW', 'MQL', '2025-03-03T10:00Z')`, [ids.jane]);
-    ids.change2 = await insert(`INSERT INTO lead_stage_changes (lead_id, from_stage, to_stage, changed_at, changed_by_id) VALUES ($1, 'MQL', 'SAL', '2025-03-04T22:00Z', $2)`, [ids.jane, ids.user]);
-    ids.opportunity = await insert(
-      `INSERT INTO opportunities (account_id, name, kind, stage, amount, owner_id, lost_reason, created_at, closed_at, external_id)
-       VALUES ($1, 'Acme - Jane''s team', 'NEW_BUSINESS', 'CLOSED_LOST', 5000, $2, 'Jane left', '2025-04-01T00:00Z', '2025-05-01T00:00Z', 'opp-1')`,
-      [ids.account, ids.user],
-    );
-    await app.db.sql(`INSERT INTO opportunity_contacts (opportunity_id, lead_id) VALUES ($1, $2)`, [ids.opportunity, ids.jane]);
-    ids.feedback = await insert(
-      `INSERT INTO lead_feedback (lead_id, given_by_id, disposition, reason, note, given_at) VALUES ($1, $2, 'REJECTED', 'BAD_TIMING', 'Talked to Jane Doe', '2025-03-05T09:00Z')`,
-      [ids.jane, ids.user],
-    );
-    ids.agreement = await insert(
-      `INSERT INTO alignment_agreements (version, effective_from, mql_threshold, follow_up_hours, monthly_mql_target, notes, proposed_by_id)
-       VALUES (1, '2025-01-01T00:00Z', 50, 24.5, 10, 'Signed by Maria Rossi', $1)`,
-      [ids.user],
-    );
-    ids.job = await insert(
-      `INSERT INTO import_jobs (state, format, mode, created_by, created_by_role, created_at, started_at, finished_at, processed_rows, created_rows, failed_rows, message, attempts)
-       VALUES ('DONE', 'csv', 'UPSERT', 'key:jane', 'ADMIN', '2025-03-01T00:00Z', '2025-03-01T00:00:05Z', '2025-03-01T00:01:05Z', 10, 9, 1, 'row 3: jane@x.test taken', 1)`,
-      [],
-    );
-    await app.db.sql(
-      `INSERT INTO import_job_files (job_id, file_no, kind, preset, bytes, done, processed_rows, created_rows, failed_rows) VALUES ($1, 0, 'leads', 'hubspot-contacts', 1234, true, 10, 9, 1)`,
-      [ids.job],
-    );
-    await app.db.sql(`INSERT INTO import_jobs (state, format, mode, created_by, created_by_role) VALUES ('UPLOADING', 'csv', 'CREATE', 'key:x', 'ADMIN')`);
+    ids = await insertFixtures(app.db);
     bi = await logins.connect(await logins.create('views'));
   });
   afterAll(async () => {
@@ -324,114 +244,5 @@ describe('the bi views read what the API returns, masked as for ANALYST', () => 
     });
     const files = await one(`SELECT kind, preset, bytes::float8 AS bytes, done, processed_rows::int AS processed_rows FROM bi.import_job_files`);
     expect(files).toEqual([{ kind: api.files[0]!.kind, preset: api.files[0]!.preset, bytes: api.files[0]!.bytes, done: true, processed_rows: api.files[0]!.processedRows }]);
-  });
-
-  it('daily campaign activity sums to campaignPerformance of any window of whole UTC days', async () => {
-    const rows = await one(
-      `SELECT day::text AS day, campaign_id::text AS campaign_id, spend, touches::int, leads_sourced::int, mqls::int
-       FROM bi.campaign_daily_activity ORDER BY day, campaign_id`,
-    );
-    // by hand: the webinar spent 100.00 + 50.50 on 2 March, when Jane's first touch (23:30) sourced her;
-    // her MQL on 3 March counts for the webinar that sourced her, not for search, which touched her that day;
-    // search touched Ünal first on 2 March (sourcing him), Jane on 3 March, and spent 20.00 on 5 March
-    expect(rows).toEqual([
-      { day: '2025-03-02', campaign_id: ids.webinar, spend: '150.50', touches: 1, leads_sourced: 1, mqls: 0 },
-      { day: '2025-03-02', campaign_id: ids.search, spend: '0.00', touches: 1, leads_sourced: 1, mqls: 0 },
-      { day: '2025-03-03', campaign_id: ids.webinar, spend: '0.00', touches: 0, leads_sourced: 0, mqls: 1 },
-      { day: '2025-03-03', campaign_id: ids.search, spend: '0.00', touches: 1, leads_sourced: 0, mqls: 0 },
-      { day: '2025-03-05', campaign_id: ids.search, spend: '20.00', touches: 0, leads_sourced: 0, mqls: 0 },
-    ]);
-    const windows = [
-      ['2025-03-02', '2025-03-03'],
-      ['2025-03-03', '2025-03-04'],
-      ['2025-03-01', '2025-03-06'],
-    ] as const;
-    for (const [from, to] of windows) {
-      const { campaignPerformance } = await app.ok<{ campaignPerformance: { rows: { campaign: { id: string }; spend: string; touches: number; leadsSourced: number; mqls: number }[] } }>(
-        `query($from: DateTime!, $to: DateTime!) { campaignPerformance(input: { window: { from: $from, to: $to }, model: LINEAR }) {
-           rows { campaign { id } spend touches leadsSourced mqls } } }`,
-        { from: `${from}T00:00:00Z`, to: `${to}T00:00:00Z` },
-        Role.ANALYST,
-      );
-      const summed = await one(
-        `SELECT campaign_global_id AS id, sum(spend)::numeric(18,2)::text AS spend, sum(touches)::int AS touches,
-                sum(leads_sourced)::int AS "leadsSourced", sum(mqls)::int AS mqls
-         FROM bi.campaign_daily_activity WHERE day >= $1 AND day < $2 GROUP BY 1`,
-        [from, to],
-      );
-      summed.sort((x, y) => String(x.id).localeCompare(String(y.id)));
-      const api = campaignPerformance.rows
-        .map((r) => ({ id: r.campaign.id, spend: r.spend, touches: r.touches, leadsSourced: r.leadsSourced, mqls: r.mqls }))
-        .sort((x, y) => x.id.localeCompare(y.id));
-      expect([from, summed]).toEqual([from, api]);
-    }
-  });
-
-  it('lead stage times give the funnel\'s counts and medians, by first-touch channel', async () => {
-    const { funnel } = await app.ok<{ funnel: { total: Segment; groups: Segment[] } }>(
-      `{ funnel(input: { window: { from: "2025-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, groupBy: CHANNEL }) {
-           total { channel stages { stage count medianDaysToNext } } groups { channel stages { stage count medianDaysToNext } } } }`,
-      {},
-      Role.ANALYST,
-    );
-    type Segment = { channel: string | null; stages: { stage: string; count: number; medianDaysToNext: number | null }[] };
-    const fromBi = await one(
-      `SELECT source_channel AS channel, GROUPING(source_channel) = 1 AS total,
-              count(*)::int AS new, count(mql_at)::int AS mql, count(sal_at)::int AS sal,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY days_new_to_mql) AS new_days,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY days_mql_to_sal) AS mql_days
-       FROM bi.lead_stage_times WHERE created_at >= '2025-01-01' AND created_at < '2026-01-01'
-       GROUP BY GROUPING SETS ((), (source_channel)) ORDER BY total DESC, channel NULLS LAST`,
-    );
-    const shape = (s: Segment) => {
-      const at = (stage: string) => s.stages.find((x) => x.stage === stage)!;
-      return { channel: s.channel, new: at('NEW').count, mql: at('MQL').count, sal: at('SAL').count, new_days: at('NEW').medianDaysToNext, mql_days: at('MQL').medianDaysToNext };
-    };
-    expect(fromBi.map(({ total: _t, ...rest }) => rest)).toEqual([funnel.total, ...funnel.groups].map(shape));
-    // by hand: Jane (webinar first) took 2 days 2 hours to MQL, 1.5 days more to SAL
-    expect(fromBi.find((r) => r.channel === 'WEBINAR')).toMatchObject({ new: 1, mql: 1, sal: 1, new_days: 2 + 2 / 24, mql_days: 1.5 });
-    const [jane] = await one(`SELECT source_campaign_id::text AS c, first_touch_at FROM bi.lead_stage_times WHERE lead_id = $1`, [ids.jane]);
-    expect(jane).toEqual({ c: ids.webinar, first_touch_at: new Date('2025-03-02T23:30:00Z') });
-  });
-
-  it('lists deletions (cascades included) with the global ids the API answered, and shows erasure as erased_at', async () => {
-    const deleted = await app.ok<{ deleteTouchpoint: { deletedId: string } }>(
-      `mutation($id: ID!) { deleteTouchpoint(input: { id: $id, reason: "recorded twice" }) { deletedId } }`,
-      { id: gid('Touchpoint', ids.touch2) },
-    );
-    const { eraseLead } = await app.ok<{ eraseLead: { lead: { id: string } } }>(
-      `mutation($id: ID!) { eraseLead(input: { id: $id, reason: "asked to" }) { lead { id } } }`,
-      { id: gid('Lead', ids.unal) },
-    );
-    const { lead: erased } = await app.ok<{ lead: { email: string; erasedAt: string } }>(
-      `query($id: ID!) { lead(id: $id) { email erasedAt } }`,
-      { id: eraseLead.lead.id },
-      Role.ANALYST,
-    );
-    const [row] = await one(`SELECT email, erased_at FROM bi.leads WHERE lead_id = $1`, [ids.unal]);
-    expect([row?.email, normalized(row?.erased_at)]).toEqual([erased.email, normalized(erased.erasedAt)]);
-    expect(erased.erasedAt).not.toBeNull();
-
-    await app.ok(`mutation($id: ID!) { deleteAccount(input: { id: $id, cascade: true, reason: "test" }) { deletedId } }`, { id: gid('Account', ids.account) });
-    const tombstones = await one(`SELECT entity, id::text AS id, global_id FROM bi.deletions ORDER BY entity, id`);
-    const expected = [
-      ['accounts', ids.account, 'Account'],
-      ['lead_feedback', ids.feedback, 'LeadFeedback'],
-      ['lead_stage_changes', ids.change1, 'LeadStageChange'],
-      ['lead_stage_changes', ids.change2, 'LeadStageChange'],
-      ['leads', ids.jane, 'Lead'],
-      ['leads', ids.unal, 'Lead'],
-      ['opportunities', ids.opportunity, 'Opportunity'],
-      ['touchpoints', ids.touch1, 'Touchpoint'],
-      ['touchpoints', ids.touch2, 'Touchpoint'],
-      ['touchpoints', ids.touch3, 'Touchpoint'],
-    ].map(([entity, id, type]) => ({ entity: entity!, id: id!, global_id: gid(type as 'Lead', id!) }));
-    expect(tombstones).toEqual(expected.sort((x, y) => x.entity.localeCompare(y.entity) || Number(x.id) - Number(y.id)));
-    expect(tombstones).toContainEqual(expect.objectContaining({ global_id: deleted.deleteTouchpoint.deletedId }));
-    // every tombstoned row is gone from its view
-    for (const t of tombstones) {
-      const key = t.entity === 'lead_stage_changes' ? 'stage_change_id' : t.entity === 'lead_feedback' ? 'feedback_id' : `${String(t.entity).replace(/s$/, '').replace(/ie$/, 'y')}_id`;
-      expect([t.entity, await one(`SELECT 1 FROM bi.${String(t.entity)} WHERE ${key} = $1`, [t.id])]).toEqual([t.entity, []]);
-    }
   });
 });

@@ -110,6 +110,7 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] 
     else if (s.key.startsWith('c-')) add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
     if (s.key.startsWith('c-') && s.reference) add(s.key, '≤ 1.2× SQL', s.reference.ratio <= 1.2);
     if (s.key === 'd' || s.key === 'e' || s.key === 'g') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
+    if (s.key === 'i') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
     if (s.key === 'f-flooded') add(s.key, 'every request answered', s.load.errors === 0);
     if (s.key === 'f-flood' && s.flood) {
       add(s.key, '/health 200 throughout', s.flood.health.ok === s.flood.health.probes);

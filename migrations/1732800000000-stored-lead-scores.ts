@@ -28,6 +28,81 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * takes it exclusively with a try (never waiting): no write can be in flight while it reads, so
  * a row it stores cannot miss a write, and no writer can deadlock with it.
  */
+/**
+ * The bounds of each lead's score from its stored row (see qualification_score_bounds), as one
+ * SELECT over $1 policy, $2 lead ids, $3 time, $4 its half-life, $5 its engagement cap.
+ */
+const BOUNDS = `
+  SELECT i.id AS lead_id,
+         CASE WHEN s.lead_id IS NULL THEN NULL
+              WHEN e.exact THEN s.fit + least($5::numeric, s.engagement_sum)
+              ELSE s.fit + least($5::numeric, greatest(e.estimate - e.margin, 0)::numeric) END AS lo,
+         CASE WHEN s.lead_id IS NULL THEN NULL
+              WHEN e.exact THEN s.fit + least($5::numeric, s.engagement_sum)
+              ELSE s.fit + least($5::numeric, (e.estimate + e.margin)::numeric) END AS hi
+  FROM unnest($2::bigint[]) i(id)
+  -- only a fresh row: under this policy, scored at or before the time, nothing changed since
+  LEFT JOIN lead_scores s ON s.lead_id = i.id AND s.policy_id = $1 AND s.scored_at <= $3 AND $3 < s.changes_at
+  CROSS JOIN LATERAL (
+    SELECT $4::numeric IS NULL OR s.engagement_sum = 0 AS exact,
+           -- the stored sum decayed to the time (past 1,000 half-lives the factor is below
+           -- 2^-1000: the bounds still hold)
+           s.engagement_sum::float8
+             * power(0.5::float8, least(extract(epoch FROM $3 - s.scored_at)::float8 / ($4 * 86400)::float8, 1000)) AS estimate,
+           -- each term rounded (5e-13) at both times, and double precision's own error
+           (s.pairs + 1) * 1e-12::float8 + s.engagement_sum::float8 * 1e-14::float8 AS margin
+  ) e`;
+
+/**
+ * The candidates of one page ordered by score (see qualification_score_page), one statement
+ * per direction: $1 policy, $2 lead ids, $3 time, $4 half-life, $5 engagement cap, $6 cursor
+ * score, $7 cursor id, $8 rows, $9 minimum. A lead without bounds is always a candidate.
+ */
+function page(desc: boolean): string {
+  // seek: (score, id) after the cursor in the list's order; "ahead": before it
+  const after = desc ? '<' : '>';
+  const dir = desc ? 'DESC' : 'ASC';
+  // the bound that is on the safe side of the order, and the other
+  const [near, far] = desc ? ['lo', 'hi'] : ['hi', 'lo'];
+  return `
+  WITH x AS MATERIALIZED (
+    SELECT b.lead_id, b.lo, b.hi, coalesce(b.lo = b.hi, false) AS exact,
+           -- can pass the minimum and the cursor / passes them whatever the score in [lo, hi]
+           b.lo IS NULL OR (($9::numeric IS NULL OR b.hi >= $9)
+             AND ($6::numeric IS NULL OR b.${near === 'lo' ? 'lo' : 'hi'} ${after} $6 OR (b.${near === 'lo' ? 'lo' : 'hi'} = $6 AND b.lead_id ${after} $7))) AS possible,
+           b.lo IS NOT NULL AND ($9::numeric IS NULL OR b.lo >= $9)
+             AND ($6::numeric IS NULL OR b.${far} ${after} $6 OR (b.${far} = $6 AND b.lead_id ${after} $7)) AS sure
+    -- OFFSET 0: each row's bounds computed once, not once per reference
+    FROM (${BOUNDS} OFFSET 0) b
+  ),
+  -- the $8-th sure lead by its near bound: each sure lead is at or ahead of (near bound, id), so
+  -- at least $8 leads that pass are at or ahead of this one, and a lead surely behind it is
+  -- not on the page
+  theta AS (
+    SELECT x.${near} AS s, x.lead_id AS id FROM x WHERE x.sure ORDER BY x.${near} ${dir}, x.lead_id ${dir} OFFSET $8 - 1 LIMIT 1
+  ),
+  candidates AS MATERIALIZED (
+    SELECT x.* FROM x LEFT JOIN theta ON true
+    WHERE x.possible
+      AND (theta.s IS NULL OR x.lo IS NULL OR x.${far} ${desc ? '>' : '<'} theta.s OR (x.${far} = theta.s AND x.lead_id ${desc ? '>=' : '<='} theta.id))
+  )
+  SELECT c.lead_id, c.lo FROM candidates c WHERE c.exact
+  UNION ALL
+  SELECT q.lead_id, q.score
+  FROM qualification_scores($1, ARRAY(SELECT c.lead_id FROM candidates c WHERE NOT c.exact), $3) q
+  WHERE $9::numeric IS NULL OR q.score >= $9`;
+}
+
+/** The page when every score is 0 (a policy without rules): $1 ids, $2 desc, $3 cursor score, $4 cursor id, $5 rows, $6 minimum. */
+function zeroPage(): string {
+  return `
+  SELECT i.id, 0::numeric FROM unnest($1::bigint[]) i(id)
+  WHERE ($6::numeric IS NULL OR 0 >= $6)
+    AND ($3::numeric IS NULL OR CASE WHEN $2 THEN (0, i.id) < ($3, $4) ELSE (0, i.id) > ($3, $4) END)
+  ORDER BY CASE WHEN $2 THEN i.id END DESC, CASE WHEN NOT $2 THEN i.id END ASC LIMIT $5`;
+}
+
+
 export class StoredLeadScores1732800000000 implements MigrationInterface {
   name = 'StoredLeadScores1732800000000';
 
@@ -110,97 +185,49 @@ export class StoredLeadScores1732800000000 implements MigrationInterface {
       $$;
 
       -- Bounds [lo, hi] of each lead's exact score at p_at under p_policy (every lead asked
-      -- for, once), from its stored row when fresh, else computed exactly (lo = hi). exact says
-      -- lo = hi is the score itself. Without a policy, or one without rules, every score is 0.
+      -- for; the ids distinct) from its stored row when fresh; both null when it has none (in
+      -- doubt: computed exactly by whoever needs it). lo = hi is the score itself. Without a
+      -- policy, or one without rules, every score is 0.
       CREATE FUNCTION qualification_score_bounds(p_policy bigint, p_lead_ids bigint[], p_at timestamptz)
-      RETURNS TABLE (lead_id bigint, lo numeric, hi numeric, exact boolean)
-      LANGUAGE plpgsql STABLE AS $$
+      RETURNS TABLE (lead_id bigint, lo numeric, hi numeric)
+      LANGUAGE plpgsql STABLE AS $fn$
       DECLARE
         a qualification_policies;
       BEGIN
         SELECT * INTO a FROM qualification_policies WHERE id = p_policy;
         IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM qualification_rules r WHERE r.policy_id = p_policy) THEN
-          RETURN QUERY SELECT DISTINCT i.id, 0::numeric, 0::numeric, true FROM unnest(p_lead_ids) i(id);
+          RETURN QUERY SELECT i.id, 0::numeric, 0::numeric FROM unnest(p_lead_ids) i(id);
           RETURN;
         END IF;
-        RETURN QUERY
-        WITH b AS MATERIALIZED (
-          SELECT i.id, s.fit, s.engagement_sum, s.pairs, s.scored_at,
-                 coalesce(s.policy_id = p_policy AND s.scored_at <= p_at AND p_at < s.changes_at, false) AS fresh
-          FROM (SELECT DISTINCT unnest(p_lead_ids) AS id) i
-          LEFT JOIN lead_scores s ON s.lead_id = i.id
-        ),
-        decayed AS (
-          SELECT b.id, b.fit,
-                 CASE
-                   WHEN a.engagement_half_life_days IS NULL OR b.engagement_sum = 0 THEN b.engagement_sum
-                 END AS eng_exact,
-                 e.estimate, e.margin
-          FROM b
-          CROSS JOIN LATERAL (
-            -- (past 1,000 half-lives the factor is below 2^-1000: the bounds still hold)
-            SELECT b.engagement_sum::float8
-                     * power(0.5::float8, least(extract(epoch FROM p_at - b.scored_at)::float8 / (a.engagement_half_life_days * 86400)::float8, 1000)) AS estimate,
-                   -- each term rounded (5e-13) at both times, double precision's own error
-                   (b.pairs + 1) * 1e-12::float8 + b.engagement_sum::float8 * 1e-14::float8 AS margin
-          ) e
-          WHERE b.fresh
-        ),
-        bounded AS (
-          SELECT d.id,
-                 d.fit + least(a.engagement_cap::numeric, coalesce(d.eng_exact, greatest(d.estimate - d.margin, 0)::numeric)) AS lo,
-                 d.fit + least(a.engagement_cap::numeric, coalesce(d.eng_exact, (d.estimate + d.margin)::numeric)) AS hi
-          FROM decayed d
-        )
-        SELECT x.id, x.lo, x.hi, x.lo = x.hi FROM bounded x
-        UNION ALL
-        SELECT q.lead_id, q.score, q.score, true
-        FROM qualification_scores(p_policy, ARRAY(SELECT b.id FROM b WHERE NOT b.fresh), p_at) q;
-      END $$;
+        RETURN QUERY EXECUTE $q$ ${BOUNDS} $q$ USING p_policy, p_lead_ids, p_at, a.engagement_half_life_days, a.engagement_cap;
+      END $fn$;
 
       -- The leads of one page of a list ordered by score at p_at (p_desc: highest first; ties on
       -- id the same way), after the cursor (p_cursor_score, p_cursor_id) when given, with score
-      -- >= p_min when given: a superset of the first p_limit such leads, each with its exact score.
-      -- Leads the bounds put surely behind the p_limit-th sure one are left out.
+      -- >= p_min when given: a superset of the first p_limit such leads, each with its exact
+      -- score. Leads the bounds put surely behind the p_limit-th sure one are left out.
       CREATE FUNCTION qualification_score_page(p_policy bigint, p_lead_ids bigint[], p_at timestamptz, p_desc boolean,
                                                p_cursor_score numeric, p_cursor_id bigint, p_limit integer, p_min numeric)
       RETURNS TABLE (lead_id bigint, score numeric)
-      LANGUAGE sql STABLE AS $$
-        WITH x AS MATERIALIZED (
-          SELECT b.lead_id, b.lo, b.hi, b.exact,
-                 -- can pass the filters / passes them whatever the exact score in [lo, hi] is
-                 (p_min IS NULL OR b.hi >= p_min) AND (p_cursor_score IS NULL OR CASE WHEN p_desc
-                   THEN b.lo < p_cursor_score OR (b.lo <= p_cursor_score AND b.lead_id < p_cursor_id)
-                   ELSE b.hi > p_cursor_score OR (b.hi >= p_cursor_score AND b.lead_id > p_cursor_id) END) AS possible,
-                 (p_min IS NULL OR b.lo >= p_min) AND (p_cursor_score IS NULL OR CASE WHEN p_desc
-                   THEN b.hi < p_cursor_score OR (b.hi <= p_cursor_score AND b.lead_id < p_cursor_id)
-                   ELSE b.lo > p_cursor_score OR (b.lo >= p_cursor_score AND b.lead_id > p_cursor_id) END) AS sure
-          FROM qualification_score_bounds(p_policy, p_lead_ids, p_at) b
-          WHERE p_min IS NULL OR p_policy IS NOT NULL   -- no policy in force: no lead has a score
-        ),
-        -- the p_limit-th sure lead by its bound on the safe side (lo going down, hi going up):
-        -- each sure lead is at or ahead of its own bound, so at least p_limit leads that pass
-        -- are at or ahead of this one, and a lead surely behind it is not on the page
-        theta AS (
-          SELECT CASE WHEN p_desc THEN x.lo ELSE x.hi END AS s, x.lead_id AS id
-          FROM x WHERE x.sure
-          ORDER BY CASE WHEN p_desc THEN x.lo END DESC, CASE WHEN p_desc THEN x.lead_id END DESC,
-                   CASE WHEN NOT p_desc THEN x.hi END ASC, CASE WHEN NOT p_desc THEN x.lead_id END ASC
-          OFFSET p_limit - 1 LIMIT 1
-        ),
-        candidates AS MATERIALIZED (
-          SELECT x.* FROM x LEFT JOIN theta ON true
-          WHERE x.possible
-            AND (theta.s IS NULL OR CASE WHEN p_desc
-                   THEN x.hi > theta.s OR (x.hi = theta.s AND x.lead_id >= theta.id)
-                   ELSE x.lo < theta.s OR (x.lo = theta.s AND x.lead_id <= theta.id) END)
-        )
-        SELECT c.lead_id, c.lo FROM candidates c WHERE c.exact
-        UNION ALL
-        SELECT q.lead_id, q.score
-        FROM qualification_scores(p_policy, ARRAY(SELECT c.lead_id FROM candidates c WHERE NOT c.exact), p_at) q
-        WHERE p_min IS NULL OR q.score >= p_min
-      $$;
+      LANGUAGE plpgsql STABLE AS $fn$
+      DECLARE
+        a qualification_policies;
+      BEGIN
+        IF p_min IS NOT NULL AND p_policy IS NULL THEN
+          RETURN;   -- no policy in force: no lead has a score
+        END IF;
+        SELECT * INTO a FROM qualification_policies WHERE id = p_policy;
+        IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM qualification_rules r WHERE r.policy_id = p_policy) THEN
+          -- every score is 0: the page is the ids in order
+          RETURN QUERY EXECUTE $q$ ${zeroPage()} $q$ USING p_lead_ids, p_desc, p_cursor_score, p_cursor_id, p_limit, p_min;
+        ELSIF p_desc THEN
+          RETURN QUERY EXECUTE $q$ ${page(true)} $q$
+            USING p_policy, p_lead_ids, p_at, a.engagement_half_life_days, a.engagement_cap, p_cursor_score, p_cursor_id, p_limit, p_min;
+        ELSE
+          RETURN QUERY EXECUTE $q$ ${page(false)} $q$
+            USING p_policy, p_lead_ids, p_at, a.engagement_half_life_days, a.engagement_cap, p_cursor_score, p_cursor_id, p_limit, p_min;
+        END IF;
+      END $fn$;
 
       -- The leads with score >= p_min at p_at (none without a policy), each with its exact score
       -- when its bounds left it in doubt, else its lower bound (>= p_min).
@@ -208,12 +235,13 @@ export class StoredLeadScores1732800000000 implements MigrationInterface {
       RETURNS TABLE (lead_id bigint, score numeric)
       LANGUAGE sql STABLE AS $$
         WITH x AS MATERIALIZED (
-          SELECT * FROM qualification_score_bounds(p_policy, p_lead_ids, p_at) WHERE p_policy IS NOT NULL AND hi >= p_min
+          SELECT * FROM qualification_score_bounds(p_policy, p_lead_ids, p_at) b
+           WHERE p_policy IS NOT NULL AND (b.hi IS NULL OR b.hi >= p_min)
         )
         SELECT x.lead_id, x.lo FROM x WHERE x.lo >= p_min
         UNION ALL
         SELECT q.lead_id, q.score
-        FROM qualification_scores(p_policy, ARRAY(SELECT x.lead_id FROM x WHERE x.lo < p_min), p_at) q
+        FROM qualification_scores(p_policy, ARRAY(SELECT x.lead_id FROM x WHERE x.lo IS NULL OR x.lo < p_min), p_at) q
         WHERE q.score >= p_min
       $$;
 

@@ -22,7 +22,7 @@ registerEnumType(LeadOrderField, {
   valuesConfig: {
     SCORE: {
       description:
-        'The score (fit + engagement) under the policy in force now, computed in the list query itself (qualification_scores over the leads the filter keeps); every lead ties at 0 when no policy is in force. Scores decay with time, so a later page is ordered by the scores at its own request.',
+        'The score (fit + engagement) under the policy in force now, exact: the list reads each lead\'s stored score state, bounds its score now, and computes exactly the leads those bounds leave in doubt (docs/metrics.md, "Lists by score"). Every lead ties at 0 when no policy is in force. Scores decay with time, so a later page is ordered by the scores at its own request.',
     },
   },
 });
@@ -69,7 +69,7 @@ export class LeadFilter {
 
   @Field(() => DecimalScalar, {
     nullable: true,
-    description: 'Only leads whose score (fit + engagement) under the policy in force now is at least this; no lead when no policy is in force.',
+    description: 'Only leads whose exact score (fit + engagement) under the policy in force now is at least this; no lead when no policy is in force.',
   })
   minScore?: string | null;
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { withPgClient } from '../seed/load-demo';
 
 /** Leads scored per transaction of a refresh: short, so that writers wait at most that long. */
-export const STORED_SCORES_BATCH = 2_000;
+export const STORED_SCORES_BATCH = 1_000;
 
 export interface StoredScoresRefresh {
   /** Leads scored and stored. */

@@ -58,6 +58,15 @@ export async function buildAttributionCacheNow(client: PgClient): Promise<void> 
 }
 
 /**
+ * Stores every lead's score under the policy in force now (migration 1732800000000), in one
+ * transaction (a bulk load has no writers to keep waiting); lists by score are exact without it,
+ * and fast with it.
+ */
+export async function storeLeadScoresNow(client: PgClient): Promise<void> {
+  await inTransaction(client, 'SELECT lead_scores_refresh(2147483647)');
+}
+
+/**
  * Builds the attribution cache when it is not ready (a load that stopped before building it,
  * or a database migrated with deals already in it); returns whether it did. The server runs
  * this in the background at start; reports read the touches until it is done.

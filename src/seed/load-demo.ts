@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { withoutQueryTimeout } from '../db/data-source';
 import { withDeferredConstraints } from './bulk-load';
 import { copyRows, PgClient } from './copy-loader';
-import { buildAttributionCacheNow, CACHE_TABLES, suspendCacheTriggers } from './derived-data';
+import { buildAttributionCacheNow, CACHE_TABLES, storeLeadScoresNow, suspendCacheTriggers } from './derived-data';
 import { DEMO_TABLES } from './demo-generator';
 import { insertDemoPolicies } from './demo-policies';
 import { createDemoPlan, DemoOptions } from './demo-plan';
@@ -110,7 +110,12 @@ export async function loadDemoData(client: PgClient, options: LoadDemoOptions = 
     await buildAttributionCacheNow(client);
     step('build the attribution cache');
   }
-  await client.query(`VACUUM (ANALYZE) ${CACHE_TABLES.join(', ')}`);
+  // the stored lead scores under the policy in force (lists by score read them)
+  if (buildAttributionCache) {
+    await storeLeadScoresNow(client);
+    step('store the lead scores');
+  }
+  await client.query(`VACUUM (ANALYZE) ${CACHE_TABLES.join(', ')}, lead_scores`);
   step('analyze the caches');
   return { rows, ms, cacheMs: Math.round(performance.now() - started) - ms };
 }

@@ -124,28 +124,26 @@ describe('stored lead scores', () => {
       );
       for (const later of [0, int(0, 3) * DAY + int(0, 86_399) * 1000, int(10, 90) * DAY]) {
         const at = iso(Date.parse(anchor) + later);
-        // the bounds hold the exact score; exact bounds are the score
-        const bounds = await app.db.sql<{ lo: string; hi: string; exact: boolean; score: string; fresh: boolean }>(
-          `SELECT b.lo::text, b.hi::text, b.exact, q.score::text,
-                  coalesce(s.scored_at <= $3 AND $3 < s.changes_at, false) AS fresh
+        // the bounds hold the exact score (none for a lead without a fresh row)
+        const bounds = await app.db.sql<{ lo: string | null; hi: string | null; score: string }>(
+          `SELECT b.lead_id, b.lo::text, b.hi::text, q.score::text
              FROM qualification_score_bounds($1, $2::bigint[], $3) b
-             JOIN qualification_scores($1, $2::bigint[], $3) q ON q.lead_id = b.lead_id
-             LEFT JOIN lead_scores s ON s.lead_id = b.lead_id
-            WHERE NOT (b.lo <= q.score AND q.score <= b.hi AND (NOT b.exact OR b.lo = q.score))
-           UNION ALL SELECT NULL, NULL, NULL, count(*)::text, NULL FROM qualification_score_bounds($1, $2::bigint[], $3)`,
+             JOIN qualification_scores($1, $2::bigint[], $3) q ON q.lead_id = b.lead_id`,
           [policy, leads, at],
         );
-        expect(bounds.slice(0, -1)).toEqual([]);
-        expect(bounds.at(-1)!.score).toBe(String(leads.length));
-        const [counts] = await app.db.sql<{ exact: number; inexact: number; stale: number }>(
-          `SELECT count(*) FILTER (WHERE b.exact)::int AS exact, count(*) FILTER (WHERE NOT b.exact)::int AS inexact,
-                  count(*) FILTER (WHERE NOT coalesce(s.scored_at <= $3 AND $3 < s.changes_at, false))::int AS stale
-             FROM qualification_score_bounds($1, $2::bigint[], $3) b LEFT JOIN lead_scores s ON s.lead_id = b.lead_id`,
-          [policy, leads, at],
+        expect(bounds).toHaveLength(leads.length);
+        const [fresh] = await app.db.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM lead_scores WHERE scored_at <= $1 AND $1 < changes_at`,
+          [at],
         );
-        seen.exactBounds += counts!.exact;
-        seen.inexactBounds += counts!.inexact;
-        seen.stale += counts!.stale;
+        expect(bounds.filter((b) => b.lo !== null)).toHaveLength(fresh!.n);
+        for (const b of bounds.filter((x) => x.lo !== null)) {
+          const held = await app.db.sql<{ ok: boolean }>(`SELECT $1::numeric <= $2::numeric AND $2::numeric <= $3::numeric AS ok`, [b.lo, b.score, b.hi]);
+          expect([b, held[0]!.ok]).toEqual([b, true]);
+          if (b.lo === b.hi) seen.exactBounds += 1;
+          else seen.inexactBounds += 1;
+        }
+        seen.stale += leads.length - fresh!.n;
         for (let q = 0; q < 6; q++) {
           const desc = random() < 0.5;
           const limit = pick([1, 3, 10, 50]);

@@ -119,7 +119,8 @@ export function parseExportRequest(params: URLSearchParams, args: readonly Graph
       if (isListType(getNullableType(type)) || !isInputObjectType(named)) {
         throw new ExportRequestError(name, `cannot be given by a dotted name: ${[argName, ...rest.slice(0, i)].join('.')} is not an input object (give it as JSON text)`);
       }
-      const field = named.getFields()[step];
+      const fields = named.getFields();
+      const field = Object.hasOwn(fields, step) ? fields[step] : undefined;
       if (!field) throw new ExportRequestError(name, `is not a field of ${named.name} (its fields: ${Object.keys(named.getFields()).join(', ')})`);
       type = field.type;
     }

@@ -142,10 +142,9 @@ function flatten(type: GraphQLObjectType, prefix: string, path: readonly string[
       columns.push({ name, path: at, level: 0, kind: list ? 'JSON' : kindOf(named), coordinate, refusedWhenMasked: refusedWhenMasked(coordinate, field.type) });
     } else if (isObjectType(named) && !connectionNodeType(field.type)) {
       if (list) {
-        // a list of objects inside a row: one JSON text column of its elements' leaves
-        const leaves = flatten(named, '', [], 3).filter((c) => c.path.length === 1 && !c.refusedWhenMasked);
-        if (leaves.length === 0) continue;
-        columns.push({ name, path: at, level: 0, kind: 'JSON', coordinate, refusedWhenMasked: false, subSelection: leaves.map((c) => c.path[0]).join(' ') });
+        // a list of objects inside a row: one JSON text column of its elements
+        const subSelection = jsonSelection(named, new Set([type.name]), 0);
+        if (subSelection) columns.push({ name, path: at, level: 0, kind: 'JSON', coordinate, refusedWhenMasked: false, subSelection });
         continue;
       }
       const stop = depth >= 2 || isNodeType(named);
@@ -153,6 +152,26 @@ function flatten(type: GraphQLObjectType, prefix: string, path: readonly string[
     }
   }
   return columns;
+}
+
+/**
+ * The selection of an object written as JSON text: its leaves, and its objects and lists of
+ * objects to a depth of three (a type already on the way is not entered again). Leaves that
+ * ANALYST callers are refused are left out.
+ */
+function jsonSelection(type: GraphQLObjectType, seen: ReadonlySet<string>, depth: number): string {
+  const parts: string[] = [];
+  for (const field of Object.values(type.getFields())) {
+    if (!readable(field)) continue;
+    const named = getNamedType(field.type);
+    if (isLeafType(named)) {
+      if (!refusedWhenMasked(`${type.name}.${field.name}`, field.type)) parts.push(field.name);
+    } else if (isObjectType(named) && !connectionNodeType(field.type) && depth < 2 && !seen.has(named.name)) {
+      const inner = jsonSelection(named, new Set([...seen, type.name]), depth + 1);
+      if (inner) parts.push(`${field.name} { ${inner} }`);
+    }
+  }
+  return parts.join(' ');
 }
 
 /** The fields of `type` that are objects (left out when only its leaves are wanted). */

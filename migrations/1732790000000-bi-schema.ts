@@ -145,7 +145,8 @@ export class BiSchema1732790000000 implements MigrationInterface {
     try {
       for (const view of BI_VIEWS) {
         const columns = Object.keys(view.columns);
-        await q.query(`CREATE VIEW bi.${view.name} (${columns.map((c) => `"${c}"`).join(', ')}) AS ${view.sql}`);
+        const options = view.hidesRows ? ' WITH (security_barrier)' : '';
+        await q.query(`CREATE VIEW bi.${view.name} (${columns.map((c) => `"${c}"`).join(', ')})${options} AS ${view.sql}`);
         await q.query(`COMMENT ON VIEW bi.${view.name} IS ${literal(view.comment)}`);
         for (const [column, comment] of Object.entries(view.columns)) {
           await q.query(`COMMENT ON COLUMN bi.${view.name}."${column}" IS ${literal(comment)}`);

@@ -16,6 +16,11 @@ export interface BiView {
   /** Column name to its description, in the order of the view's select list. */
   columns: Record<string, string>;
   sql: string;
+  /**
+   * The view hides rows (a WHERE of its own): security_barrier, so a caller's function in a
+   * query on it never sees the rows it hides (a login could make one in pg_temp).
+   */
+  hidesRows?: true;
 }
 
 /** A global id of the API (src/graphql/node.ts): base64 of "Type:id" (short: no line breaks). */
@@ -219,6 +224,7 @@ export const BI_VIEWS: readonly BiView[] = [
                  j.unchanged_rows, j.failed_rows, j.cancel_requested, ${redact('j.message')}, j.updated_at
           FROM public.import_jobs j
           WHERE j.state <> 'UPLOADING'`,
+    hidesRows: true,
   },
   {
     name: 'import_job_files',
@@ -233,6 +239,7 @@ export const BI_VIEWS: readonly BiView[] = [
                  f.unchanged_rows, f.failed_rows
           FROM public.import_job_files f
           JOIN public.import_jobs j ON j.id = f.job_id AND j.state <> 'UPLOADING'`,
+    hidesRows: true,
   },
   {
     name: 'deletions',

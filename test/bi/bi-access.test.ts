@@ -18,6 +18,7 @@ describe('a BI login: reads bi and nothing else', () => {
     logins = new BiLogins(db);
     const account = await insertAccount(db, { name: 'Acme Access' });
     await insertLead(db, { email: 'Jane.Access@acme-access.test', accountId: account });
+    await db.sql(`UPDATE leads SET first_name = 'Jane'`);
     const login = await logins.create('access');
     role = login.role;
     bi = await logins.connect(login);
@@ -107,6 +108,30 @@ describe('a BI login: reads bi and nothing else', () => {
       expect(rows.map((r) => r.email)).toEqual([expect.stringMatching(/^redacted-/)]);
     } finally {
       await bi.query(`ROLLBACK`);
+    }
+  });
+
+  it('sees no hidden row through a function of its own (views that hide rows are security barriers)', async () => {
+    await db.sql(`INSERT INTO import_jobs (state, format, mode, created_by, created_by_role) VALUES ('UPLOADING', 'csv', 'CREATE', 'key:x', 'ADMIN'), ('QUEUED', 'csv', 'CREATE', 'key:x', 'ADMIN')`);
+    const seen: string[] = [];
+    const listen = (n: { message?: string }) => seen.push(n.message ?? '');
+    bi.on('notice', listen);
+    await bi.query(`BEGIN READ WRITE`);
+    try {
+      // a "free" function, which the planner would run before the view's own filter if it could
+      await bi.query(`CREATE FUNCTION pg_temp.peek(text) RETURNS boolean LANGUAGE plpgsql COST 0.000001 AS $$ BEGIN RAISE NOTICE 'saw %', $1; RETURN true; END $$`);
+      const { rows } = await bi.query<{ state: string }>(`SELECT state FROM bi.import_jobs WHERE pg_temp.peek(state)`);
+      expect(rows).toEqual([{ state: 'QUEUED' }]);
+      await bi.query(`SELECT kind FROM bi.import_job_files WHERE pg_temp.peek(kind)`);
+      expect(seen).toEqual(['saw QUEUED']);
+      // and on a masked column it sees the masked value only, never the stored one
+      await bi.query(`SELECT 1 FROM bi.leads WHERE pg_temp.peek(email) AND pg_temp.peek(first_name)`);
+      // (in whichever order the planner calls them)
+      expect(seen.slice(1).sort()).toEqual(['saw [redacted]', expect.stringMatching(/^saw redacted-[0-9a-f]{16}@example\.invalid$/)]);
+    } finally {
+      await bi.query(`ROLLBACK`);
+      bi.off('notice', listen);
+      await db.sql(`DELETE FROM import_jobs`);
     }
   });
 

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import {
   defaultFieldResolver,
   getNamedType,
@@ -15,26 +14,21 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
+import { emailPseudonym, pseudonymKeyOf } from '../bi/pseudonym-key';
 import type { Context } from '../graphql/context';
 import { ForbiddenError } from '../graphql/errors';
 import { ANALYST_MASKED, ANALYST_REFUSED_ARGUMENTS, ANALYST_VISIBLE, Masking } from './analyst-fields';
 import { Role } from './roles';
 
 /**
- * Key of the pseudonyms: PII_PSEUDONYM_KEY keeps them stable across restarts and replicas;
- * without it a random key per process keeps them stable only within one run. A keyed hash,
- * so a list of known emails cannot be hashed and matched against them.
+ * Emails read as a keyed hash (src/bi/pseudonym-key.ts: PII_PSEUDONYM_KEY, else the database's
+ * key, which the `bi` views hash with too), so a list of known emails cannot be hashed and
+ * matched against them.
  */
-const PSEUDONYM_KEY = process.env.PII_PSEUDONYM_KEY || randomBytes(32).toString('hex');
+export { emailPseudonym };
 
 /** What a masked text reads as. */
 export const REDACTED = '[redacted]';
-
-/** The stable stand-in of an email: still shaped like one, so BI tools can join and count. */
-export function emailPseudonym(email: string): string {
-  const hash = createHmac('sha256', PSEUDONYM_KEY).update(email.toLowerCase()).digest('hex').slice(0, 16);
-  return `redacted-${hash}@example.invalid`;
-}
 
 /**
  * Roles that read personal data. Anything else (ANALYST, or a role value that is not a role at
@@ -47,7 +41,7 @@ export function seesPersonalData(context: unknown): boolean {
   return SEES_PERSONAL_DATA.has((context as Context | null)?.actor?.role);
 }
 
-type Masker = (value: unknown) => unknown;
+type Masker = (value: unknown, context: unknown) => unknown;
 
 function mapStrings(value: unknown, mask: (text: string) => string): unknown {
   if (typeof value === 'string') return mask(value);
@@ -64,8 +58,13 @@ function mapStrings(value: unknown, mask: (text: string) => string): unknown {
 function maskerOf(coordinate: string, type: GraphQLOutputType, masking: Masking, declared: boolean): Masker {
   const named = getNamedType(type);
   if (named.name === 'String' || named.name === 'ID') {
-    const mask = masking === 'PSEUDONYM' ? emailPseudonym : () => REDACTED;
-    return (value) => mapStrings(value, mask);
+    if (masking !== 'PSEUDONYM') return (value) => mapStrings(value, () => REDACTED);
+    return (value, context) => {
+      if (value === null || value === undefined) return value;
+      const key = pseudonymKeyOf((context as Context | null)?.ds);
+      const mask = (k: string) => mapStrings(value, (email) => emailPseudonym(email, k));
+      return typeof key === 'string' ? mask(key) : key.then(mask);
+    };
   }
   if (masking === 'PSEUDONYM') throw new Error(`${coordinate}: only a String field can read as a pseudonym`);
   if (!isNonNullType(type)) return () => null;
@@ -87,7 +86,7 @@ function maskField(coordinate: string, field: GraphQLField<unknown, unknown>): v
   field.resolve = (source, args, context, info) => {
     if (seesPersonalData(context)) return resolve(source, args, context, info);
     const value = resolve(source, args, context, info);
-    return isPromiseLike(value) ? value.then(mask) : mask(value);
+    return isPromiseLike(value) ? value.then((v) => mask(v, context)) : mask(value, context);
   };
   const stand = declared === 'PSEUDONYM' ? 'a stable pseudonym' : getNamedType(field.type).name === 'String' ? `"${REDACTED}"` : 'null';
   field.description = `${field.description ?? ''} Masked for ANALYST callers, who read ${stand}.`.trim();

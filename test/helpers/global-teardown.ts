@@ -5,7 +5,7 @@ import type { RunGlobals } from './global-setup';
 
 /**
  * Leaves nothing of the run behind: the build of the service its child-process tests ran; on the embedded PostgreSQL, the server is stopped and its
- * scratch folder deleted; on a shared server (DATABASE_URL), every database this run made is dropped.
+ * scratch folder deleted; on a shared server (DATABASE_URL), every database this run made is dropped, and the roles named after them.
  */
 export default async function globalTeardown(): Promise<void> {
   const run = globalThis as RunGlobals;
@@ -33,6 +33,13 @@ export default async function globalTeardown(): Promise<void> {
       [`ra_test_${process.pid}_%`, process.env.TEST_TEMPLATE_DATABASE],
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    // roles are cluster-wide: the bi schema's roles are named after the run's databases
+    // (migrations/1732790000000-bi-schema.ts), BI logins the tests made too; their databases are gone
+    const { rows: roles } = await admin.query<{ rolname: string }>(
+      `SELECT rolname FROM pg_roles WHERE rolname ~ ('^ra_bi_(owner_|reader_)?ra_(template|test)_' || $1 || '(_|$)')`,
+      [String(process.pid)],
+    );
+    for (const { rolname } of roles) await admin.query(`DROP ROLE IF EXISTS "${rolname}"`).catch(() => undefined);
   } finally {
     await admin.end();
   }

@@ -220,11 +220,17 @@ export class ExportRoutes {
       for (;;) {
         const page = pageOf(table, columns, data);
         rows += page.rows.length;
+        // the next page is read while this one is written: two pages in memory at most
+        let next: Promise<Record<string, unknown>> | null = null;
+        if (paged && page.next) {
+          after = page.next;
+          next = runPage();
+          next.catch(() => undefined); // awaited below, unless the client went away first
+        }
         await writer.write(page.rows);
-        if (!paged || !page.next) break;
-        after = page.next;
+        if (!next) break;
         if (sink.closed) throw new ClientGone();
-        data = await runPage();
+        data = await next;
       }
       await writer.finish();
       res.addTrailers({ 'x-export-complete': `${rows} rows` });

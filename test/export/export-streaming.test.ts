@@ -57,7 +57,11 @@ describe('streamed exports', () => {
 
   beforeAll(async () => {
     process.env.EXPORTS_PER_CALLER = '1';
-    http = await startHttpApp();
+    // a request (headers and body) must arrive within 1.5 s; the export's response may take longer
+    http = await startHttpApp((config) => {
+      config.limits.headersTimeoutMs = 1000;
+      config.limits.requestTimeoutMs = 1500;
+    });
     otherKey = (await http.newKey(Role.ANALYST)).secret;
     const account = await insertAccount(http.db);
     const lead = await insertLead(http.db, { accountId: account });
@@ -119,6 +123,14 @@ describe('streamed exports', () => {
     const health = await fetch(url('').replace(/\/export\/$/, '/health'));
     expect(health.status).toBe(200);
   });
+
+  it('a long export is not cut off by the request timeout, and ends whole with every row', async () => {
+    const running = await openPaused(url('touchpoints.csv'), http.adminKey);
+    await new Promise((r) => setTimeout(r, 2500));
+    const done = await running.finish();
+    expect(done.outcome).toBe('end');
+    expect(done.trailers['x-export-complete']).toBe(`${ROWS + 1} rows`);
+  }, 120_000);
 
   it('a failure after the first bytes aborts the connection instead of ending a short file', async () => {
     const running = await openPaused(url('touchpoints.csv'), http.adminKey);

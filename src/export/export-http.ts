@@ -17,8 +17,9 @@ import { ClientGone, CONTENT_TYPES, EXPORT_FORMATS, ExportFormat, ResponseSink, 
  * GET /export/<name>.<csv|jsonl|parquet>?<arguments>: a list or a metric as a file (see
  * docs/exports.md). Each page is the real GraphQL operation run through the engine that serves
  * /graphql, as the caller, so roles, masking, validation, cost limits and every number are the
- * ones the API answers; a list is walked with its cursor, each page written out (and taken by the
- * client) before the next is asked for.
+ * ones the API answers; a list is walked with its cursor, the next page read while the current
+ * one is written, and none asked for before the client took the one before it (backpressure):
+ * two pages in memory at most.
  */
 
 export const isExportPath = (pathname: string) => pathname === '/export' || pathname.startsWith('/export/');

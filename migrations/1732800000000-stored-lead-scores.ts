@@ -346,11 +346,27 @@ export class StoredLeadScores1732800000000 implements MigrationInterface {
       END $$;
       CREATE TRIGGER lead_scores_update AFTER UPDATE ON campaigns
         REFERENCING OLD TABLE AS lead_scores_old_campaigns NEW TABLE AS lead_scores_new_campaigns FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_campaigns();
+
+      -- TRUNCATE leaves no rows to compare: every stored score is forgotten (TRUNCATE leads
+      -- must cascade to lead_scores anyway)
+      CREATE FUNCTION lead_scores_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock_shared(lead_scores_lock_key());
+        DELETE FROM lead_scores;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lead_scores_truncate AFTER TRUNCATE ON touchpoints FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_truncate();
+      CREATE TRIGGER lead_scores_truncate AFTER TRUNCATE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_truncate();
+      CREATE TRIGGER lead_scores_truncate AFTER TRUNCATE ON campaigns FOR EACH STATEMENT EXECUTE FUNCTION lead_scores_on_truncate();
     `);
   }
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER lead_scores_truncate ON campaigns;
+      DROP TRIGGER lead_scores_truncate ON accounts;
+      DROP TRIGGER lead_scores_truncate ON touchpoints;
+      DROP FUNCTION lead_scores_on_truncate();
       DROP TRIGGER lead_scores_update ON campaigns;
       DROP FUNCTION lead_scores_on_campaigns();
       DROP TRIGGER lead_scores_update ON accounts;

@@ -242,6 +242,19 @@ describe('stored lead scores', () => {
       expect(inCampaign.filter((id) => after.has(id))).toEqual([]);
       expect((await refreshStoredScores(app.db.ds)).refreshed).toBe(leads.length - after.size);
       expect(await rows()).toEqual(new Set(leads));
+      // TRUNCATE leaves no rows to compare: everything is forgotten (in a transaction rolled back)
+      const truncating = new Client({ connectionString: app.db.url });
+      await truncating.connect();
+      try {
+        await truncating.query('BEGIN');
+        await truncating.query('TRUNCATE campaigns CASCADE');
+        const { rows: left } = await truncating.query<{ n: number }>('SELECT count(*)::int AS n FROM lead_scores');
+        expect(left[0]!.n).toBe(0);
+        await truncating.query('ROLLBACK');
+      } finally {
+        await truncating.end();
+      }
+      expect(await rows()).toEqual(new Set(leads));
     });
 
     it('the refresh does not wait for a writer in flight, and stores nothing it could miss', async () => {

@@ -207,13 +207,15 @@ export class ExportRoutes {
 
     const sink = new ResponseSink(res);
     const filename = `${table.name.replace(/\//g, '_')}.${format}`;
+    // a complete file ends with this trailer (chunked responses only: not to an HTTP/1.0 client);
+    // an export that fails midway aborts the connection instead
+    const trailer = req.httpVersion !== '1.0';
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[format],
       'content-disposition': `attachment; filename="${filename}"`,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
-      // a complete file ends with this trailer; an export that failed midway aborts the connection
-      trailer: 'x-export-complete',
+      ...(trailer ? { trailer: 'x-export-complete' } : {}),
     });
     const writer = rowWriter(format, sink, columns);
     let rows = 0;
@@ -234,7 +236,7 @@ export class ExportRoutes {
         data = await next;
       }
       await writer.finish();
-      res.addTrailers({ 'x-export-complete': `${rows} rows` });
+      if (trailer) res.addTrailers({ 'x-export-complete': `${rows} rows` });
       res.end();
       log.info({ rows }, 'export done');
     } catch (error) {

@@ -1,4 +1,5 @@
 import { get, IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { Role } from '../../src/auth/roles';
 import { gid, insertAccount, insertCampaign, insertLead } from '../helpers/core-fixtures';
 import { HttpTestApp, startHttpApp } from '../helpers/http-app';
@@ -90,6 +91,23 @@ describe('streamed exports', () => {
     const done = await open.finish();
     expect(done.outcome).toBe('end');
     expect(done.trailers['x-export-complete']).toBe('1 rows');
+  });
+
+  it('an HTTP/1.0 client gets the file without chunks or trailer, ended by the connection closing', async () => {
+    const { port } = new URL(http.url);
+    const raw = await new Promise<string>((ok, fail) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`GET /export/touchpoints.csv?filter.campaignId=${encodeURIComponent(smallCampaign)} HTTP/1.0\r\nAuthorization: Bearer ${http.adminKey}\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      socket.on('end', () => ok(text));
+      socket.on('error', fail);
+    });
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    expect(head.toLowerCase()).not.toContain('transfer-encoding');
+    expect(body.trim().split('\n')).toHaveLength(2);
   });
 
   it('a second export of the same caller waits its turn (429), another caller is served meanwhile', async () => {

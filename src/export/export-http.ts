@@ -203,9 +203,18 @@ export class ExportRoutes {
         throw error;
       }
     }
-    if (dense) await fillSeries(this.deps.schema, data, variables, (ids) => this.campaigns(actor, req, requestId, columns, ids));
+    if (dense) {
+      try {
+        await fillSeries(this.deps.schema, data, variables, (ids) => this.campaigns(actor, req, requestId, columns, ids));
+      } catch (error) {
+        if (error instanceof OperationFailed) return json(error.status, { errors: error.errors });
+        throw error;
+      }
+    }
 
     const sink = new ResponseSink(res);
+    // built before the status is sent: a writer that cannot be made is a plain error response
+    const writer = rowWriter(format, sink, columns);
     const filename = `${table.name.replace(/\//g, '_')}.${format}`;
     // a complete file ends with this trailer (chunked responses only: not to an HTTP/1.0 client);
     // an export that fails midway aborts the connection instead
@@ -217,7 +226,6 @@ export class ExportRoutes {
       'x-content-type-options': 'nosniff',
       ...(trailer ? { trailer: 'x-export-complete' } : {}),
     });
-    const writer = rowWriter(format, sink, columns);
     let rows = 0;
     try {
       for (;;) {

@@ -60,14 +60,16 @@ function storedScoreParts(
     // no scores needed; the statement still names the parameters the list added for them
     return { with: `WITH score_parameters AS (SELECT ${scored.at}::timestamptz)`, join: '' };
   }
-  const ids = `ARRAY(SELECT t.id FROM ${table} t ${spec.where.length ? `WHERE ${spec.where.join(' AND ')}` : ''})`;
+  // every lead: walk the stored scores' indexes (..._all); a filtered list: its leads' bounds
+  const all = spec.where.length === 0;
+  const ids = all ? '' : `ARRAY(SELECT t.id FROM ${table} t WHERE ${spec.where.join(' AND ')}), `;
   const policy = `qualification_policy_at(${scored.at}::timestamptz)`;
   const min = scored.min ?? 'NULL';
   const call = page && scored.byScore
-    ? `qualification_score_page(${policy}, ${ids}, ${scored.at}::timestamptz, ${page.direction === 'DESC'},
+    ? `qualification_score_page${all ? '_all' : ''}(${policy}, ${ids}${scored.at}::timestamptz, ${page.direction === 'DESC'},
          ${page.cursor ? `${params.add(page.cursor.v)}::numeric` : 'NULL'}, ${page.cursor ? `${params.add(page.cursor.id)}::bigint` : 'NULL'},
          ${params.add(page.rows)}::integer, ${min}::numeric)`
-    : `qualification_score_at_least(${policy}, ${ids}, ${scored.at}::timestamptz, ${min}::numeric)`;
+    : `qualification_score_at_least${all ? '_all' : ''}(${policy}, ${ids}${scored.at}::timestamptz, ${min}::numeric)`;
   return { with: `WITH sc AS MATERIALIZED (SELECT * FROM ${call})`, join: 'JOIN sc ON sc.lead_id = t.id' };
 }
 

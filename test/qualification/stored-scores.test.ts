@@ -96,16 +96,36 @@ describe('stored lead scores', () => {
     );
   }
 
-  /** The same page through qualification_score_page, as the list query reads it. */
-  async function storedPage(policy: string, at: string, desc: boolean, cursor: Ranked | null, limit: number, min: string | null): Promise<Ranked[]> {
+  /**
+   * The same page as the list query reads it: through qualification_score_page over the leads'
+   * ids (a filtered list), or qualification_score_page_all (every lead: the index walks).
+   */
+  async function storedPage(
+    variant: 'ids' | 'all' | 'all, short walks', policy: string, at: string, desc: boolean, cursor: Ranked | null, limit: number, min: string | null,
+  ): Promise<Ranked[]> {
     const op = desc ? '<' : '>';
     const dir = desc ? 'DESC' : 'ASC';
+    const call = variant === 'ids'
+      ? `qualification_score_page($1, $2::bigint[], $3, $8, $5::numeric, $6::bigint, $7, $4::numeric)`
+      : `qualification_score_page_all($1, $3, $8, $5::numeric, $6::bigint, $7, $4::numeric, ${variant === 'all' ? 'NULL' : int(1, 3)})`;
     return app.db.sql<Ranked>(
-      `WITH sc AS MATERIALIZED (SELECT * FROM qualification_score_page($1, $2::bigint[], $3, $8, $5::numeric, $6::bigint, $7, $4::numeric))
+      `WITH sc AS MATERIALIZED (SELECT * FROM ${call} WHERE cardinality($2::bigint[]) >= 0)
        SELECT t.id::text AS id, trim_scale(sc.score)::text AS score FROM leads t JOIN sc ON sc.lead_id = t.id
         WHERE ($4::numeric IS NULL OR sc.score >= $4) AND ($5::numeric IS NULL OR (sc.score, t.id) ${op} ($5::numeric, $6::bigint))
         ORDER BY sc.score ${dir}, t.id ${dir} LIMIT $7`,
       [policy, leads, at, min, cursor?.score ?? null, cursor?.id ?? null, limit, desc],
+    );
+  }
+
+  /** Stores the state at `anchor` of `stored` (every other lead forgotten), as the refresh would. */
+  async function storeStates(policy: string, stored: string[], anchor: string): Promise<void> {
+    await app.db.sql(`UPDATE lead_scores SET policy_id = NULL, scored_at = '-infinity', changes_at = '-infinity'`);
+    await app.db.sql(
+      `UPDATE lead_scores s SET policy_id = $1, scored_at = $3, fit = st.fit, engagement_sum = st.engagement_sum, pairs = st.pairs,
+              changes_at = st.changes_at, top = st.fit + least(a.engagement_cap::numeric, st.engagement_sum)
+         FROM qualification_score_state($1, $2::bigint[], $3) st, qualification_policies a
+        WHERE s.lead_id = st.lead_id AND a.id = $1`,
+      [policy, stored, anchor],
     );
   }
 
@@ -114,14 +134,9 @@ describe('stored lead scores', () => {
     for (let run = 0; run < 25; run++) {
       const policy = await randomPolicy(100 + run);
       // store the state of about two leads in three, at an anchor up to 40 days before BASE
-      await app.db.sql(`DELETE FROM lead_scores`);
       const anchor = iso(BASE - int(0, 40) * DAY - int(0, 86_399) * 1000);
       const stored = leads.filter(() => random() < 0.7);
-      await app.db.sql(
-        `INSERT INTO lead_scores (lead_id, policy_id, scored_at, fit, engagement_sum, pairs, changes_at)
-         SELECT lead_id, $1, $3, fit, engagement_sum, pairs, changes_at FROM qualification_score_state($1, $2::bigint[], $3)`,
-        [policy, stored, anchor],
-      );
+      await storeStates(policy, stored, anchor);
       for (const later of [0, int(0, 3) * DAY + int(0, 86_399) * 1000, int(10, 90) * DAY]) {
         const at = iso(Date.parse(anchor) + later);
         // the bounds hold the exact score (none for a lead without a fresh row)
@@ -151,8 +166,12 @@ describe('stored lead scores', () => {
           const cursor = random() < 0.5 ? pick(all) : null;
           const min = random() < 0.3 ? pick(all).score : null;
           const want = await exactPage(policy, at, desc, cursor, limit, min);
-          const got = await storedPage(policy, at, desc, cursor, limit, min);
-          expect({ run, later, desc, limit, cursor, min, got }).toEqual({ run, later, desc, limit, cursor, min, got: want });
+          // short first walks (1 to 3 rows, then 4 times more each time): the walk must widen
+          // until no lead beyond it can be on the page
+          for (const variant of ['ids', 'all', 'all, short walks'] as const) {
+            const got = await storedPage(variant, policy, at, desc, cursor, limit, min);
+            expect({ run, later, variant, desc, limit, cursor, min, got }).toEqual({ run, later, variant, desc, limit, cursor, min, got: want });
+          }
           // the stored state keeps the candidates few: here at most the page and its ties
           const [candidates] = await app.db.sql<{ n: number }>(
             `SELECT count(*)::int AS n FROM qualification_score_page($1, $2::bigint[], $3, $4, $5::numeric, $6::bigint, $7, $8::numeric)`,
@@ -171,6 +190,11 @@ describe('stored lead scores', () => {
           [policy, leads, at, min],
         );
         expect(atLeast).toEqual(exact);
+        const atLeastAll = await app.db.sql<{ id: string }>(
+          `SELECT lead_id::text AS id FROM qualification_score_at_least_all($1, $2, $3) ORDER BY lead_id`,
+          [policy, at, min],
+        );
+        expect(atLeastAll).toEqual(exact);
       }
     }
     // the random cases reach exact and decaying bounds, stale rows, and pages that skip leads
@@ -194,7 +218,7 @@ describe('stored lead scores', () => {
   describe('under a policy in force', () => {
     let policyId: string;
     beforeAll(async () => {
-      await app.db.sql(`DELETE FROM lead_scores`);
+      await app.db.sql(`UPDATE lead_scores SET policy_id = NULL, scored_at = '-infinity', changes_at = '-infinity'`);
       const agreement = await proposeAgreement(app.db, {
         version: 1,
         effectiveFrom: '2024-01-01T00:00:00Z',
@@ -207,8 +231,11 @@ describe('stored lead scores', () => {
       await approveBoth(app.db, agreement.id, '2024-01-02T00:00:00Z');
     });
 
+    /** The leads with a fresh stored row now. */
     const rows = async () =>
-      new Set((await app.db.sql<{ lead_id: string }>(`SELECT lead_id::text FROM lead_scores WHERE policy_id = $1`, [policyId])).map((r) => r.lead_id));
+      new Set((await app.db.sql<{ lead_id: string }>(
+        `SELECT lead_id::text FROM lead_scores WHERE policy_id = $1 AND scored_at <= now() AND now() < changes_at`, [policyId],
+      )).map((r) => r.lead_id));
 
     it('the refresh stores every lead in batches; each write forgets the leads it changes', async () => {
       const first = await refreshStoredScores(app.db.ds, { batch: 7 });
@@ -222,6 +249,12 @@ describe('stored lead scores', () => {
       );
       expect(mismatches).toEqual([]);
       expect(await refreshStoredScores(app.db.ds)).toEqual({ refreshed: 0, busy: 0 });
+      // every lead has a row, a new one forgotten until the refresh scores it
+      const [fresh] = await app.db.sql<{ id: string }>(`INSERT INTO leads (email, created_at) VALUES ('new-one@s.test', '2024-05-01') RETURNING id`);
+      expect(await app.db.sql(`SELECT policy_id, changes_at::text FROM lead_scores WHERE lead_id = $1`, [fresh!.id])).toEqual([{ policy_id: null, changes_at: '-infinity' }]);
+      expect((await refreshStoredScores(app.db.ds)).refreshed).toBe(1);
+      await app.db.sql(`DELETE FROM leads WHERE id = $1`, [fresh!.id]);
+      expect(await app.db.sql(`SELECT 1 FROM lead_scores WHERE lead_id = $1`, [fresh!.id])).toEqual([]);
 
       // leads[3k] have no touches; d has some
       const [a, b, c, , d] = leads as [string, string, string, string, string];
@@ -248,8 +281,10 @@ describe('stored lead scores', () => {
       try {
         await truncating.query('BEGIN');
         await truncating.query('TRUNCATE campaigns CASCADE');
-        const { rows: left } = await truncating.query<{ n: number }>('SELECT count(*)::int AS n FROM lead_scores');
-        expect(left[0]!.n).toBe(0);
+        const { rows: left } = await truncating.query<{ rows: number; fresh: number }>(
+          `SELECT count(*)::int AS rows, count(*) FILTER (WHERE changes_at > '-infinity')::int AS fresh FROM lead_scores`,
+        );
+        expect(left[0]).toEqual({ rows: leads.length, fresh: 0 });
         await truncating.query('ROLLBACK');
       } finally {
         await truncating.end();
@@ -286,7 +321,7 @@ describe('stored lead scores', () => {
           [policyId, leads],
         )).map((r) => gid('Lead', r.id));
       for (const state of ['fresh', 'half forgotten']) {
-        if (state === 'half forgotten') await app.db.sql(`DELETE FROM lead_scores WHERE lead_id % 2 = 0`);
+        if (state === 'half forgotten') await app.db.sql(`UPDATE lead_scores SET changes_at = '-infinity' WHERE lead_id % 2 = 0`);
         for (const desc of [true, false]) {
           const ids: string[] = [];
           let after: string | null = null;

@@ -8,7 +8,7 @@
  *   npm run build && node dist/bench/export-scenario.js [--size S|M|<accounts>] [--format csv|jsonl|parquet]
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -145,7 +145,9 @@ async function main(): Promise<number> {
   if (!['csv', 'jsonl', 'parquet'].includes(format)) throw new Error(`--format must be csv, jsonl or parquet`);
   const log = (line: string) => process.stderr.write(`[export bench] ${line}\n`);
   const db = await createBenchDatabase(log);
+  const logFile = join(tmpdir(), `ra-export-bench-${process.pid}.log`);
   let server: ServerProcess | undefined;
+  let failed = true;
   try {
     await migrateAndLoad(db.url, size, log);
     const secret = await issueBenchKey(db.url);
@@ -154,15 +156,19 @@ async function main(): Promise<number> {
       script: join(resolve(__dirname, '..', '..'), 'dist', 'src', 'main.js'),
       env: ourServerEnv(db.url, port, 10_000_000),
       port,
-      logFile: join(tmpdir(), `ra-export-bench-${process.pid}.log`),
+      logFile,
       ready: healthy,
     });
     const figures = await measureExport(server, secret, db.url, format);
     console.log(JSON.stringify(figures, null, 2));
-    return figures.error ? 1 : 0;
+    failed = figures.error !== null;
+    return failed ? 1 : 0;
   } finally {
     await server?.stop().catch(() => undefined);
     await db.drop().catch(() => undefined);
+    // the server's log is kept only when something went wrong
+    if (failed) log(`the server's log: ${logFile}`);
+    else rmSync(logFile, { force: true });
   }
 }
 

@@ -18,10 +18,12 @@ import { costMemoOf, createApollo } from '../graphql/apollo';
 import { Context, createContext } from '../graphql/context';
 import { CommitCount, trackCommits } from '../graphql/mutation';
 import { buildAppSchema } from '../graphql/schema';
+import { ExportRoutes, isExportPath } from '../export/export-http';
 import { exemptUploadsFromRequestTimeout, ImportRoutes, isImportPath } from '../imports/import-http';
 import { ImportJobRunner } from '../imports/jobs/job-runner';
 import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
 import { PolicySweep } from '../qualification/auto-mql-sweep';
+import { CorsPolicy, corsOriginsFromEnv } from './cors';
 import { HealthProbe } from './health';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
@@ -140,7 +142,8 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     requestTimeout: config.limits.requestTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
   });
-  const apollo = createApollo(await buildAppSchema(), config, logger, [
+  const schema = await buildAppSchema();
+  const apollo = createApollo(schema, config, logger, [
     ApolloServerPluginDrainHttpServer({ httpServer: http }),
     retryablePlugin,
   ]);
@@ -150,6 +153,17 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   const rateLimiter = new RateLimiter(config);
   const idempotency = new IdempotencyStore(ds, config.idempotencyResponseGraceSeconds);
   const metricGate = new MetricWorkGate(config.metricWork);
+  // GET /export/...: each page is a GraphQL operation of the caller, with the context /graphql builds
+  const exportRoutes = new ExportRoutes({
+    schema,
+    apollo,
+    logger,
+    maxPageSize: config.maxPageSize,
+    contextFor: (actor, req, requestId) =>
+      createContext({ ds, readDs: readSourceFor(actor, req), config, logger: logger.child({ requestId }), requestId, actor, metricWork: metricGate.ticket(actor.id) }),
+  });
+  // cross-origin browser apps: the origins of CORS_ORIGINS only (none by default: no CORS header at all)
+  const corsPolicy = new CorsPolicy(corsOriginsFromEnv());
   const health = new HealthProbe((ds.options as PostgresConnectionOptions).url ?? '');
   const importSettings = importJobSettingsFromEnv();
   const importRoutes = new ImportRoutes(ds, logger, importSettings);
@@ -319,6 +333,8 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('x-request-id', requestId);
+    // a preflight from an allowed origin is answered here, before authentication
+    if (corsPolicy.handle(req, res, url.pathname)) return;
     void (async () => {
       if (url.pathname === '/health' && req.method === 'GET') {
         const state = await health.check();
@@ -332,6 +348,16 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
           return;
         }
         const response = await importRoutes.handle(req, res, url, actor);
+        if (response) send(res, response);
+        return;
+      }
+      if (isExportPath(url.pathname)) {
+        const actor = await authenticateOrRefuse(req, res);
+        if ('status' in actor) {
+          send(res, actor);
+          return;
+        }
+        const response = await exportRoutes.handle(req, res, url, actor, requestId);
         if (response) send(res, response);
         return;
       }

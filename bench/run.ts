@@ -11,6 +11,8 @@ import { createBenchDatabase, issueBenchKey, migrateAndLoad, sampleAccountIds, w
 import { LoadSettings, loadScenario, startFlood } from './http-load';
 import { HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
 import { backtestScenario } from './backtest-scenario';
+import { leadsByScoreScenario } from './leads-by-score-scenario';
+import { exportScenarioFigures, measureExport } from './export-scenario';
 import { ImportFigures, importScenario } from './import-scenario';
 import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
 import {
@@ -186,7 +188,7 @@ async function main(): Promise<number> {
 
     const a = accountScenario(accountIds);
     const b = nestedScenario();
-    const metrics: Scenario[] = [...MODELS.map(performanceScenario), timeSeriesScenario(), walletScenario(), backtestScenario()];
+    const metrics: Scenario[] = [...MODELS.map(performanceScenario), timeSeriesScenario(), walletScenario(), backtestScenario(), leadsByScoreScenario()];
     const ours = [a, b, ...metrics];
 
     log('counting the SQL statements of one request of each scenario (in-process, observeQueries)');
@@ -301,6 +303,12 @@ async function main(): Promise<number> {
       if (direct) entry.reference = { label: 'SQL direct', p50Ms: direct.p50Ms, ratio: entry.load.p50Ms / direct.p50Ms };
     }
     await floodScenario(server, auth, { authorization: `Bearer ${floodSecret}` });
+    // (h) every touchpoint as CSV over GET /export: rows per second, and the server's memory while it streams
+    log('(h) exporting every touchpoint as CSV');
+    const exported = await measureExport(server, secret, db.url);
+    log(`  ${exported.rows} rows in ${exported.seconds} s, ${exported.rowsPerSecond} rows/s; server RSS ${exported.serverRssBeforeBytes} -> peak ${exported.serverRssPeakDuringBytes} bytes`);
+    if (exported.error) errors.push(`h-export: ${exported.error}`);
+    figures.push(exportScenarioFigures(exported, server));
     const serverPeakRssBytes = server.peakRssBytes();
     await server.stop();
     server = undefined;

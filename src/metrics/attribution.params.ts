@@ -108,17 +108,29 @@ export function modelSpec(field: string, model: AttributionModel, roleWeights: R
 /** Checks what every attribution input shares; fails naming the field under `field`. */
 export function validateScope(field: string, input: AttributionScopeInput): void {
   validateWindow(`${field}.window`, input.window);
-  const { lookbackDays, halfLifeDays } = input;
-  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_LOOKBACK_DAYS) {
-    throw new BadInputError(`${field}.lookbackDays`, `must be a whole number of days from 1 to ${MAX_LOOKBACK_DAYS}`);
-  }
-  if (!Number.isFinite(halfLifeDays) || halfLifeDays <= 0 || halfLifeDays > MAX_HALF_LIFE_DAYS) {
-    throw new BadInputError(`${field}.halfLifeDays`, `must be above 0 and at most ${MAX_HALF_LIFE_DAYS} days`);
-  }
+  validateJourneySettings(field, input);
   if (input.opportunityKinds.length === 0) {
     throw new BadInputError(`${field}.opportunityKinds`, 'must name at least one kind');
   }
-  if (input.roleWeights) validateRoleWeights(`${field}.roleWeights`, input.roleWeights);
+}
+
+/**
+ * Checks how journeys are built and weighted (lookback, half-life, role weights), naming the
+ * field under `field` ("" for arguments of a field, such as Opportunity.attribution's).
+ */
+export function validateJourneySettings(
+  field: string,
+  input: Pick<AttributionScopeInput, 'lookbackDays' | 'halfLifeDays' | 'roleWeights'>,
+): void {
+  const at = (name: string) => (field ? `${field}.${name}` : name);
+  const { lookbackDays, halfLifeDays } = input;
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_LOOKBACK_DAYS) {
+    throw new BadInputError(at('lookbackDays'), `must be a whole number of days from 1 to ${MAX_LOOKBACK_DAYS}`);
+  }
+  if (!Number.isFinite(halfLifeDays) || halfLifeDays <= 0 || halfLifeDays > MAX_HALF_LIFE_DAYS) {
+    throw new BadInputError(at('halfLifeDays'), `must be above 0 and at most ${MAX_HALF_LIFE_DAYS} days`);
+  }
+  if (input.roleWeights) validateRoleWeights(at('roleWeights'), input.roleWeights);
 }
 
 function validateRoleWeights(field: string, weights: RoleWeightsInput): void {
@@ -189,22 +201,7 @@ export function rowFilters(
   };
 }
 
-/**
- * The whole UTC months [from, to) a cached statement reads from monthly sums: those inside
- * the window, when each lies inside one period (not for DAY or WEEK grains) and every
- * opportunity kind is in scope (the sums cover all kinds); else an empty span.
- */
-export function cachedMonths(q: Pick<AttributionQuery, 'from' | 'to' | 'grain' | 'opportunityKinds'>): [Date, Date] {
-  const monthStart = (t: Date) => new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1));
-  const allKinds = Object.values(OpportunityKind).every((kind) => q.opportunityKinds.includes(kind));
-  if (q.grain === 'day' || q.grain === 'week' || !allKinds) return [q.to, q.to];
-  const first = monthStart(q.from);
-  const from = first.getTime() === q.from.getTime() ? first : new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1));
-  const to = monthStart(q.to);
-  return from < to ? [from, to] : [q.to, q.to];
-}
-
-/** The 25 parameters every attribution statement binds (see attribution.sql.ts). */
+/** The 25 parameters JOURNEY_WEIGHTS_SQL binds (see attribution.sql.ts; the metrics call bi.attribution_report). */
 export function attributionParams(q: AttributionQuery, markov: MarkovFractionRows = EMPTY_MARKOV): unknown[] {
   return [
     q.from,
@@ -230,7 +227,8 @@ export function attributionParams(q: AttributionQuery, markov: MarkovFractionRow
     q.channels,
     q.rowKey,
     q.activity,
-    ...cachedMonths(q),
+    null, // $24, $25: the months a cached statement reads from monthly sums (bi.attribution_report works them out)
+    null,
   ];
 }
 

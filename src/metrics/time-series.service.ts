@@ -1,8 +1,8 @@
 import { Channel } from '../common/enums';
 import type { Context } from '../graphql/context';
 import { AttributionQuery, rowFilters, settingsQuery, SqlGrain } from './attribution.params';
-import { PerformanceRecord, queryPerformance } from './attribution.service';
-import { compareIds, loadCampaigns, zeroTotalRecord } from './performance.service';
+import { queryTimeSeries } from './attribution.service';
+import { loadCampaigns } from './performance.service';
 import { RevenueTimeSeries, RevenueTimeSeriesInput, RevenueTimeSeriesRow, TimeGrain, TimeSeriesDimension } from './time-series.types';
 
 /** A period of a series: its calendar start and the part of it inside the window. */
@@ -68,52 +68,28 @@ export function periodsOf(from: Date, to: Date, grain: TimeGrain): SeriesPeriod[
 
 /**
  * Spend and attributed amounts period by period, each period computed as campaign
- * performance over it; one statement for the whole series (plus the transition
- * counts under DATA_DRIVEN, whose chain is solved per period).
+ * performance over it: bi.time_series_report (sql/bi/time-series.sql), the definition SQL
+ * callers use too (plus the transition counts under DATA_DRIVEN, whose chain is solved per period).
  */
 export async function revenueTimeSeries(ctx: Context, q: AttributionQuery): Promise<RevenueTimeSeries> {
   const grain = (q.grain ?? 'day').toUpperCase() as TimeGrain;
   const by = q.rowKey as TimeSeriesDimension;
   const model = q.models[0]!.model;
-  const periods = periodsOf(q.from, q.to, grain);
-  const periodOf = new Map(periods.map((p) => [p.periodStart.getTime(), p]));
-  const records = await queryPerformance(ctx, q);
-  const row = (period: SeriesPeriod, r: PerformanceRecord): RevenueTimeSeriesRow =>
+  const records = await queryTimeSeries(ctx, q);
+  const campaigns = by === TimeSeriesDimension.CAMPAIGN ? await loadCampaigns(ctx, records.map((r) => r.campaignId ?? '')) : new Map();
+  const rows = records.map((r) =>
     Object.assign(new RevenueTimeSeriesRow(), {
-      ...period,
-      campaign: null,
-      channel: null,
+      periodStart: r.periodStart,
+      from: r.from,
+      to: r.to,
+      campaign: r.campaignId === null ? null : (campaigns.get(r.campaignId) ?? null),
+      channel: r.channel as Channel | null,
       spend: r.spend,
       attributedPipeline: r.attributedPipeline,
       attributedRevenue: r.attributedRevenue,
       unattributedPipeline: r.unattributedPipeline,
       unattributedRevenue: r.unattributedRevenue,
-    });
-
-  if (by === TimeSeriesDimension.NONE) {
-    const totals = new Map(records.filter((r) => r.rowKind === 'TOTAL').map((r) => [r.periodStart.getTime(), r]));
-    const rows = periods.map((p) => row(p, totals.get(p.periodStart.getTime()) ?? zeroTotalRecord(q, model, p.periodStart)));
-    return Object.assign(new RevenueTimeSeries(), { grain, by, model, rows });
-  }
-
-  const keyed = records
-    .filter((r) => r.rowKind === 'ROW')
-    .sort(
-      (a, b) =>
-        a.periodStart.getTime() - b.periodStart.getTime() ||
-        (by === TimeSeriesDimension.CAMPAIGN ? compareIds(a.rowKey ?? '', b.rowKey ?? '') : (a.rowKey ?? '').localeCompare(b.rowKey ?? '')),
-    );
-  const campaigns = by === TimeSeriesDimension.CAMPAIGN ? await loadCampaigns(ctx, keyed.map((r) => r.rowKey ?? '')) : new Map();
-  const rows = keyed.map((r) => {
-    const period = periodOf.get(r.periodStart.getTime());
-    if (!period) throw new Error(`period ${r.periodStart.toISOString()} is outside the series`);
-    const campaign = by === TimeSeriesDimension.CAMPAIGN ? (campaigns.get(r.rowKey ?? '') ?? null) : null;
-    return Object.assign(row(period, r), {
-      campaign,
-      channel: campaign ? campaign.channel : (r.rowKey as Channel),
-      unattributedPipeline: null,
-      unattributedRevenue: null,
-    });
-  });
+    }),
+  );
   return Object.assign(new RevenueTimeSeries(), { grain, by, model, rows });
 }

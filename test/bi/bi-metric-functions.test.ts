@@ -1,0 +1,324 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { decodeId } from '../../src/graphql/node';
+import { LARGEST_REMAINDER } from '../../src/metrics/attribution.sql';
+import { BI_METRIC_FILES, functionNames } from '../../migrations/1732810000000-bi-metric-functions';
+import { createTestApp, TestApp } from '../helpers/app';
+import { ROOT } from '../helpers/built-service';
+import { cacheJourneys } from '../metrics/attribution-fixtures';
+import { generate, load } from '../metrics/random-attribution-data';
+import { BiLogins, sqlState } from './bi-support';
+
+/*
+ * One definition, two doors (issue 13): every metric function of schema bi answers, field by
+ * field, what the GraphQL API answers on the same data, when called by a BI login; the login
+ * still reads no base table.
+ */
+
+const FIGURES = `spend touches leadsSourced mqls attributedPipeline attributedRevenue attributedWins roi roas costPerLead costPerMql`;
+const REPORT = `from to model totalPipeline totalRevenue unattributedPipeline unattributedRevenue
+  unattributedPipelineShare unattributedRevenueShare totals { ${FIGURES} }`;
+const CAMPAIGN_QUERY = `query($input: CampaignPerformanceInput!) {
+  campaignPerformance(input: $input) { ${REPORT} rows { campaign { id } ${FIGURES} } }
+}`;
+const CHANNEL_QUERY = `query($input: ChannelPerformanceInput!) {
+  channelPerformance(input: $input) { ${REPORT} rows { channel ${FIGURES} } }
+}`;
+
+type Figures = Record<string, string | number | null>;
+interface Report {
+  totalPipeline: string | null;
+  totalRevenue: string | null;
+  unattributedPipeline: string | null;
+  unattributedRevenue: string | null;
+  unattributedPipelineShare: number | null;
+  unattributedRevenueShare: number | null;
+  totals: Figures;
+  rows: (Figures & { campaign?: { id: string }; channel?: string })[];
+}
+
+/** The column of a bi function for each GraphQL figure. */
+const COLUMNS: Record<string, string> = {
+  spend: 'spend',
+  touches: 'touches',
+  leadsSourced: 'leads_sourced',
+  mqls: 'mqls',
+  attributedPipeline: 'attributed_pipeline',
+  attributedRevenue: 'attributed_revenue',
+  attributedWins: 'attributed_wins',
+  roi: 'roi',
+  roas: 'roas',
+  costPerLead: 'cost_per_lead',
+  costPerMql: 'cost_per_mql',
+};
+
+interface Case {
+  model: string;
+  from: string;
+  to: string;
+  journeyScope?: 'ACCOUNT' | 'CONTACTS';
+  lookbackDays?: number;
+  halfLifeDays?: number;
+  measures?: ('PIPELINE' | 'REVENUE')[];
+  opportunityKinds?: string[];
+  roleWeights?: { first: number; leadConversion: number; opportunityCreation: number; close: number };
+  channels?: string[];
+}
+
+const YEAR = { from: '2024-02-01T00:00:00Z', to: '2024-11-01T00:00:00Z' };
+/** Partial days and months at both edges: the caches answer the middle, the touches the edges. */
+const RAGGED = { from: '2024-02-03T05:00:00Z', to: '2024-09-17T13:30:00Z' };
+const CUSTOM = { first: 0.1, leadConversion: 0.2, opportunityCreation: 0.3, close: 0.15 };
+const MODELS = ['FIRST_TOUCH', 'LAST_TOUCH', 'LINEAR', 'TIME_DECAY', 'POSITION_BASED', 'W_SHAPED', 'FULL_PATH', 'CUSTOM'];
+
+const CASES: Case[] = [
+  ...MODELS.flatMap((model) => [
+    { model, ...YEAR },
+    { model, ...RAGGED, journeyScope: 'CONTACTS' as const },
+  ]),
+  { model: 'LINEAR', ...YEAR, lookbackDays: 60, halfLifeDays: 5 }, // settings the cache does not hold: journeys from the touches
+  { model: 'TIME_DECAY', ...RAGGED, halfLifeDays: 3 },
+  { model: 'W_SHAPED', ...YEAR, measures: ['REVENUE'] },
+  { model: 'FULL_PATH', ...YEAR, measures: ['PIPELINE'], opportunityKinds: ['EXPANSION', 'RENEWAL'] },
+  { model: 'LINEAR', ...YEAR, channels: ['EMAIL', 'WEBINAR'] },
+  { model: 'LINEAR', from: '2031-01-01T00:00:00Z', to: '2031-02-01T00:00:00Z' }, // nothing in scope: a totals row of zeros
+];
+
+const label = (c: Case) => `${c.model} ${c.from.slice(0, 10)}..${c.to.slice(0, 10)} ${JSON.stringify({ ...c, model: undefined, from: undefined, to: undefined })}`;
+
+function graphqlInput(c: Case): Record<string, unknown> {
+  return {
+    window: { from: c.from, to: c.to },
+    model: c.model,
+    ...(c.journeyScope ? { journeyScope: c.journeyScope } : {}),
+    ...(c.lookbackDays ? { lookbackDays: c.lookbackDays } : {}),
+    ...(c.halfLifeDays ? { halfLifeDays: c.halfLifeDays } : {}),
+    ...(c.measures ? { measures: c.measures } : {}),
+    ...(c.opportunityKinds ? { opportunityKinds: c.opportunityKinds } : {}),
+    ...(c.model === 'CUSTOM' ? { roleWeights: CUSTOM } : {}),
+    ...(c.channels ? { channels: c.channels } : {}),
+  };
+}
+
+/** The SQL call of `fn` for a case, named arguments, as a BI user would write it. */
+function sqlCall(fn: string, c: Case): { text: string; params: unknown[] } {
+  const args: [string, unknown, string][] = [
+    ['p_from', c.from, 'timestamptz'],
+    ['p_to', c.to, 'timestamptz'],
+    ['p_model', c.model, 'text'],
+  ];
+  if (c.journeyScope) args.push(['p_journey_scope', c.journeyScope, 'text']);
+  if (c.lookbackDays) args.push(['p_lookback_days', c.lookbackDays, 'integer']);
+  if (c.halfLifeDays) args.push(['p_half_life_days', c.halfLifeDays, 'float8']);
+  if (c.measures) args.push(['p_measures', c.measures, 'text[]']);
+  if (c.opportunityKinds) args.push(['p_opportunity_kinds', c.opportunityKinds, 'text[]']);
+  if (c.model === 'CUSTOM') {
+    args.push(['p_role_weights', [CUSTOM.first, CUSTOM.leadConversion, CUSTOM.opportunityCreation, CUSTOM.close].map(String), 'numeric[]']);
+  }
+  if (c.channels) args.push(['p_channels', c.channels, 'text[]']);
+  const list = args.map(([name, , type], i) => `${name} => $${i + 1}::${type}`).join(', ');
+  return { text: `SELECT * FROM bi.${fn}(${list})`, params: args.map(([, value]) => value) };
+}
+
+/** The figures of one function row under the GraphQL names. */
+function figuresOf(row: Record<string, unknown>): Figures {
+  return Object.fromEntries(Object.entries(COLUMNS).map(([field, column]) => [field, row[column] as string | number | null]));
+}
+
+/** A GraphQL report and the rows of a bi function as one comparable shape. */
+function fromGraphql(report: Report, key: (row: Report['rows'][number]) => string) {
+  return {
+    rows: Object.fromEntries(report.rows.map((r) => [key(r), Object.fromEntries(Object.keys(COLUMNS).map((f) => [f, r[f]]))])),
+    totals: report.totals,
+    amounts: {
+      totalPipeline: report.totalPipeline,
+      totalRevenue: report.totalRevenue,
+      unattributedPipeline: report.unattributedPipeline,
+      unattributedRevenue: report.unattributedRevenue,
+      unattributedPipelineShare: report.unattributedPipelineShare,
+      unattributedRevenueShare: report.unattributedRevenueShare,
+    },
+  };
+}
+
+function fromSql(rows: Record<string, unknown>[], kind: string, key: string) {
+  const totalRows = rows.filter((r) => r.row_kind === 'TOTAL');
+  expect(totalRows).toHaveLength(1);
+  expect(rows.filter((r) => r.row_kind !== 'TOTAL' && r.row_kind !== kind)).toEqual([]);
+  const total = totalRows[0]!;
+  return {
+    rows: Object.fromEntries(rows.filter((r) => r.row_kind === kind).map((r) => [String(r[key]), figuresOf(r)])),
+    totals: figuresOf(total),
+    amounts: {
+      totalPipeline: total.total_pipeline,
+      totalRevenue: total.total_revenue,
+      unattributedPipeline: total.unattributed_pipeline,
+      unattributedRevenue: total.unattributed_revenue,
+      unattributedPipelineShare: total.unattributed_pipeline_share,
+      unattributedRevenueShare: total.unattributed_revenue_share,
+    },
+  };
+}
+
+describe('bi metric functions: the API and SQL give the same figures', () => {
+  let app: TestApp;
+  let logins: BiLogins;
+  let bi: Client;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await load(app.db, generate(20240601));
+    // spend on whole days, on some campaigns only (so that roi, roas and costs are null elsewhere)
+    await app.db.sql(
+      `INSERT INTO campaign_spend (campaign_id, spent_on, amount)
+       SELECT c, d::date, round((c * 37 + extract(doy FROM d)::int * 11) % 500 + 0.37, 2)
+       FROM generate_series(1, 9) c, generate_series('2024-01-20'::timestamp, '2024-11-10', interval '4 days') d`,
+    );
+    await cacheJourneys(app.db, 90, 7);
+    logins = new BiLogins(app.db);
+    bi = await logins.connect(await logins.create('metrics'));
+  });
+  afterAll(async () => {
+    await logins?.dropAll();
+    await app?.close();
+  });
+
+  it.each(CASES.map((c) => [label(c), c] as const))('campaign performance: %s', async (_label, c) => {
+    const { campaignPerformance: api } = await app.ok<{ campaignPerformance: Report }>(CAMPAIGN_QUERY, { input: graphqlInput(c) });
+    const call = sqlCall('campaign_performance', c);
+    const { rows } = await bi.query<Record<string, unknown>>(call.text, call.params);
+    const sql = fromSql(rows, 'CAMPAIGN', 'campaign_id');
+    expect(sql).toEqual(fromGraphql(api, (r) => decodeId('id', 'Campaign', r.campaign!.id)));
+    if (c.from < '2030') expect(Object.keys(sql.rows).length).toBeGreaterThan(0);
+  });
+
+  it.each(CASES.map((c) => [label(c), c] as const))('channel performance: %s', async (_label, c) => {
+    const { channelPerformance: api } = await app.ok<{ channelPerformance: Report }>(CHANNEL_QUERY, { input: graphqlInput(c) });
+    const call = sqlCall('channel_performance', c);
+    const { rows } = await bi.query<Record<string, unknown>>(call.text, call.params);
+    expect(fromSql(rows, 'CHANNEL', 'channel')).toEqual(fromGraphql(api, (r) => r.channel!));
+  });
+
+  const SERIES_QUERY = `query($input: RevenueTimeSeriesInput!) {
+    revenueTimeSeries(input: $input) {
+      rows { periodStart from to campaign { id } channel spend attributedPipeline attributedRevenue unattributedPipeline unattributedRevenue }
+    }
+  }`;
+  const SERIES: (Case & { grain: string; by: string })[] = [
+    { model: 'LINEAR', ...YEAR, grain: 'MONTH', by: 'NONE' },
+    { model: 'W_SHAPED', ...RAGGED, grain: 'MONTH', by: 'CHANNEL' },
+    { model: 'TIME_DECAY', ...RAGGED, grain: 'QUARTER', by: 'CAMPAIGN' },
+    { model: 'CUSTOM', ...YEAR, grain: 'WEEK', by: 'NONE', journeyScope: 'CONTACTS' },
+    { model: 'FIRST_TOUCH', from: '2024-03-03T10:00:00Z', to: '2024-04-02T00:00:00Z', grain: 'DAY', by: 'CAMPAIGN' },
+    { model: 'FULL_PATH', ...YEAR, grain: 'MONTH', by: 'CHANNEL', measures: ['REVENUE'], channels: ['EMAIL', 'EVENT'] },
+    { model: 'LAST_TOUCH', from: '2031-01-01T00:00:00Z', to: '2031-03-01T00:00:00Z', grain: 'MONTH', by: 'NONE' },
+  ];
+
+  it.each(SERIES.map((c) => [`${c.grain} by ${c.by}: ${label(c)}`, c] as const))('revenue time series: %s', async (_label, c) => {
+    type Row = Record<string, unknown> & { campaign: { id: string } | null };
+    const input = { ...graphqlInput(c), grain: c.grain, by: c.by };
+    const { revenueTimeSeries: api } = await app.ok<{ revenueTimeSeries: { rows: Row[] } }>(SERIES_QUERY, { input });
+    const call = sqlCall('revenue_time_series', c);
+    const text = call.text.replace(/\)$/, `, p_grain => $${call.params.length + 1}::text, p_by => $${call.params.length + 2}::text)`);
+    const { rows } = await bi.query<Record<string, unknown>>(text, [...call.params, c.grain, c.by]);
+    const iso = (t: unknown) => (t as Date).toISOString();
+    const sql = rows.map((r) => ({
+      periodStart: iso(r.period_start),
+      from: iso(r.period_from),
+      to: iso(r.period_to),
+      campaignId: r.campaign_id,
+      channel: r.channel,
+      spend: r.spend,
+      attributedPipeline: r.attributed_pipeline,
+      attributedRevenue: r.attributed_revenue,
+      unattributedPipeline: r.unattributed_pipeline,
+      unattributedRevenue: r.unattributed_revenue,
+    }));
+    const graphql = api.rows.map(({ campaign, ...r }) => ({ ...r, campaignId: campaign ? decodeId('id', 'Campaign', campaign.id) : null }));
+    expect(sql).toEqual(graphql);
+    expect(sql.length).toBeGreaterThan(0);
+  });
+
+  it('reconciles: campaign credits plus the unattributed amount are the total, to the cent', async () => {
+    const { rows } = await bi.query<{ kind: string; credits: string; unattributed: string; total: string }>(
+      `SELECT row_kind AS kind, sum(attributed_revenue) OVER () - attributed_revenue AS credits,
+              unattributed_revenue AS unattributed, total_revenue AS total
+       FROM bi.campaign_performance('2024-02-01', '2024-11-01', 'W_SHAPED')`,
+    );
+    const total = rows.find((r) => r.kind === 'TOTAL')!;
+    expect(Number(total.total)).toBeGreaterThan(0);
+    // sum over campaign rows = (sum over all rows) - totals row
+    expect((Math.round(Number(total.credits) * 100) + Math.round(Number(total.unattributed) * 100)) / 100).toBe(Number(total.total));
+  });
+
+  it('says DATA_DRIVEN is not available from SQL, and refuses bad arguments', async () => {
+    expect(await sqlState(() => bi.query(`SELECT * FROM bi.campaign_performance('2024-02-01', '2024-11-01', 'DATA_DRIVEN')`))).toBe('0A000');
+    expect(await sqlState(() => bi.query(`SELECT * FROM bi.revenue_time_series('2024-02-01', '2024-11-01', p_model => 'DATA_DRIVEN')`))).toBe('0A000');
+    for (const statement of [
+      `SELECT * FROM bi.campaign_performance('2024-02-01', '2024-11-01', 'NO_SUCH_MODEL')`,
+      `SELECT * FROM bi.campaign_performance('2024-11-01', '2024-02-01')`,
+      `SELECT * FROM bi.campaign_performance('2024-02-01', '2024-11-01', 'CUSTOM')`,
+      `SELECT * FROM bi.campaign_performance('2024-02-01', '2024-11-01', 'CUSTOM', p_role_weights => '{0.5, 0.5, 0.5, 0}')`,
+      `SELECT * FROM bi.campaign_performance('2024-02-01', '2024-11-01', p_lookback_days => 0)`,
+      `SELECT * FROM bi.channel_performance('2024-02-01', '2024-11-01', p_measures => '{}')`,
+      `SELECT * FROM bi.channel_performance('2024-02-01', '2024-11-01', p_journey_scope => 'EVERYONE')`,
+      `SELECT * FROM bi.revenue_time_series('2024-02-01', '2024-11-01', p_grain => 'YEAR')`,
+      `SELECT * FROM bi.revenue_time_series('2024-02-01', '2024-11-01', p_by => 'ACCOUNT')`,
+    ]) {
+      expect([statement, await sqlState(() => bi.query(statement))]).toEqual([statement, '22023']);
+    }
+  });
+
+  it('lets a BI login call the functions, and still read no base or cache table', async () => {
+    const { rows } = await bi.query(`SELECT count(*)::int AS n FROM bi.campaign_performance('2024-02-01', '2024-11-01')`);
+    expect(rows[0]).toEqual({ n: expect.any(Number) });
+    for (const table of ['opportunities', 'touchpoints', 'leads', 'campaign_spend', 'attribution_journeys', 'attribution_monthly', 'opportunity_monthly_totals']) {
+      expect([table, await sqlState(() => bi.query(`SELECT * FROM public.${table} LIMIT 1`))]).toEqual([table, '42501']);
+    }
+    // the journey functions the metrics call read base tables with the caller's rights: nothing for a BI login
+    // (which has no USAGE on schema public either: the function is not even found)
+    const state = await sqlState(() => bi.query(`SELECT * FROM public.attribution_journey_rows('{1}', '{1}', 90, 7, 'ACCOUNT')`));
+    expect(['42501', '42883']).toContain(state);
+  });
+
+  it('owns the functions by the bi owner, as SECURITY DEFINER with a fixed search_path, callable by the reader role only', async () => {
+    const names = BI_METRIC_FILES.flatMap((file) => functionNames(readFileSync(join(ROOT, 'sql/bi', file), 'utf8')));
+    expect(names).toEqual(
+      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series']),
+    );
+    const rows = await app.db.sql<{ name: string; owner: string; definer: boolean; config: string[] | null; acl: string[] }>(
+      `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS definer, p.proconfig AS config,
+              coalesce(p.proacl::text[], '{}') AS acl
+       FROM pg_proc p WHERE p.pronamespace = 'bi'::regnamespace AND p.proname = ANY ($1::text[])`,
+      [names],
+    );
+    const [settings] = await app.db.sql<{ owner_role: string; reader_role: string }>(`SELECT owner_role, reader_role FROM bi_settings`);
+    expect(rows.map((r) => r.name).sort()).toEqual([...new Set(names)].sort());
+    for (const row of rows) {
+      expect([row.name, row.owner]).toEqual([row.name, settings!.owner_role]);
+      expect([row.name, row.config?.find((c) => c.startsWith('search_path='))]).toEqual([row.name, expect.stringMatching(/^search_path=/)]);
+      // no EXECUTE for PUBLIC (an ACL entry "=X/..."), EXECUTE for the reader role
+      expect([row.name, row.acl.some((entry) => entry.startsWith('=X'))]).toEqual([row.name, false]);
+      expect([row.name, row.acl.some((entry) => entry.startsWith(`${settings!.reader_role}=X`))]).toEqual([row.name, true]);
+    }
+    expect(rows.filter((r) => r.definer).map((r) => r.name).sort()).toEqual(rows.filter((r) => !['attribution_model_weights', 'check_attribution_arguments'].includes(r.name)).map((r) => r.name).sort());
+  });
+
+  it('returns no personal data: no column of a metric function is an email, a name or free text', async () => {
+    const rows = await app.db.sql<{ name: string; columns: string[] }>(
+      `SELECT p.proname AS name, coalesce(
+                (SELECT array_agg(a.name) FROM unnest(p.proargnames, p.proargmodes) AS a(name, mode) WHERE a.mode IN ('t', 'o')), '{}') AS columns
+       FROM pg_proc p WHERE p.pronamespace = 'bi'::regnamespace AND p.prokind = 'f'`,
+    );
+    const columns = rows.flatMap((r) => r.columns.map((c) => `${r.name}.${c}`));
+    expect(columns.length).toBeGreaterThan(0);
+    expect(columns.filter((c) => /email|name|phone|note|comment|title|text/i.test(c.split('.')[1]!))).toEqual([]);
+  });
+
+  it('rounds by the same largest-remainder CTEs as the fragment its unit tests run', () => {
+    const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const file = readFileSync(join(ROOT, 'sql/bi/attribution.sql'), 'utf8');
+    expect(squash(file)).toContain(squash(LARGEST_REMAINDER));
+  });
+});

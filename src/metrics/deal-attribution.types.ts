@@ -75,7 +75,7 @@ export class CampaignCredit {
   credit: string;
 
   @Field(() => DecimalScalar, {
-    description: "The credit unrounded: the deal's amount times the weights of the campaign's touches. A report rounds the sum of these over its deals.",
+    description: "The credit unrounded, at full precision (weights carry 40 decimals): the deal's amount times the weights of the campaign's touches. A report adds these up over its deals in decimal arithmetic and rounds the sum (at 12 decimals, then by largest remainder).",
   })
   exactCredit: string;
 

@@ -226,6 +226,57 @@ describe('Opportunity.attribution', () => {
     expect(large.statements).toBeLessThanOrEqual(6);
   });
 
+  it("lists the deals behind a campaign's performance row, paginated, with the campaign's credit for each", async () => {
+    // D1 100.00: A, B (LINEAR 50.00 / 50.00); D2 10.00: A; D3 0.03: A, B, C (0.01 each); all closed in March 2024
+    const { account: a1 } = await journey([['A', '2024-03-01T00:00:00Z'], ['B', '2024-03-02T00:00:00Z']]);
+    const [idA, idB] = (await app.db.sql<{ id: string }>(`SELECT id FROM campaigns ORDER BY id`)).map((r) => r.id);
+    const a2 = await f.account();
+    const l2 = await f.lead(a2);
+    await f.touch(l2, idA!, '2024-03-03T00:00:00Z');
+    const a3 = await f.account();
+    const l3 = await f.lead(a3);
+    const idC = await f.campaign('C');
+    for (const [c, day] of [[idA!, '04'], [idB!, '05'], [idC, '06']] as const) await f.touch(l3, c, `2024-03-${day}T00:00:00Z`);
+    const d1 = await f.opportunity({ accountId: a1, amount: '100.00', createdAt: '2024-03-10T00:00:00Z', closedAt: '2024-03-20T00:00:00Z' });
+    const d2 = await f.opportunity({ accountId: a2, amount: '10.00', createdAt: '2024-03-10T00:00:00Z', closedAt: '2024-03-21T00:00:00Z' });
+    const d3 = await f.opportunity({ accountId: a3, amount: '0.03', createdAt: '2024-03-10T00:00:00Z', closedAt: '2024-03-22T00:00:00Z' });
+    const input = { window: { from: '2024-03-01T00:00:00Z', to: '2024-04-01T00:00:00Z' }, model: 'LINEAR', measures: ['REVENUE'] };
+    type Deals = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { credit: string; exactCredit: string; opportunity: { id: string } } }[] };
+    type Report = { campaignPerformance: { rows: { campaign: { name: string }; attributedRevenue: string; deals: Deals }[] } };
+    const QUERY = `query($input: CampaignPerformanceInput!, $first: Int, $after: String) { campaignPerformance(input: $input) { rows {
+      campaign { name } attributedRevenue
+      deals(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { credit exactCredit opportunity { id } } } } } } }`;
+    const page1 = await app.ok<Report>(QUERY, { input, first: 2 });
+    const rowOf = (r: Report, name: string) => r.campaignPerformance.rows.find((x) => x.campaign.name === name)!;
+    // A: 50.00 + 10.00 + 0.01 = 60.01; B: 50.00 + 0.01 = 50.01; C: 0.01
+    expect(page1.campaignPerformance.rows.map((r) => [r.campaign.name, r.attributedRevenue])).toEqual([['A', '60.01'], ['B', '50.01'], ['C', '0.01']]);
+    const deals = (r: Report, name: string) => rowOf(r, name).deals.edges.map((e) => [e.node.opportunity.id, e.node.credit]);
+    expect(rowOf(page1, 'A').deals).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
+    expect(deals(page1, 'A')).toEqual([[toGlobalId('Opportunity', d1), '50.00'], [toGlobalId('Opportunity', d2), '10.00']]);
+    expect(deals(page1, 'B')).toEqual([[toGlobalId('Opportunity', d1), '50.00'], [toGlobalId('Opportunity', d3), '0.01']]);
+    expect(rowOf(page1, 'C').deals).toMatchObject({ totalCount: 1, pageInfo: { hasNextPage: false } });
+    const page2 = await app.ok<Report>(QUERY, { input, first: 2, after: rowOf(page1, 'A').deals.pageInfo.endCursor });
+    expect(deals(page2, 'A')).toEqual([[toGlobalId('Opportunity', d3), '0.01']]);
+    expect(rowOf(page2, 'A').deals.pageInfo.hasNextPage).toBe(false);
+    // unrounded: 0.03 times a third carried to 40 decimals (0.333...3), which the report rounds at 12 decimals to 0.01
+    expect(rowOf(page2, 'A').deals.edges[0]!.node.exactCredit).toBe(`0.00${'9'.repeat(40)}`);
+
+    // Campaign.performance rows link to their deals too
+    const nested = await app.ok<{ node: { performance: { attributedRevenue: string; deals: Deals } } }>(
+      `query($id: ID!, $input: CampaignMetricsInput!) { node(id: $id) { ... on Campaign { performance(input: $input) {
+        attributedRevenue deals { totalCount edges { node { credit opportunity { id } } } } } } } }`,
+      { id: toGlobalId('Campaign', idB!), input },
+    );
+    expect(nested.node.performance).toMatchObject({ attributedRevenue: '50.01', deals: { totalCount: 2 } });
+
+    // refusals name the argument
+    const refusal = async (variables: Record<string, unknown>, deals = 'deals') =>
+      (await app.gql(`query($input: CampaignPerformanceInput!) { campaignPerformance(input: $input) { rows { ${deals} { totalCount } } } }`, { input: { ...input, ...variables } })).errors?.[0]?.extensions;
+    expect(await refusal({ model: 'DATA_DRIVEN' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.model' });
+    expect(await refusal({}, 'deals(measure: PIPELINE)')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'measure' });
+    expect(await refusal({}, 'deals(first: 1000)')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+  });
+
   it('shows ANALYST the figures of a journey but not the deal name', async () => {
     const { account } = await journey([['A', '2024-03-01T00:00:00Z']]);
     const deal = await f.opportunity({ accountId: account, amount: '10.00', createdAt: '2024-03-10T00:00:00Z', closedAt: '2024-03-20T00:00:00Z' });

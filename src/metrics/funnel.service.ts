@@ -1,46 +1,46 @@
 import { metricQuery } from '../db/metric-work';
-import { Channel, FUNNEL_STAGES, LeadStage } from '../common/enums';
+import { Channel, LeadStage } from '../common/enums';
 import type { Context } from '../graphql/context';
-import { FUNNEL_SQL } from './funnel.sql';
 import { FunnelGroupBy, FunnelInput, FunnelReport, FunnelSegment } from './funnel.types';
 
-/** One row of FUNNEL_SQL: `count_<STAGE>` and `days_<STAGE>` (median days to the next stage) per stage. */
+/**
+ * The demand waterfall: bi.funnel (sql/bi/funnel.sql), the one definition that SQL callers
+ * (BI roles) run too. One row per group and stage, the whole cohort first, then each channel
+ * of first touch in name order and the untouched leads last; stages in order.
+ */
+export const FUNNEL_SQL = `
+SELECT is_total AS "isTotal", channel, stage, count, conversion_rate_to_next AS "conversionRateToNext",
+       median_days_to_next AS "medianDaysToNext"
+FROM bi.funnel($1::timestamptz, $2::timestamptz, $3::text)`;
+
 interface FunnelSqlRow {
   isTotal: boolean;
   channel: Channel | null;
-  [column: string]: unknown;
-}
-
-/** The six stages of one group, each with the step to the next. */
-function segment(channel: Channel | null, row: FunnelSqlRow | undefined): FunnelSegment {
-  const countOf = (stage: LeadStage | undefined): number => (stage && row ? Number(row[`count_${stage}`] ?? 0) : 0);
-  return {
-    channel,
-    stages: FUNNEL_STAGES.map((stage, i) => {
-      const next = FUNNEL_STAGES[i + 1];
-      const count = countOf(stage);
-      return {
-        stage,
-        count,
-        conversionRateToNext: next === undefined || count === 0 ? null : countOf(next) / count,
-        medianDaysToNext: next === undefined ? null : ((row?.[`days_${stage}`] as number | null | undefined) ?? null),
-      };
-    }),
-  };
+  stage: LeadStage;
+  count: number;
+  conversionRateToNext: number | null;
+  medianDaysToNext: number | null;
 }
 
 /** The demand waterfall of the leads created in the window (one SQL statement). */
 export async function funnelReport(ctx: Pick<Context, 'ds'>, input: FunnelInput): Promise<FunnelReport> {
   const groupBy = input.groupBy ?? FunnelGroupBy.NONE;
-  const rows: FunnelSqlRow[] = await metricQuery(ctx, FUNNEL_SQL, [input.window.from, input.window.to, groupBy === FunnelGroupBy.CHANNEL]);
-  const total = rows.find((r) => r.isTotal);
-  // the SQL orders channels by name with the untouched leads (null) last
-  const groups = rows.filter((r) => !r.isTotal);
-  return {
-    from: input.window.from,
-    to: input.window.to,
-    groupBy,
-    total: segment(null, total),
-    groups: groupBy === FunnelGroupBy.CHANNEL ? groups.map((r) => segment(r.channel, r)) : [],
-  };
+  const rows: FunnelSqlRow[] = await metricQuery(ctx, FUNNEL_SQL, [input.window.from, input.window.to, groupBy]);
+  const segments: (FunnelSegment & { isTotal: boolean })[] = [];
+  for (const row of rows) {
+    let last = segments[segments.length - 1];
+    if (!last || last.isTotal !== row.isTotal || last.channel !== row.channel) {
+      last = { isTotal: row.isTotal, channel: row.channel, stages: [] };
+      segments.push(last);
+    }
+    last.stages.push({
+      stage: row.stage,
+      count: row.count,
+      conversionRateToNext: row.conversionRateToNext,
+      medianDaysToNext: row.medianDaysToNext,
+    });
+  }
+  const [total, ...groups] = segments.map(({ isTotal: _isTotal, ...segment }) => segment);
+  if (!total) throw new Error('bi.funnel returned no total');
+  return { from: input.window.from, to: input.window.to, groupBy, total, groups };
 }

@@ -175,6 +175,13 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
        SELECT c, d::date, round((c * 37 + extract(doy FROM d)::int * 11) % 500 + 0.37, 2)
        FROM generate_series(1, 9) c, generate_series('2024-01-20'::timestamp, '2024-11-10', interval '4 days') d`,
     );
+    // the funnel's cohort: leads created over the year, some of them going further (checks: each stage after the last)
+    await app.db.sql(`
+      UPDATE leads SET created_at = least(coalesce(mql_at, 'infinity'), '2024-01-15'::timestamptz + (id * 53 % 290) * interval '1 day' + (id % 24) * interval '1 hour')`);
+    await app.db.sql(`UPDATE leads SET sal_at = mql_at + (id % 7) * interval '1 day' + id * interval '1 minute' WHERE mql_at IS NOT NULL AND id % 3 > 0`);
+    await app.db.sql(`UPDATE leads SET sql_at = sal_at + (id % 5) * interval '13 hours' WHERE sal_at IS NOT NULL AND id % 4 > 0`);
+    await app.db.sql(`UPDATE leads SET opportunity_at = sql_at + (id % 9) * interval '1 day' WHERE sql_at IS NOT NULL AND id % 5 > 0`);
+    await app.db.sql(`UPDATE leads SET customer_at = opportunity_at + interval '30 days' WHERE opportunity_at IS NOT NULL AND id % 2 = 0`);
     await cacheJourneys(app.db, 90, 7);
     logins = new BiLogins(app.db);
     bi = await logins.connect(await logins.create('metrics'));
@@ -240,6 +247,34 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
     expect(sql.length).toBeGreaterThan(0);
   });
 
+  const FUNNEL_QUERY = `query($input: FunnelInput!) {
+    funnel(input: $input) {
+      total { channel stages { stage count conversionRateToNext medianDaysToNext } }
+      groups { channel stages { stage count conversionRateToNext medianDaysToNext } }
+    }
+  }`;
+
+  it.each([
+    ['NONE', YEAR],
+    ['CHANNEL', YEAR],
+    ['CHANNEL', RAGGED],
+    ['CHANNEL', { from: '2031-01-01T00:00:00Z', to: '2031-02-01T00:00:00Z' }],
+  ] as const)('funnel by %s over %o', async (groupBy, window) => {
+    type Segment = { channel: string | null; stages: Record<string, unknown>[] };
+    const { funnel: api } = await app.ok<{ funnel: { total: Segment; groups: Segment[] } }>(FUNNEL_QUERY, { input: { window, groupBy } });
+    const { rows } = await bi.query<Record<string, unknown>>(`SELECT * FROM bi.funnel($1, $2, $3)`, [window.from, window.to, groupBy]);
+    const stagesOf = (list: Record<string, unknown>[]) =>
+      list.map((r) => ({ stage: r.stage, count: r.count, conversionRateToNext: r.conversion_rate_to_next, medianDaysToNext: r.median_days_to_next }));
+    const totalRows = rows.filter((r) => r.is_total);
+    const groupRows = rows.filter((r) => !r.is_total);
+    const channels = [...new Set(groupRows.map((r) => r.channel))];
+    expect({
+      total: { channel: null, stages: stagesOf(totalRows) },
+      groups: channels.map((channel) => ({ channel, stages: stagesOf(groupRows.filter((r) => r.channel === channel)) })),
+    }).toEqual(api);
+    if (window.from < '2030') expect(api.total.stages[0]!.count).toBeGreaterThan(0);
+  });
+
   it('reconciles: campaign credits plus the unattributed amount are the total, to the cent', async () => {
     const { rows } = await bi.query<{ kind: string; credits: string; unattributed: string; total: string }>(
       `SELECT row_kind AS kind, sum(attributed_revenue) OVER () - attributed_revenue AS credits,
@@ -265,6 +300,8 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
       `SELECT * FROM bi.channel_performance('2024-02-01', '2024-11-01', p_journey_scope => 'EVERYONE')`,
       `SELECT * FROM bi.revenue_time_series('2024-02-01', '2024-11-01', p_grain => 'YEAR')`,
       `SELECT * FROM bi.revenue_time_series('2024-02-01', '2024-11-01', p_by => 'ACCOUNT')`,
+      `SELECT * FROM bi.funnel('2024-02-01', '2024-11-01', 'CAMPAIGN')`,
+      `SELECT * FROM bi.funnel('2024-11-01', '2024-02-01')`,
     ]) {
       expect([statement, await sqlState(() => bi.query(statement))]).toEqual([statement, '22023']);
     }
@@ -285,7 +322,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
   it('owns the functions by the bi owner, as SECURITY DEFINER with a fixed search_path, callable by the reader role only', async () => {
     const names = BI_METRIC_FILES.flatMap((file) => functionNames(readFileSync(join(ROOT, 'sql/bi', file), 'utf8')));
     expect(names).toEqual(
-      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series']),
+      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel']),
     );
     const rows = await app.db.sql<{ name: string; owner: string; definer: boolean; config: string[] | null; acl: string[] }>(
       `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS definer, p.proconfig AS config,

@@ -28,10 +28,11 @@ export interface ExportDeps {
   schema: GraphQLSchema;
   apollo: ApolloServer<Context>;
   logger: Logger;
-  /** The page size of the API (MAX_PAGE_SIZE): a list is walked in pages of this many rows. */
-  maxPageSize: number;
-  /** A fresh context for one GraphQL operation of `actor`, as /graphql builds it. */
-  contextFor(actor: Actor, req: IncomingMessage, requestId: string): Context;
+  /**
+   * A fresh context for one GraphQL operation of `actor`, as /graphql builds it, whose lists take
+   * pages of up to `pageSize` rows (the export's own page size, ExportSettings.pageSize).
+   */
+  contextFor(actor: Actor, req: IncomingMessage, requestId: string, pageSize: number): Context;
 }
 
 /** An operation of the export answered with errors: the response /graphql would have given. */
@@ -162,7 +163,7 @@ export class ExportRoutes {
   private async run(actor: Actor, req: IncomingMessage, requestId: string, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
     const response = await this.deps.apollo.executeOperation(
       { query, variables, operationName: 'Export' },
-      { contextValue: this.deps.contextFor(actor, req, requestId) },
+      { contextValue: this.deps.contextFor(actor, req, requestId, this.settings.pageSize) },
     );
     if (response.body.kind !== 'single') throw new Error('an export operation answered incrementally');
     const { data, errors } = response.body.singleResult;
@@ -183,7 +184,7 @@ export class ExportRoutes {
     const columns: Column[] = seesPersonalData({ actor }) ? [...table.columns] : table.columns.filter((c) => !c.refusedWhenMasked);
     const query = exportOperation(table, columns, exportArguments(table));
     const paged = table.pagedAt !== null;
-    let pageSize = this.deps.maxPageSize;
+    let pageSize = this.settings.pageSize;
     let after = typeof variables.after === 'string' ? variables.after : null;
     const runPage = () => this.run(actor, req, requestId, query, paged ? { ...variables, first: pageSize, after } : variables);
 

@@ -6,6 +6,12 @@ export interface ExportSettings {
   total: number;
   /** The Retry-After of a refused export. */
   retryAfterSeconds: number;
+  /**
+   * Rows per page an export reads (its own operations, not a client's: MAX_PAGE_SIZE does not
+   * bound them). Larger pages cost fewer operations per row; two pages are in memory at most,
+   * and a page over the cost limit is read as smaller pages.
+   */
+  pageSize: number;
 }
 
 function positiveInt(name: string, fallback: number): number {
@@ -21,5 +27,6 @@ export function exportSettingsFromEnv(): ExportSettings {
     perCaller: positiveInt('EXPORTS_PER_CALLER', 2),
     total: positiveInt('EXPORTS_TOTAL', 8),
     retryAfterSeconds: positiveInt('EXPORTS_RETRY_AFTER_SECONDS', 5),
+    pageSize: Math.min(positiveInt('EXPORT_PAGE_SIZE', 1000), 10_000),
   };
 }

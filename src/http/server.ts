@@ -158,9 +158,12 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     schema,
     apollo,
     logger,
-    maxPageSize: config.maxPageSize,
-    contextFor: (actor, req, requestId) =>
-      createContext({ ds, readDs: readSourceFor(actor, req), config, logger: logger.child({ requestId }), requestId, actor, metricWork: metricGate.ticket(actor.id) }),
+    // the export's own pages may be larger than a client's (MAX_PAGE_SIZE): its operations, streamed
+    contextFor: (actor, req, requestId, pageSize) =>
+      createContext({
+        ds, readDs: readSourceFor(actor, req), config: { ...config, maxPageSize: Math.max(config.maxPageSize, pageSize) },
+        logger: logger.child({ requestId }), requestId, actor, metricWork: metricGate.ticket(actor.id),
+      }),
   });
   // cross-origin browser apps: the origins of CORS_ORIGINS only (none by default: no CORS header at all)
   const corsPolicy = new CorsPolicy(corsOriginsFromEnv());

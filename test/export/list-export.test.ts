@@ -1,4 +1,5 @@
 import { Role } from '../../src/auth/roles';
+import { observeQueries } from '../../src/db/data-source';
 import { gid, insertAccount, insertCampaign, insertLead, insertTouch } from '../helpers/core-fixtures';
 import { HttpTestApp, startHttpApp } from '../helpers/http-app';
 import { csvRecords, getExport, jsonLines, readParquet } from './support';
@@ -22,10 +23,12 @@ describe('list exports', () => {
   const emails: string[] = [];
 
   beforeAll(async () => {
-    // pages of 5: the 13 touchpoints take three pages
+    // pages of 5: the 13 touchpoints take three pages (the export's own page size, and the API's)
+    process.env.EXPORT_PAGE_SIZE = '5';
     http = await startHttpApp((config) => {
       config.maxPageSize = 5;
     });
+    delete process.env.EXPORT_PAGE_SIZE;
     analystKey = (await http.newKey(Role.ANALYST)).secret;
     const account = await insertAccount(http.db, { name: 'Listed Co' });
     const campaigns = [await insertCampaign(http.db, { name: 'Spring, "quoted"', channel: 'EMAIL' }), await insertCampaign(http.db, { name: 'Webinar', channel: 'WEBINAR' })];
@@ -73,10 +76,22 @@ describe('list exports', () => {
   it('JSON lines of a list of several pages equal the GraphQL list, row for row', async () => {
     const api = await allTouches();
     expect(api.length).toBe(13);
-    const response = await getExport(http, 'touchpoints.jsonl');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-    const lines = jsonLines(await response.text());
+    // the pages the export reads: one statement of the touchpoints list each (5 + 5 + 3 rows)
+    const pages: string[] = [];
+    const stop = observeQueries((sql) => {
+      if (/FROM "?touchpoints"? t\b/.test(sql) && /LIMIT/.test(sql) && !/count\(\*\)/.test(sql)) pages.push(sql);
+    });
+    let text: string;
+    try {
+      const response = await getExport(http, 'touchpoints.jsonl');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+      text = await response.text();
+    } finally {
+      stop();
+    }
+    expect(pages).toHaveLength(3);
+    const lines = jsonLines(text);
     const keys = Object.keys(columnsOf(api[0]!));
     expect(lines.map((l) => pick(l, keys))).toEqual(api.map(columnsOf));
     // ids are the API's global ids, times ISO-8601 UTC

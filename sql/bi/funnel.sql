@@ -31,9 +31,7 @@ AS $function$
 DECLARE
   v_by_channel boolean := upper(p_group_by) = 'CHANNEL';
 BEGIN
-  IF p_from IS NULL OR p_to IS NULL OR NOT p_from < p_to THEN
-    RAISE EXCEPTION 'the window must have p_from < p_to' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
+  PERFORM bi.check_window(p_from, p_to);
   IF p_group_by IS NULL OR upper(p_group_by) NOT IN ('NONE', 'CHANNEL') THEN
     RAISE EXCEPTION 'p_group_by must be NONE or CHANNEL' USING ERRCODE = 'invalid_parameter_value';
   END IF;

@@ -59,6 +59,19 @@ BEGIN
 END
 $function$;
 
+/* Fails with invalid_parameter_value (22023) unless p_from < p_to (the window of every metric function). */
+CREATE OR REPLACE FUNCTION bi.check_window(p_from timestamptz, p_to timestamptz)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+  IF p_from IS NULL OR p_to IS NULL OR NOT p_from < p_to THEN
+    RAISE EXCEPTION 'the window must have p_from < p_to' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+END
+$function$;
+
 /*
  * Checks the arguments every attributed metric function takes (as the API checks its inputs);
  * fails with invalid_parameter_value (22023) naming the argument, or feature_not_supported
@@ -72,9 +85,7 @@ LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $function$
 BEGIN
-  IF p_from IS NULL OR p_to IS NULL OR NOT p_from < p_to THEN
-    RAISE EXCEPTION 'the window must have p_from < p_to' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
+  PERFORM bi.check_window(p_from, p_to);
   IF p_lookback_days IS NULL OR p_lookback_days NOT BETWEEN 1 AND 3650 THEN
     RAISE EXCEPTION 'p_lookback_days must be a whole number of days from 1 to 3650' USING ERRCODE = 'invalid_parameter_value';
   END IF;

@@ -1,8 +1,22 @@
 import { metricQuery } from '../db/metric-work';
 import type { Context } from '../graphql/context';
 import { resolveAsOf } from './metric-args';
-import { SLA_FOLLOW_UP_SQL, SLA_MONTHS_SQL } from './sla.sql';
 import { SlaComplianceInput, SlaComplianceReport, SlaMonth } from './sla.types';
+
+/**
+ * SLA compliance: bi.sla_follow_up and bi.sla_months (sql/bi/sla.sql), the one definition that
+ * SQL callers (BI roles) run too.
+ */
+export const SLA_FOLLOW_UP_SQL = `
+SELECT mqls, within, breached, pending, no_agreement AS "noAgreement", responded,
+       compliance_rate AS "complianceRate", median_response_hours AS "medianResponseHours"
+FROM bi.sla_follow_up($1::timestamptz, $2::timestamptz, $3::timestamptz)`;
+
+export const SLA_MONTHS_SQL = `
+SELECT month_start AS "monthStart", period_from AS "periodFrom", period_to AS "periodTo", full_month AS "fullMonth",
+       agreement_version AS "agreementVersion", monthly_mql_target AS "monthlyMqlTarget",
+       mqls_delivered AS "mqlsDelivered", attainment
+FROM bi.sla_months($1::timestamptz, $2::timestamptz, $3::timestamptz)`;
 
 interface FollowUpRow {
   mqls: number;
@@ -11,6 +25,7 @@ interface FollowUpRow {
   pending: number;
   noAgreement: number;
   responded: number;
+  complianceRate: number | null;
   medianResponseHours: number | null;
 }
 
@@ -24,13 +39,5 @@ export async function slaComplianceReport(ctx: Pick<Context, 'ds'>, input: SlaCo
   ]);
   const totals = followUp[0];
   if (!totals) throw new Error('SLA follow-up query returned no row');
-  const judged = totals.within + totals.breached;
-  return {
-    from: input.window.from,
-    to: input.window.to,
-    asOf,
-    ...totals,
-    complianceRate: judged === 0 ? null : totals.within / judged,
-    months,
-  };
+  return { from: input.window.from, to: input.window.to, asOf, ...totals, months };
 }

@@ -7,6 +7,7 @@ import { BI_METRIC_FILES, functionNames } from '../../migrations/1732810000000-b
 import { createTestApp, TestApp } from '../helpers/app';
 import { ROOT } from '../helpers/built-service';
 import { cacheJourneys } from '../metrics/attribution-fixtures';
+import { insertAgreement, insertUser } from '../metrics/fixtures';
 import { generate, load } from '../metrics/random-attribution-data';
 import { BiLogins, sqlState } from './bi-support';
 
@@ -182,6 +183,20 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
     await app.db.sql(`UPDATE leads SET sql_at = sal_at + (id % 5) * interval '13 hours' WHERE sal_at IS NOT NULL AND id % 4 > 0`);
     await app.db.sql(`UPDATE leads SET opportunity_at = sql_at + (id % 9) * interval '1 day' WHERE sql_at IS NOT NULL AND id % 5 > 0`);
     await app.db.sql(`UPDATE leads SET customer_at = opportunity_at + interval '30 days' WHERE opportunity_at IS NOT NULL AND id % 2 = 0`);
+    // SLA: agreements (one approved after the asOf below, one never by sales), sales-owned campaigns, feedback
+    const approver = await insertUser(app.db, 'MARKETING');
+    await insertAgreement(app.db, { version: 1, effectiveFrom: '2024-02-10T00:00:00Z', followUpHours: '36', monthlyMqlTarget: 6, approvedAt: '2024-02-01T00:00:00Z', approverId: approver });
+    await insertAgreement(app.db, { version: 2, effectiveFrom: '2024-05-01T00:00:00Z', followUpHours: '72.5', monthlyMqlTarget: 0, approvedAt: '2024-04-01T00:00:00Z', approverId: approver });
+    await insertAgreement(app.db, { version: 3, effectiveFrom: '2024-05-01T00:00:00Z', followUpHours: '12', monthlyMqlTarget: 9, approvedAt: null, approverId: approver });
+    await insertAgreement(app.db, { version: 4, effectiveFrom: '2024-07-01T00:00:00Z', followUpHours: '200', monthlyMqlTarget: 4, approvedAt: '2024-09-15T00:00:00Z', approverId: approver });
+    await app.db.sql(`UPDATE campaigns SET owner_team = 'SALES' WHERE id IN (3, 7, 11)`);
+    await app.db.sql(
+      `INSERT INTO lead_feedback (lead_id, disposition, reason, given_at)
+       SELECT l.id, CASE WHEN l.id % 3 = 0 THEN 'ACCEPTED' ELSE 'REJECTED' END,
+              CASE WHEN l.id % 3 = 0 THEN NULL ELSE (ARRAY['BAD_FIT', 'NO_BUDGET', 'BAD_TIMING', 'DUPLICATE', 'UNREACHABLE', 'ALREADY_CUSTOMER', 'OTHER'])[1 + l.id % 7] END,
+              coalesce(l.mql_at, l.created_at) + (l.id % 11) * interval '7 hours' + k * interval '9 days'
+       FROM leads l CROSS JOIN generate_series(0, 1) k WHERE l.id % 4 <> 1`,
+    );
     await cacheJourneys(app.db, 90, 7);
     logins = new BiLogins(app.db);
     bi = await logins.connect(await logins.create('metrics'));
@@ -275,6 +290,81 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
     if (window.from < '2030') expect(api.total.stages[0]!.count).toBeGreaterThan(0);
   });
 
+  const SLA_QUERY = `query($input: SlaComplianceInput!) {
+    slaCompliance(input: $input) {
+      mqls within breached pending noAgreement responded complianceRate medianResponseHours
+      months { monthStart periodFrom periodTo fullMonth agreementVersion monthlyMqlTarget mqlsDelivered attainment }
+    }
+  }`;
+
+  it.each([
+    [YEAR, '2024-08-01T00:00:00Z'],
+    [RAGGED, '2024-12-01T00:00:00Z'],
+    [{ from: '2031-01-01T00:00:00Z', to: '2031-02-01T00:00:00Z' }, '2031-03-01T00:00:00Z'],
+  ] as const)('SLA compliance over %o as of %s', async (window, asOf) => {
+    type Months = Record<string, unknown>[];
+    const { slaCompliance: api } = await app.ok<{ slaCompliance: Record<string, unknown> & { months: Months } }>(SLA_QUERY, { input: { window, asOf } });
+    const [followUp] = (await bi.query<Record<string, unknown>>(`SELECT * FROM bi.sla_follow_up($1, $2, $3)`, [window.from, window.to, asOf])).rows;
+    const { rows: months } = await bi.query<Record<string, unknown>>(`SELECT * FROM bi.sla_months($1, $2, $3)`, [window.from, window.to, asOf]);
+    const iso = (t: unknown) => (t as Date).toISOString();
+    expect({
+      mqls: followUp!.mqls,
+      within: followUp!.within,
+      breached: followUp!.breached,
+      pending: followUp!.pending,
+      noAgreement: followUp!.no_agreement,
+      responded: followUp!.responded,
+      complianceRate: followUp!.compliance_rate,
+      medianResponseHours: followUp!.median_response_hours,
+      months: months.map((m) => ({
+        monthStart: iso(m.month_start),
+        periodFrom: iso(m.period_from),
+        periodTo: iso(m.period_to),
+        fullMonth: m.full_month,
+        agreementVersion: m.agreement_version,
+        monthlyMqlTarget: m.monthly_mql_target,
+        mqlsDelivered: m.mqls_delivered,
+        attainment: m.attainment,
+      })),
+    }).toEqual(api);
+    if (window.from < '2030') expect([api.within, api.breached, api.months.length].every((n) => (n as number) > 0)).toBe(true);
+  });
+
+  const FEEDBACK_COUNTS = `feedbackCount accepted rejected rejectionRate reasons { reason count }`;
+  const FEEDBACK_QUERY = `query($input: LeadFeedbackSummaryInput!) {
+    leadFeedbackSummary(input: $input) {
+      total { ${FEEDBACK_COUNTS} }
+      byCampaign { campaign { id } channel ${FEEDBACK_COUNTS} }
+      byChannel { channel ${FEEDBACK_COUNTS} }
+    }
+  }`;
+
+  it.each([[YEAR], [RAGGED], [{ from: '2031-01-01T00:00:00Z', to: '2031-02-01T00:00:00Z' }]] as const)('closed-loop feedback over %o', async (window) => {
+    type Counts = Record<string, unknown>;
+    const { leadFeedbackSummary: api } = await app.ok<{ leadFeedbackSummary: { total: Counts; byCampaign: (Counts & { campaign: { id: string } | null })[]; byChannel: Counts[] } }>(
+      FEEDBACK_QUERY,
+      { input: { window } },
+    );
+    const { rows } = await bi.query<Record<string, unknown>>(`SELECT * FROM bi.feedback_summary($1, $2)`, [window.from, window.to]);
+    const reasons = ['BAD_FIT', 'NO_BUDGET', 'BAD_TIMING', 'DUPLICATE', 'UNREACHABLE', 'ALREADY_CUSTOMER', 'OTHER'];
+    const countsOf = (r: Record<string, unknown>) => ({
+      feedbackCount: r.feedback_count,
+      accepted: r.accepted,
+      rejected: r.rejected,
+      rejectionRate: r.rejection_rate,
+      reasons: reasons.map((reason) => ({ reason, count: r[reason.toLowerCase()] })),
+    });
+    expect({
+      total: countsOf(rows.find((r) => r.level === 'TOTAL')!),
+      byCampaign: rows.filter((r) => r.level === 'CAMPAIGN').map((r) => ({ campaignId: r.campaign_id, channel: r.channel, ...countsOf(r) })),
+      byChannel: rows.filter((r) => r.level === 'CHANNEL').map((r) => ({ channel: r.channel, ...countsOf(r) })),
+    }).toEqual({
+      ...api,
+      byCampaign: api.byCampaign.map(({ campaign, ...r }) => ({ campaignId: campaign ? decodeId('id', 'Campaign', campaign.id) : null, ...r })),
+    });
+    if (window.from < '2030') expect(api.byCampaign.length).toBeGreaterThan(1);
+  });
+
   it('reconciles: campaign credits plus the unattributed amount are the total, to the cent', async () => {
     const { rows } = await bi.query<{ kind: string; credits: string; unattributed: string; total: string }>(
       `SELECT row_kind AS kind, sum(attributed_revenue) OVER () - attributed_revenue AS credits,
@@ -302,6 +392,9 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
       `SELECT * FROM bi.revenue_time_series('2024-02-01', '2024-11-01', p_by => 'ACCOUNT')`,
       `SELECT * FROM bi.funnel('2024-02-01', '2024-11-01', 'CAMPAIGN')`,
       `SELECT * FROM bi.funnel('2024-11-01', '2024-02-01')`,
+      `SELECT * FROM bi.sla_follow_up('2024-11-01', '2024-02-01')`,
+      `SELECT * FROM bi.sla_months('2024-02-01', '2024-11-01', NULL)`,
+      `SELECT * FROM bi.feedback_summary('2024-02-01', NULL)`,
     ]) {
       expect([statement, await sqlState(() => bi.query(statement))]).toEqual([statement, '22023']);
     }
@@ -322,7 +415,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
   it('owns the functions by the bi owner, as SECURITY DEFINER with a fixed search_path, callable by the reader role only', async () => {
     const names = BI_METRIC_FILES.flatMap((file) => functionNames(readFileSync(join(ROOT, 'sql/bi', file), 'utf8')));
     expect(names).toEqual(
-      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel']),
+      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_months', 'feedback_summary']),
     );
     const rows = await app.db.sql<{ name: string; owner: string; definer: boolean; config: string[] | null; acl: string[] }>(
       `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS definer, p.proconfig AS config,
@@ -339,7 +432,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
       expect([row.name, row.acl.some((entry) => entry.startsWith('=X'))]).toEqual([row.name, false]);
       expect([row.name, row.acl.some((entry) => entry.startsWith(`${settings!.reader_role}=X`))]).toEqual([row.name, true]);
     }
-    expect(rows.filter((r) => r.definer).map((r) => r.name).sort()).toEqual(rows.filter((r) => !['attribution_model_weights', 'check_attribution_arguments'].includes(r.name)).map((r) => r.name).sort());
+    expect(rows.filter((r) => r.definer).map((r) => r.name).sort()).toEqual(rows.filter((r) => !['attribution_model_weights', 'check_attribution_arguments', 'check_window'].includes(r.name)).map((r) => r.name).sort());
   });
 
   it('returns no personal data: no column of a metric function is an email, a name or free text', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import { isExportPath } from '../export/export-http';
 import { isImportPath } from '../imports/import-http';
+import { StartupError } from '../startup/startup-error';
 
 /**
  * Cross-origin access for browser apps on other origins (the `cors` package's middleware,
@@ -32,7 +33,8 @@ export const CORS_EXPOSED_HEADERS = ['retry-after', 'x-request-id', 'idempotent-
 /** How long a browser may keep a preflight's answer (seconds). */
 export const CORS_MAX_AGE_SECONDS = 600;
 
-export class CorsSettingsError extends Error {}
+/** A CORS_ORIGINS that names no origin: npm start says so in one line and exits. */
+export class CorsSettingsError extends StartupError {}
 
 /**
  * The allowed origins from `CORS_ORIGINS` (comma-separated, e.g.

@@ -261,6 +261,20 @@ describe('Opportunity.attribution', () => {
     // unrounded: 0.03 times a third carried to 40 decimals (0.333...3), which the report rounds at 12 decimals to 0.01
     expect(rowOf(page2, 'A').deals.edges[0]!.node.exactCredit).toBe(`0.00${'9'.repeat(40)}`);
 
+    // batched: the deals of every row cost the same few statements as those of one row (find the pairs, attribute the deals, load them)
+    const count = async (query: string, variables: Record<string, unknown>) => {
+      const statements: string[] = [];
+      const stop = observeQueries((sql) => statements.push(sql));
+      try {
+        await app.ok(query, variables);
+      } finally {
+        stop();
+      }
+      return statements.length;
+    };
+    const withoutDeals = await count(`query($input: CampaignPerformanceInput!) { campaignPerformance(input: $input) { rows { campaign { name } } } }`, { input });
+    expect((await count(QUERY, { input, first: 2 })) - withoutDeals).toBeLessThanOrEqual(3);
+
     // Campaign.performance rows link to their deals too
     const nested = await app.ok<{ node: { performance: { attributedRevenue: string; deals: Deals } } }>(
       `query($id: ID!, $input: CampaignMetricsInput!) { node(id: $id) { ... on Campaign { performance(input: $input) {

@@ -13,8 +13,6 @@ import {
 } from './share-of-wallet.sql';
 import { AccountWalletShare, WalletPortfolio, WalletShareAccountsArgs, WalletShareSortField } from './share-of-wallet.types';
 
-const DAY_MS = 86_400_000;
-
 /** Which accounts a report covers and as of when. */
 export interface WalletShareScope {
   asOf: Date;
@@ -24,15 +22,9 @@ export interface WalletShareScope {
 /** The figures of one account, without the account itself. */
 export type AccountWalletFigures = Omit<AccountWalletShare, 'account'>;
 
-/** $1..$4 of every share-of-wallet statement: Y = [asOf - 365 days, asOf), segment, account ids. */
-function scopeParams(asOf: Date, segment: Segment | null, accountIds: readonly string[] | null): unknown[] {
-  return [new Date(asOf.getTime() - 365 * DAY_MS), asOf, segment, accountIds];
-}
-
 /** Portfolio totals and net revenue retention of the accounts in scope (one statement). */
 export async function walletPortfolio(ctx: Pick<Context, 'ds'>, scope: WalletShareScope): Promise<WalletPortfolio> {
-  const priorYearStart = new Date(scope.asOf.getTime() - 730 * DAY_MS);
-  const [row]: WalletPortfolio[] = await metricQuery(ctx, WALLET_PORTFOLIO_SQL, [...scopeParams(scope.asOf, scope.segment, null), priorYearStart]);
+  const [row]: WalletPortfolio[] = await metricQuery(ctx, WALLET_PORTFOLIO_SQL, [scope.asOf, scope.segment]);
   if (!row) throw new Error('wallet portfolio query returned no row');
   return row;
 }
@@ -62,7 +54,8 @@ export async function walletSharePage(
   }
   const metadata = ctx.ds.getMetadata(Account);
   const rows: PageRow[] = await metricQuery(ctx, walletSharePageSql(selectList(ctx.ds, Account, 'a')), [
-    ...scopeParams(scope.asOf, scope.segment, null),
+    scope.asOf,
+    scope.segment,
     field,
     direction === SortDirection.ASC ? 1 : -1,
     page.backwards ? -1 : 1,
@@ -97,7 +90,7 @@ export async function walletSharesOfAccounts(
   asOf: Date,
   accountIds: readonly string[],
 ): Promise<(AccountWalletFigures | null)[]> {
-  const rows: AccountWalletFigures[] = await metricQuery(ctx, WALLET_SHARES_OF_ACCOUNTS_SQL, scopeParams(asOf, null, accountIds));
+  const rows: AccountWalletFigures[] = await metricQuery(ctx, WALLET_SHARES_OF_ACCOUNTS_SQL, [asOf, accountIds]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return accountIds.map((id) => byId.get(id) ?? null);
 }

@@ -197,6 +197,8 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
               coalesce(l.mql_at, l.created_at) + (l.id % 11) * interval '7 hours' + k * interval '9 days'
        FROM leads l CROSS JOIN generate_series(0, 1) k WHERE l.id % 4 <> 1`,
     );
+    // share of wallet: wallet sizes on most accounts (one of 0.00), two segments
+    await app.db.sql(`UPDATE accounts SET wallet_size = CASE WHEN id = 5 THEN 0 ELSE id * 10007.31 END, segment = CASE WHEN id % 2 = 0 THEN 'MID_MARKET' ELSE 'SMB' END WHERE id % 7 <> 0`);
     await cacheJourneys(app.db, 90, 7);
     logins = new BiLogins(app.db);
     bi = await logins.connect(await logins.create('metrics'));
@@ -365,6 +367,69 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
     if (window.from < '2030') expect(api.byCampaign.length).toBeGreaterThan(1);
   });
 
+  const WALLET_FIGURES = `walletSize revenue12m shareOfWallet whitespace openExpansionPipeline expansionRevenue12m`;
+  const WALLET_QUERY = `query($input: WalletShareInput) {
+    walletShare(input: $input) {
+      portfolio {
+        accounts accountsWithWalletSize walletSize revenue12m shareOfWallet whitespace openExpansionPipeline expansionRevenue12m
+        retentionBaseAccounts retentionBasePriorRevenue retentionBaseRevenue12m netRevenueRetention
+      }
+      accounts(first: 100, orderBy: { field: SHARE_OF_WALLET, direction: DESC }) { edges { node { account { id } ${WALLET_FIGURES} } } }
+    }
+  }`;
+
+  it.each([
+    ['2025-06-01T00:00:00Z', null],
+    ['2024-09-15T12:00:00Z', 'MID_MARKET'],
+    ['2031-01-01T00:00:00Z', 'SMB'],
+  ] as const)('share of wallet and NRR as of %s, segment %s', async (asOf, segment) => {
+    type Node = Record<string, unknown> & { account: { id: string } };
+    const { walletShare: api } = await app.ok<{ walletShare: { portfolio: Record<string, unknown>; accounts: { edges: { node: Node }[] } } }>(
+      WALLET_QUERY,
+      { input: { asOf, segment } },
+    );
+    const [portfolio] = (await bi.query<Record<string, unknown>>(`SELECT * FROM bi.wallet_portfolio($1, $2)`, [asOf, segment])).rows;
+    const { rows } = await bi.query<Record<string, unknown>>(`SELECT * FROM bi.wallet_share_accounts($1, $2)`, [asOf, segment]);
+    expect({
+      accounts: portfolio!.accounts,
+      accountsWithWalletSize: portfolio!.accounts_with_wallet_size,
+      walletSize: portfolio!.wallet_size,
+      revenue12m: portfolio!.revenue_12m,
+      shareOfWallet: portfolio!.share_of_wallet,
+      whitespace: portfolio!.whitespace,
+      openExpansionPipeline: portfolio!.open_expansion_pipeline,
+      expansionRevenue12m: portfolio!.expansion_revenue_12m,
+      retentionBaseAccounts: portfolio!.retention_base_accounts,
+      retentionBasePriorRevenue: portfolio!.retention_base_prior_revenue,
+      retentionBaseRevenue12m: portfolio!.retention_base_revenue_12m,
+      netRevenueRetention: portfolio!.net_revenue_retention,
+    }).toEqual(api.portfolio);
+    const byId = (list: [string, unknown][]) => Object.fromEntries(list.sort(([a], [b]) => Number(a) - Number(b)));
+    expect(
+      byId(rows.map((r) => [String(r.account_id), {
+        walletSize: r.wallet_size,
+        revenue12m: r.revenue_12m,
+        shareOfWallet: r.share_of_wallet,
+        whitespace: r.whitespace,
+        openExpansionPipeline: r.open_expansion_pipeline,
+        expansionRevenue12m: r.expansion_revenue_12m,
+      }])),
+    ).toEqual(byId(api.accounts.edges.map(({ node: { account, ...figures } }) => [decodeId('id', 'Account', account.id), figures])));
+    expect(rows.length).toBeGreaterThan(0);
+    if (asOf < '2030') expect(Number(api.portfolio.revenue12m)).toBeGreaterThan(0);
+    if (segment === null) expect(api.portfolio.retentionBaseAccounts).toBeGreaterThan(0);
+  });
+
+  it.each([[YEAR], [RAGGED], [{ from: '2031-01-01T00:00:00Z', to: '2031-02-01T00:00:00Z' }]] as const)('acquisition cost over %o', async (window) => {
+    const { acquisitionCost: api } = await app.ok<{ acquisitionCost: Record<string, unknown> }>(
+      `query($input: AcquisitionCostInput!) { acquisitionCost(input: $input) { newCustomers spend cac } }`,
+      { input: { window } },
+    );
+    const [row] = (await bi.query<Record<string, unknown>>(`SELECT * FROM bi.acquisition_cost($1, $2)`, [window.from, window.to])).rows;
+    expect({ newCustomers: row!.new_customers, spend: row!.spend, cac: row!.cac }).toEqual(api);
+    if (window.from < '2030') expect([api.newCustomers, Number(api.spend)].every((n) => (n as number) > 0)).toBe(true);
+  });
+
   it('reconciles: campaign credits plus the unattributed amount are the total, to the cent', async () => {
     const { rows } = await bi.query<{ kind: string; credits: string; unattributed: string; total: string }>(
       `SELECT row_kind AS kind, sum(attributed_revenue) OVER () - attributed_revenue AS credits,
@@ -395,6 +460,8 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
       `SELECT * FROM bi.sla_follow_up('2024-11-01', '2024-02-01')`,
       `SELECT * FROM bi.sla_months('2024-02-01', '2024-11-01', NULL)`,
       `SELECT * FROM bi.feedback_summary('2024-02-01', NULL)`,
+      `SELECT * FROM bi.wallet_portfolio(NULL)`,
+      `SELECT * FROM bi.acquisition_cost('2024-02-01', '2024-02-01')`,
     ]) {
       expect([statement, await sqlState(() => bi.query(statement))]).toEqual([statement, '22023']);
     }
@@ -415,7 +482,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
   it('owns the functions by the bi owner, as SECURITY DEFINER with a fixed search_path, callable by the reader role only', async () => {
     const names = BI_METRIC_FILES.flatMap((file) => functionNames(readFileSync(join(ROOT, 'sql/bi', file), 'utf8')));
     expect(names).toEqual(
-      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_months', 'feedback_summary']),
+      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_months', 'feedback_summary', 'wallet_share_accounts', 'wallet_portfolio', 'acquisition_cost']),
     );
     const rows = await app.db.sql<{ name: string; owner: string; definer: boolean; config: string[] | null; acl: string[] }>(
       `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS definer, p.proconfig AS config,

@@ -8,6 +8,7 @@ import { Opportunity } from '../opportunities/opportunity.entity';
 import { AttributionMeasure } from './attribution.inputs';
 import { CampaignPerformanceRow } from './attribution.types';
 import { dealsMeasure, loadCampaignDeals } from './campaign-deals';
+import { rowQuery } from './row-queries';
 
 const SORT = 'OPPORTUNITY_ID';
 
@@ -52,11 +53,12 @@ export class CampaignDealsResolver {
     @Arg('measure', () => AttributionMeasure, { nullable: true, description: 'PIPELINE or REVENUE (default: REVENUE when the row has it); one the row computed.' })
     measure?: AttributionMeasure | null,
   ) {
-    if (!row.query) throw new Error('a campaign performance row without its query');
+    const q = rowQuery(row);
+    if (!q) throw new Error('a campaign performance row without its query');
     const first = args.first ?? DEFAULT_PAGE_SIZE;
     if (first < 0 || first > ctx.config.maxPageSize) throw new BadInputError('first', `must be between 0 and ${ctx.config.maxPageSize}`);
     const after = args.after != null ? decodeCursor('after', SORT, args.after).id : null;
-    const page = await loadCampaignDeals(ctx, row.query, dealsMeasure(row.query, measure), { first, after }, String(row.campaign.id));
+    const page = await loadCampaignDeals(ctx, q, dealsMeasure(q, measure), { first, after }, String(row.campaign.id));
     const edges = page.deals.map((deal) => Object.assign(new EdgeType(), { cursor: encodeCursor(SORT, deal.id, deal.id), node: Object.assign(new CampaignDealCredit(), deal) }));
     return Object.assign(new CampaignDealCreditConnection(), {
       edges,

@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The files of sql/bi this migration applies, in order (a file may call the functions of an
  * earlier one). Each holds one metric family: plain SQL, one definition per function.
  */
-export const BI_METRIC_FILES = ['attribution.sql', 'performance.sql', 'time-series.sql', 'funnel.sql', 'sla.sql', 'feedback.sql', 'share-of-wallet.sql', 'acquisition-cost.sql'] as const;
+export const BI_METRIC_FILES = ['attribution.sql', 'performance.sql', 'time-series.sql', 'funnel.sql', 'sla.sql', 'feedback.sql', 'share-of-wallet.sql', 'acquisition-cost.sql',
+  'comparison.sql'] as const;
 
 /**
  * The cache tables the metric functions read besides those the bi schema's owner may read already

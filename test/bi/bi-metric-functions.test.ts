@@ -430,6 +430,68 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
     if (window.from < '2030') expect([api.newCustomers, Number(api.spend)].every((n) => (n as number) > 0)).toBe(true);
   });
 
+  const MODEL_FIELDS: Record<string, string> = {
+    FIRST_TOUCH: 'firstTouch',
+    LAST_TOUCH: 'lastTouch',
+    LINEAR: 'linear',
+    TIME_DECAY: 'timeDecay',
+    POSITION_BASED: 'positionBased',
+    W_SHAPED: 'wShaped',
+    FULL_PATH: 'fullPath',
+    CUSTOM: 'custom',
+  };
+  const REVENUE = `revenue { ${Object.values(MODEL_FIELDS).join(' ')} }`;
+  const COMPARISON_QUERY = `query($input: AttributionComparisonInput!) {
+    attributionComparison(input: $input) {
+      rows { campaign { id } channel ${REVENUE} }
+      totals { ${Object.values(MODEL_FIELDS).join(' ')} } unattributed { ${Object.values(MODEL_FIELDS).join(' ')} } totalRevenue
+    }
+  }`;
+
+  it.each([
+    ['CAMPAIGN', { ...YEAR }],
+    ['CHANNEL', { ...RAGGED, roleWeights: CUSTOM }],
+    ['CAMPAIGN', { ...YEAR, journeyScope: 'CONTACTS', lookbackDays: 30, roleWeights: CUSTOM }],
+    ['CHANNEL', { ...YEAR, channels: ['EMAIL', 'WEBINAR'] }],
+  ] as const)('attribution comparison by %s: %o (every model but DATA_DRIVEN)', async (by, c) => {
+    type Revenue = Record<string, string | null>;
+    const input = {
+      window: { from: c.from, to: c.to },
+      by,
+      ...('journeyScope' in c ? { journeyScope: c.journeyScope, lookbackDays: c.lookbackDays } : {}),
+      ...('roleWeights' in c ? { roleWeights: c.roleWeights } : {}),
+      ...('channels' in c ? { channels: c.channels } : {}),
+    };
+    const { attributionComparison: api } = await app.ok<{
+      attributionComparison: { rows: { campaign: { id: string } | null; channel: string; revenue: Revenue }[]; totals: Revenue; unattributed: Revenue; totalRevenue: string };
+    }>(COMPARISON_QUERY, { input });
+    const weights = 'roleWeights' in c ? [c.roleWeights.first, c.roleWeights.leadConversion, c.roleWeights.opportunityCreation, c.roleWeights.close].map(String) : null;
+    const { rows } = await bi.query<Record<string, unknown>>(
+      `SELECT * FROM bi.attribution_comparison($1, $2, $3, p_journey_scope => $4, p_lookback_days => $5, p_role_weights => $6, p_channels => $7)`,
+      [c.from, c.to, by, 'journeyScope' in c ? c.journeyScope : 'ACCOUNT', 'lookbackDays' in c ? c.lookbackDays : 90, weights, 'channels' in c ? c.channels : null],
+    );
+    const models = Object.keys(MODEL_FIELDS).filter((m) => m !== 'CUSTOM' || weights);
+    const pick = (revenue: Revenue) => Object.fromEntries(models.map((m) => [m, revenue[MODEL_FIELDS[m]!]]));
+    const keyOf = (r: Record<string, unknown>) => String(by === 'CAMPAIGN' ? r.campaign_id : r.channel);
+    const sqlRows = rows.filter((r) => r.row_kind === by);
+    const sqlKeys = [...new Set(sqlRows.map(keyOf))];
+    const sqlTotals = rows.filter((r) => r.row_kind === 'TOTAL');
+    const byModel = (list: Record<string, unknown>[], column: string) => Object.fromEntries(models.map((m) => [m, list.find((r) => r.model === m)?.[column] ?? '0.00']));
+    const apiRows = api.rows.filter((r) => models.some((m) => r.revenue[MODEL_FIELDS[m]!] !== '0.00'));   // rows credited by DATA_DRIVEN alone are not in SQL's
+    expect({
+      rows: Object.fromEntries(sqlKeys.map((key) => [key, byModel(sqlRows.filter((r) => keyOf(r) === key), 'attributed_revenue')])),
+      totals: byModel(sqlTotals, 'attributed_revenue'),
+      unattributed: byModel(sqlTotals, 'unattributed_revenue'),
+      totalRevenue: [...new Set(sqlTotals.map((r) => r.total_revenue))],
+    }).toEqual({
+      rows: Object.fromEntries(apiRows.map((r) => [by === 'CAMPAIGN' ? decodeId('id', 'Campaign', r.campaign!.id) : r.channel, pick(r.revenue)])),
+      totals: pick(api.totals),
+      unattributed: pick(api.unattributed),
+      totalRevenue: [api.totalRevenue],
+    });
+    expect(apiRows.length).toBeGreaterThan(0);
+  });
+
   it('reconciles: campaign credits plus the unattributed amount are the total, to the cent', async () => {
     const { rows } = await bi.query<{ kind: string; credits: string; unattributed: string; total: string }>(
       `SELECT row_kind AS kind, sum(attributed_revenue) OVER () - attributed_revenue AS credits,
@@ -482,7 +544,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
   it('owns the functions by the bi owner, as SECURITY DEFINER with a fixed search_path, callable by the reader role only', async () => {
     const names = BI_METRIC_FILES.flatMap((file) => functionNames(readFileSync(join(ROOT, 'sql/bi', file), 'utf8')));
     expect(names).toEqual(
-      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_months', 'feedback_summary', 'wallet_share_accounts', 'wallet_portfolio', 'acquisition_cost']),
+      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_months', 'feedback_summary', 'wallet_share_accounts', 'wallet_portfolio', 'acquisition_cost', 'attribution_comparison']),
     );
     const rows = await app.db.sql<{ name: string; owner: string; definer: boolean; config: string[] | null; acl: string[] }>(
       `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS definer, p.proconfig AS config,

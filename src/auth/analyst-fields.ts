@@ -48,6 +48,12 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
     'touches',
   ],
   CampaignSpend: ['id', 'amount', 'createdAt', 'externalId', 'spentOn', 'updatedAt'],
+  // a deal's own attribution (issue 14): positions, times, roles, weights and money, no one's name
+  AttributedTouch: ['credit', 'heldRoles', 'occurredAt', 'position', 'roles', 'weight'],
+  CampaignCredit: ['credit', 'exactCredit'],
+  CampaignDealCredit: ['credit', 'exactCredit'],
+  ...connection('CampaignDealCredit'),
+  OpportunityAttribution: ['amount', 'journeyEnd', 'measure', 'model', 'unattributed'],
   ...connection('CampaignSpend'),
   ChannelLeadFeedback: ['accepted', 'channel', 'feedbackCount', 'rejected', 'rejectionRate'],
   ChannelPerformanceReport: [

@@ -38,8 +38,13 @@ export function normaliseMoney(value: string): string {
   return `${whole}.${(fraction + '00').slice(0, 2)}`;
 }
 
-export const DateTimeScalar = DateTimeResolver;
-export const LocalDateScalar = LocalDateResolver;
+/** Where the standard a scalar follows is written (`@specifiedBy` in the SDL, so clients and code generators can tell). */
+export const RFC_3339_DATE_TIME = 'https://datatracker.ietf.org/doc/html/rfc3339#section-5.6';
+
+/** graphql-scalars' DateTime (an RFC 3339 date-time, e.g. "2025-03-31T12:00:00.000Z"), pointing to its standard. */
+export const DateTimeScalar = new GraphQLScalarType({ ...DateTimeResolver.toConfig(), specifiedByURL: RFC_3339_DATE_TIME });
+/** graphql-scalars' LocalDate (an RFC 3339 full-date, e.g. "2025-03-31"), pointing to its standard. */
+export const LocalDateScalar = new GraphQLScalarType({ ...LocalDateResolver.toConfig(), specifiedByURL: RFC_3339_DATE_TIME });
 
 const DECIMAL_PATTERN = /^-?\d{1,30}(\.\d{1,30})?$/;
 

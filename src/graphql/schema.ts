@@ -23,6 +23,8 @@ import { AccountMetricsResolver } from '../metrics/account-metrics.resolver';
 import { AcquisitionCostResolver } from '../metrics/acquisition-cost.resolver';
 import { AttributionResolver } from '../metrics/attribution.resolver';
 import { CampaignMetricsResolver } from '../metrics/campaign-metrics.resolver';
+import { AttributedTouchResolver, CampaignCreditResolver, OpportunityAttributionResolver } from '../metrics/deal-attribution.resolver';
+import { CampaignDealCreditResolver, CampaignDealsResolver } from '../metrics/campaign-deals.resolver';
 import { CampaignLeadFeedbackResolver, LeadFeedbackSummaryResolver } from '../metrics/feedback.resolver';
 import { FunnelResolver } from '../metrics/funnel.resolver';
 import { WalletShareResolver } from '../metrics/share-of-wallet.resolver';
@@ -62,6 +64,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AuditResolver,
   AttributionResolver,
   CampaignMetricsResolver,
+  // a deal's own attribution, touch by touch (issue 14)
+  OpportunityAttributionResolver,
+  AttributedTouchResolver,
+  CampaignCreditResolver,
+  CampaignDealsResolver,
+  CampaignDealCreditResolver,
   FunnelResolver,
   SlaResolver,
   LeadFeedbackSummaryResolver,

@@ -24,6 +24,8 @@ export const COMPARISON_FACTOR = 8 + DATA_DRIVEN_FACTOR;
  * times a plain read of the window.
  */
 export const BACKTEST_FACTOR = 3;
+/** A deal's attribution reads one journey: a share of one batched statement per deal of the page, per 90 days of lookback. */
+export const DEAL_ATTRIBUTION_COST = 2;
 /** Days per bucket of each grain (a month or quarter is priced at its average length). */
 const GRAIN_DAYS: Record<string, number> = { DAY: 1, WEEK: 7, MONTH: 30.44, QUARTER: 91.31 };
 
@@ -111,6 +113,10 @@ const PRICES: Record<string, (args: Record<string, unknown>) => number> = {
   'Query.walletShare': () => 10 + 365,
   // batched over the page of accounts or campaigns: a share of one query per row
   'Account.walletShare': () => 5,
+  // one deal's journey (its account's touches over the lookback), batched over the page of deals
+  'Opportunity.attribution': ({ lookbackDays }) => DEAL_ATTRIBUTION_COST * Math.max(1, Math.ceil(Number(lookbackDays ?? 90) / 90)),
+  // the deals behind a campaign's row: a share of finding the window's deals, and each deal's journey
+  'CampaignPerformanceRow.deals': ({ first }) => 5 + DEAL_ATTRIBUTION_COST * Number(first ?? 20),
   'Campaign.performance': ({ input }) => {
     const i = (input ?? {}) as MetricInput;
     return modelFactor(i) * (1 + Math.ceil(windowDays(i.window) / 30));

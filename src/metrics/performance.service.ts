@@ -5,6 +5,7 @@ import { byIdLoader } from '../graphql/entity-loaders';
 import { AttributionModel } from './attribution.inputs';
 import { AttributionQuery } from './attribution.params';
 import { PerformanceRecord, queryPerformance } from './attribution.service';
+import { withRowQuery } from './row-queries';
 import {
   CampaignPerformanceReport,
   CampaignPerformanceRow,
@@ -20,7 +21,7 @@ export async function campaignPerformance(ctx: Context, q: AttributionQuery): Pr
   const records = await queryPerformance(ctx, { ...q, grain: null, rowKey: 'CAMPAIGN' });
   const rowRecords = records.filter((r) => r.rowKind === 'ROW').sort((a, b) => compareIds(a.rowKey ?? '', b.rowKey ?? ''));
   const campaigns = await loadCampaigns(ctx, rowRecords.map((r) => r.rowKey ?? ''));
-  const rows = rowRecords.map((r) => Object.assign(new CampaignPerformanceRow(), figuresOf(r), { campaign: campaigns.get(r.rowKey ?? '')! }));
+  const rows = rowRecords.map((r) => withRowQuery(Object.assign(new CampaignPerformanceRow(), figuresOf(r), { campaign: campaigns.get(r.rowKey ?? '')! }), q));
   return Object.assign(new CampaignPerformanceReport(), reportOf(q, records), { rows });
 }
 
@@ -45,7 +46,7 @@ export function loadCampaignPerformance(ctx: Context, q: AttributionQuery, campa
     const byId = new Map(records.filter((r) => r.rowKind === 'ROW').map((r) => [r.rowKey ?? '', figuresOf(r)]));
     return ids.map((id) => byId.get(id) ?? zeroFigures(batchQuery));
   });
-  return loader.load(String(campaign.id)).then((figures) => Object.assign(new CampaignPerformanceRow(), figures, { campaign }));
+  return loader.load(String(campaign.id)).then((figures) => withRowQuery(Object.assign(new CampaignPerformanceRow(), figures, { campaign }), q));
 }
 
 /** Campaigns by database id, in one query. */

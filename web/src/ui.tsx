@@ -58,7 +58,7 @@ export function Tile({ id, title, value, current, previous, hint, better = 'up' 
         ) : (
           'not comparable with the previous period'
         )}
-        {hint ? <span className="previous"> (was {hint})</span> : null}
+        {hint && delta ? <span className="previous"> (was {hint})</span> : null}
       </p>
       )}
     </section>

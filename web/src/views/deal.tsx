@@ -21,7 +21,8 @@ query DealJourney($id: ID!, $model: AttributionModel!, $scope: JourneyScope!) {
   opportunity(id: $id) {
     ${DEAL_FIELDS}
     attribution(model: $model, journeyScope: $scope) {
-      touches { touchpoint { id occurredAt kind } campaign { id name channel } roles weight credit }
+      amount unattributed
+      touches { position occurredAt roles heldRoles weight credit touchpoint { id kind } campaign { id name channel } }
     }
   }
 }`;
@@ -46,13 +47,26 @@ interface Deal {
   account: { id: string; name: string };
 }
 interface JourneyTouch {
-  touchpoint: { id: string; occurredAt: string; kind: string };
+  position: number;
+  occurredAt: string;
+  touchpoint: { id: string; kind: string };
   campaign: { id: string; name: string; channel: string } | null;
   roles: string[];
-  weight: number;
+  heldRoles: string[];
+  /** A decimal string (12 decimals); the journey's add up to 1. */
+  weight: string;
   credit: string;
 }
-type Journey = { deal: Deal; touches: JourneyTouch[]; credited: true } | { deal: Deal; touches: JourneyTouch[]; credited: false };
+interface Journey {
+  deal: Deal;
+  touches: JourneyTouch[];
+  /** What no campaign got (all of the amount when the journey is empty); null without credits. */
+  unattributed: string | null;
+  /** Whether the API gave credits (Opportunity.attribution), or only the contacts' touches. */
+  credited: boolean;
+  /** Why there are no credits although the API has them (e.g. a deal not won). */
+  notice?: string;
+}
 
 interface DealsData {
   opportunities: { totalCount: number; edges: { node: { id: string; name: string; amount: string; closedAt: string; account: { name: string } } }[] };
@@ -72,6 +86,9 @@ export function sumCents(values: string[]): string {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
+/** Credits per deal exist for the rule-based models; the data-driven one is defined over all journeys only. */
+const PER_DEAL_FALLBACK_MODEL = 'W_SHAPED';
+
 function useJourney(apiKey: string, id: string, model: string, scope: string): QueryState<Journey> {
   const [state, setState] = useState<QueryState<Journey>>({ status: 'loading' });
   useEffect(() => {
@@ -80,19 +97,25 @@ function useJourney(apiKey: string, id: string, model: string, scope: string): Q
     setState({ status: 'loading' });
     (async (): Promise<Journey> => {
       try {
-        const d = await gql<{ opportunity: (Deal & { attribution: { touches: JourneyTouch[] } | null }) | null }>(apiKey, JOURNEY_QUERY, { id, model, scope }, controller.signal);
+        const dealModel = model === 'DATA_DRIVEN' ? PER_DEAL_FALLBACK_MODEL : model;
+        const d = await gql<{ opportunity: (Deal & { attribution: { amount: string; unattributed: string; touches: JourneyTouch[] } | null }) | null }>(apiKey, JOURNEY_QUERY, { id, model: dealModel, scope }, controller.signal);
         if (!d.opportunity) throw new GraphQLRequestError('This deal does not exist (any more).', 'NOT_FOUND', 200);
-        return { deal: d.opportunity, touches: d.opportunity.attribution?.touches ?? [], credited: true };
+        const a = d.opportunity.attribution;
+        const notice = [
+          model === 'DATA_DRIVEN' ? `The data-driven model gives no credit per deal (it is defined over all journeys): the credits below are ${MODEL_LABELS.W_SHAPED}.` : '',
+          a ? '' : 'This deal is not won: it has no revenue to share out.',
+        ].filter(Boolean).join(' ');
+        return { deal: d.opportunity, touches: a?.touches ?? [], unattributed: a?.unattributed ?? null, credited: a !== null, ...(notice ? { notice } : {}) };
       } catch (error) {
         if (!(error instanceof GraphQLRequestError) || error.code !== 'GRAPHQL_VALIDATION_FAILED') throw error;
       }
-      const d = await gql<{ opportunity: (Deal & { contacts: { touchpoints: { edges: { node: JourneyTouch['touchpoint'] & { campaign: JourneyTouch['campaign'] } }[] } }[] }) | null }>(apiKey, TOUCHES_QUERY, { id }, controller.signal);
+      const d = await gql<{ opportunity: (Deal & { contacts: { touchpoints: { edges: { node: { id: string; kind: string; occurredAt: string; campaign: JourneyTouch['campaign'] } }[] } }[] }) | null }>(apiKey, TOUCHES_QUERY, { id }, controller.signal);
       if (!d.opportunity) throw new GraphQLRequestError('This deal does not exist (any more).', 'NOT_FOUND', 200);
       const touches = d.opportunity.contacts
         .flatMap((c) => c.touchpoints.edges.map((e) => e.node))
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))
-        .map((t) => ({ touchpoint: { id: t.id, occurredAt: t.occurredAt, kind: t.kind }, campaign: t.campaign, roles: [], weight: 0, credit: '0.00' }));
-      return { deal: d.opportunity, touches, credited: false };
+        .map((t, i) => ({ position: i + 1, occurredAt: t.occurredAt, touchpoint: { id: t.id, kind: t.kind }, campaign: t.campaign, roles: [], heldRoles: [], weight: '0', credit: '0.00' }));
+      return { deal: d.opportunity, touches, unattributed: null, credited: false, notice: "This API does not give per-touch credits yet (Opportunity.attribution): the touches of the deal's contacts are shown without them." };
     })().then(
       (data) => !controller.signal.aborted && setState({ status: 'done', data }),
       (error: unknown) => !controller.signal.aborted && setState({ status: 'error', error: error instanceof GraphQLRequestError ? error : new GraphQLRequestError(String(error), undefined, 0) }),
@@ -103,7 +126,7 @@ function useJourney(apiKey: string, id: string, model: string, scope: string): Q
 }
 
 function JourneyTable({ journey, model }: { journey: Journey; model: string }) {
-  const { deal, touches, credited } = journey;
+  const { deal, touches, credited, notice, unattributed } = journey;
   const total = sumCents(touches.map((t) => t.credit));
   return (
     <section className="panel" data-testid="journey">
@@ -114,20 +137,23 @@ function JourneyTable({ journey, model }: { journey: Journey; model: string }) {
         {label(deal.kind)}, {label(deal.stage)}
         {deal.closedAt ? ` on ${day(deal.closedAt)}` : ''}: <strong data-testid="deal-amount">{cents(deal.amount)}</strong>
       </p>
-      {!credited && <p className="status">This API does not give per-touch credits yet (Opportunity.attribution): the touches of the deal's contacts are shown without them.</p>}
+      {notice && (
+        <p className="status" data-testid="journey-notice">
+          {notice}
+        </p>
+      )}
       {touches.length === 0 ? (
-        <Empty>No touch of this deal's journey falls in the lookback window: all of its amount is unattributed.</Empty>
+        <Empty>{credited ? `No touch of this deal's journey falls in the lookback window: all of its amount (${cents(unattributed)}) is unattributed.` : 'No touch of this deal.'}</Empty>
       ) : (
         <div className="table-wrap" tabIndex={0} role="region" aria-label="The deal's journey">
           <table data-testid="journey-table">
-            <caption>{credited ? `Touch by touch, credit under ${MODEL_LABELS[model as keyof typeof MODEL_LABELS] ?? model}` : 'Touch by touch'}</caption>
+            <caption>{credited ? `Touch by touch, credit under ${MODEL_LABELS[model as keyof typeof MODEL_LABELS] ?? model}; roles in grey are not weighted by this model` : 'Touch by touch'}</caption>
             <thead>
               <tr>
                 <th scope="col">#</th>
                 <th scope="col">When</th>
                 <th scope="col">Touch</th>
-                <th scope="col">Campaign</th>
-                <th scope="col">Channel</th>
+                <th scope="col">Campaign (channel)</th>
                 {credited && (
                   <>
                     <th scope="col">Roles</th>
@@ -140,15 +166,16 @@ function JourneyTable({ journey, model }: { journey: Journey; model: string }) {
             <tbody>
               {touches.map((t, i) => (
                 <tr key={t.touchpoint.id}>
-                  <td>{i + 1}</td>
-                  <td>{day(t.touchpoint.occurredAt)}</td>
+                  <td>{t.position ?? i + 1}</td>
+                  <td>{day(t.occurredAt)}</td>
                   <td>{label(t.touchpoint.kind)}</td>
-                  <td>{t.campaign?.name ?? '—'}</td>
-                  <td>{label(t.campaign?.channel)}</td>
+                  <td className="wrap">
+                    {t.campaign?.name ?? '—'} <span className="sub">({label(t.campaign?.channel)})</span>
+                  </td>
                   {credited && (
                     <>
-                      <td>{t.roles.map(label).join(', ') || '—'}</td>
-                      <td className="num">{percent(t.weight)}</td>
+                      <td className="wrap">{t.heldRoles.length ? t.heldRoles.map(label).join(', ') : t.roles.length ? <span className="sub">{t.roles.map(label).join(', ')}</span> : '—'}</td>
+                      <td className="num">{percent(Number(t.weight))}</td>
                       <td className="num" data-testid="journey-credit">
                         {cents(t.credit)}
                       </td>
@@ -160,13 +187,21 @@ function JourneyTable({ journey, model }: { journey: Journey; model: string }) {
             {credited && (
               <tfoot>
                 <tr>
-                  <th scope="row" colSpan={7}>
+                  <th scope="row" colSpan={6}>
                     Total credited
                   </th>
                   <td className="num" data-testid="journey-total">
                     {cents(total)}
                   </td>
                 </tr>
+                {unattributed !== null && Number(unattributed) !== 0 && (
+                  <tr>
+                    <th scope="row" colSpan={6}>
+                      Unattributed
+                    </th>
+                    <td className="num">{cents(unattributed)}</td>
+                  </tr>
+                )}
               </tfoot>
             )}
           </table>
@@ -207,7 +242,7 @@ export function DealView({ apiKey, state, update }: ViewProps) {
       </section>
       {state.deal ? (
         <Loaded state={journey} retry={() => update({ deal: state.deal })}>
-          {(j) => <JourneyTable journey={j} model={state.model} />}
+          {(j) => <JourneyTable journey={j} model={state.model === 'DATA_DRIVEN' ? 'W_SHAPED' : state.model} />}
         </Loaded>
       ) : (
         <section className="panel">

@@ -44,17 +44,15 @@ function lastQuarter(now = new Date()) {
 async function axeViolations(page: Page): Promise<string[]> {
   // run through the debugging protocol: the page's own policy allows no script of ours
   await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
+  // page scripts as strings: this program is typed for Node, not for the DOM
+  const results = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Waits until the view has loaded, and fails with the page's error messages if it shows any. */
 async function loaded(page: Page): Promise<void> {
   await page.locator('main#content h1').waitFor();
-  await page.waitForFunction(() => !document.querySelector('[role=status] .spinner'));
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document.querySelector('[role=status] .spinner'));
   expect(await page.locator('.status.error').allInnerTexts()).toEqual([]);
 }
 
@@ -83,9 +81,9 @@ describe('the dashboard', () => {
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'sign-in');
     await signIn(page, app.origin, executiveKey);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(executiveKey);
-    expect(await page.evaluate(() => Object.values(localStorage))).not.toContain(executiveKey);
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate('Object.values(sessionStorage)')).toContain(executiveKey);
+    expect(await page.evaluate('Object.values(localStorage)')).not.toContain(executiveKey);
+    expect(await page.evaluate('document.cookie')).toBe('');
   });
 
   it('shows on the overview what the API answers for the window and model picked, and keeps them in the URL', async () => {
@@ -248,7 +246,7 @@ describe('the dashboard', () => {
       const violations = await axeViolations(page);
       if (violations.length) found[`tablet ${view}`] = violations;
       // nothing wider than the screen but the tables, which scroll in their own box
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(820);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(820);
       await screenshot(page, `tablet-${view}`);
     }
     expect(found).toEqual({});

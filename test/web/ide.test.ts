@@ -147,7 +147,7 @@ describe('the GraphQL IDE', () => {
       await headers.click();
       await page.keyboard.press('Control+A');
       // pasted, as a person would (typed text gets the editor's closing quotes and braces)
-      await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify({ authorization: `Bearer ${app.adminKey}` }));
+      await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(JSON.stringify({ authorization: `Bearer ${app.adminKey}` }))})`);
       await page.keyboard.press('Control+V');
       await run.click();
       const result = page.locator('.result-window');

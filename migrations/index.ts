@@ -12,6 +12,7 @@ import { LeadQualification1732770000000 } from './1732770000000-lead-qualificati
 import { AutomaticMql1732780000000 } from './1732780000000-automatic-mql';
 import { BiSchema1732790000000 } from './1732790000000-bi-schema';
 import { StoredLeadScores1732800000000 } from './1732800000000-stored-lead-scores';
+import { BiMetricFunctions1732810000000 } from './1732810000000-bi-metric-functions';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AutomaticMql1732780000000,
   BiSchema1732790000000,
   StoredLeadScores1732800000000,
+  BiMetricFunctions1732810000000,
 ];

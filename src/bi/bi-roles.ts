@@ -97,7 +97,8 @@ async function assertLogin(tx: EntityManager, setup: BiSetup, role: string): Pro
 /**
  * What a role may do beyond reading `bi`, from PostgreSQL's own privilege checks: reading or
  * writing any table, view or sequence outside `bi`, writing in `bi`, creating in any schema or
- * the database, calling a SECURITY DEFINER function (one that runs with its owner's rights). Empty for a sound BI login. (TEMP is PUBLIC's on every database by default and
+ * the database, calling a SECURITY DEFINER function (one that runs with its owner's rights) other than bi's
+ * own metric functions (owned by bi's owner role). Empty for a sound BI login. (TEMP is PUBLIC's on every database by default and
  * is not listed: a temporary table is the session's own scratch space and reads nothing.)
  */
 export async function privilegesBeyondBi(db: Queryable, role: string): Promise<string[]> {
@@ -117,6 +118,8 @@ export async function privilegesBeyondBi(db: Queryable, role: string): Promise<s
      SELECT format('EXECUTE of security definer function %s', p.oid::regprocedure) FROM pg_proc p
      JOIN pg_namespace n ON n.oid = p.pronamespace
      WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND has_function_privilege($1, p.oid, 'EXECUTE')
+       -- the metric functions of bi (sql/bi/*.sql) run as bi's owner, which reads what the views read: part of reading bi
+       AND NOT (n.nspname = 'bi' AND p.proowner = n.nspowner)
      UNION ALL
      SELECT 'CREATE on the database' WHERE has_database_privilege($1, current_database(), 'CREATE')
      ORDER BY 1`,

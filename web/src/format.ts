@@ -46,8 +46,11 @@ export const month = (iso: string) => monthFormat.format(new Date(iso));
 export const day = (iso: string) => dayFormat.format(new Date(iso));
 
 /** "PAID_SEARCH" → "Paid search". */
+const ACRONYMS = new Set(['MQL', 'SAL', 'SQL', 'SMB']);
+
 export function label(value: string | null | undefined): string {
   if (!value) return DASH;
+  if (ACRONYMS.has(value)) return value;
   const words = value.toLowerCase().replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -1,4 +1,6 @@
+import { useMemo } from 'react';
 import { useQuery } from '../api';
+import { Chart, PALETTE } from '../chart';
 import { count, label, money, percent } from '../format';
 import { windowOf } from '../state';
 import { type Column, Loaded, SortableTable, Tile } from '../ui';
@@ -44,6 +46,26 @@ const COLUMNS: Column<AccountRow>[] = [
   { key: 'pipeline', title: 'Open expansion pipeline', numeric: true, text: (r) => money(r.openExpansionPipeline), sort: (r) => n(r.openExpansionPipeline) },
 ];
 
+function RoomToGrow({ rows }: { rows: AccountRow[] }) {
+  const top = rows.slice(0, 12);
+  const option = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
+      legend: { top: 0 },
+      grid: { left: 150, right: 16, top: 40, bottom: 30 },
+      yAxis: { type: 'category', inverse: true, data: top.map((r) => r.account.name) },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v) } },
+      series: [
+        { name: 'Won, last 12 months', type: 'bar', stack: 'wallet', data: top.map((r) => Number(r.revenue12m)), itemStyle: { color: PALETTE[0] } },
+        { name: 'Whitespace', type: 'bar', stack: 'wallet', data: top.map((r) => Number(r.whitespace ?? 0)), itemStyle: { color: '#c9d6ee' } },
+        { name: 'Open expansion pipeline', type: 'bar', data: top.map((r) => Number(r.openExpansionPipeline)), itemStyle: { color: PALETTE[1] } },
+      ],
+    }),
+    [top],
+  );
+  return <Chart option={option} label="The accounts with the most whitespace: revenue won in the last 12 months and whitespace make up the wallet; open expansion pipeline beside" height={420} />;
+}
+
 export function AccountsView({ apiKey, state }: ViewProps) {
   const asOf = new Date(new Date(windowOf(state).to).getTime() - 1000).toISOString();
   const [result, retry] = useQuery<AccountsData>(apiKey, ACCOUNTS_QUERY, { asOf });
@@ -61,6 +83,7 @@ export function AccountsView({ apiKey, state }: ViewProps) {
           </div>
           <section className="panel">
             <h2>Most room to grow</h2>
+            <RoomToGrow rows={w.accounts.edges.map((e) => e.node)} />
             <SortableTable
               caption={`The ${count(w.accounts.edges.length)} accounts with the most whitespace, of ${count(w.accounts.totalCount)}`}
               columns={COLUMNS}

@@ -229,6 +229,44 @@ describe('the dashboard', () => {
     await screenshot(page, 'deal');
   });
 
+  it('approves a proposed definition from the qualification view, for a role that may, with the backtest beside it', async () => {
+    const { alignmentAgreements } = await api<{ alignmentAgreements: { edges: { node: { id: string; version: number; approved: boolean; mqlThreshold: number } }[] } }>(
+      '{ alignmentAgreements(first: 20) { edges { node { id version approved mqlThreshold } } } }',
+    );
+    const proposed = alignmentAgreements.edges.map((e) => e.node).find((a) => !a.approved)!;
+    expect(proposed).toBeDefined();
+    const approveAsSales = async (p: Page) => {
+      await p.goto(`${app.origin}/?view=qualification&window=last-12-months`);
+      await loaded(p);
+      expect(await p.getByLabel('Proposed definition').inputValue()).toBe(proposed.id);
+      expect(await p.getByTestId('policy-proposed').innerText()).toContain(`${proposed.mqlThreshold} points`);
+      const sales = await p.getByLabel('Approve as').locator('option', { hasText: '(Sales)' }).first().getAttribute('value');
+      await p.getByLabel('Approve as').selectOption(sales!);
+      await p.getByRole('button', { name: 'Approve' }).click();
+    };
+    // an executive reads everything and writes nothing: the refusal is shown, nothing changes
+    await approveAsSales(page);
+    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/may not approve/);
+    const still = await api<{ node: { approved: boolean } }>('query ($id: ID!) { node(id: $id) { ... on AlignmentAgreement { approved } } }', { id: proposed.id });
+    expect(still.node.approved).toBe(false);
+    // revenue ops may approve for a sales user
+    const ops = await page.context().browser()!.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1366, height: 900 } });
+    try {
+      const opsPage = await ops.newPage();
+      await signIn(opsPage, app.origin, (await app.newKey(Role.REVENUE_OPS)).secret, '?view=qualification');
+      await approveAsSales(opsPage);
+      await expect(opsPage.getByRole('status').filter({ hasText: 'Approved' }).innerText()).resolves.toMatch(/Approved by both teams/);
+      const now = await api<{ node: { approved: boolean; salesApprovedAt: string | null } }>('query ($id: ID!) { node(id: $id) { ... on AlignmentAgreement { approved salesApprovedAt } } }', { id: proposed.id });
+      expect(now.node.approved).toBe(true);
+      // the comparison is run again: the approved version is now the one in force
+      await expect(opsPage.getByTestId('policy-in-force').getByText(`In force: version ${proposed.version}`).waitFor()).resolves.toBeUndefined();
+      expect(await opsPage.getByTestId('policy-in-force').innerText()).toContain(`${proposed.mqlThreshold} points`);
+      await screenshot(opsPage, 'qualification-approved');
+    } finally {
+      await ops.close();
+    }
+  });
+
   it('has no serious accessibility violation on any view, on a laptop and on a tablet', async () => {
     const views = ['overview', 'attribution', 'funnel', 'alignment', 'accounts', 'qualification', 'deal'];
     const found: Record<string, string[]> = {};

@@ -55,11 +55,15 @@ export function useQuery<T>(key: string, query: string, variables: Record<string
   const [tick, setTick] = useState(0);
   const vars = JSON.stringify(variables);
   const latest = useRef(0);
+  const shown = useRef('');
   useEffect(() => {
     if (skip) return;
     const run = ++latest.current;
     const controller = new AbortController();
-    setState({ status: 'loading' });
+    // a reload of the same question keeps what is on screen until the answer comes
+    const target = `${query}\n${vars}`;
+    setState((current) => (current.status === 'done' && shown.current === target ? current : { status: 'loading' }));
+    shown.current = target;
     gql<T>(key, query, JSON.parse(vars) as Record<string, unknown>, controller.signal).then(
       (data) => run === latest.current && setState({ status: 'done', data }),
       (error: unknown) => {

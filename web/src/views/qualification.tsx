@@ -7,6 +7,7 @@ import { Empty, Loaded } from '../ui';
 import type { ViewProps } from './props';
 
 const BACKTEST_FIELDS = `
+  agreement { id version }
   mqlThreshold monthlyMqlTarget cohort precisionSql recallSql precisionCustomer recallCustomer
   predicted { leads reachedSql reachedCustomer accepted rejected wonRevenue }
   actual { leads reachedSql reachedCustomer accepted rejected wonRevenue }
@@ -36,6 +37,7 @@ mutation Approve($input: ApproveAgreementInput!) {
 }`;
 
 interface Backtest {
+  agreement: { id: string; version: number } | null;
   mqlThreshold: number;
   monthlyMqlTarget: number;
   cohort: number;
@@ -117,7 +119,7 @@ function Qualification({ d, apiKey, reload, from, to }: { d: QualificationData; 
           b.node ? (
             <>
               <div className="grid-2">
-                <PolicyCard title={d.inForce ? `In force: version ${d.inForce.version}` : 'In force: none'} backtest={b.node.backtestAgainstInForce.b} testId="policy-in-force" />
+                <PolicyCard title={b.node.backtestAgainstInForce.b?.agreement ? `In force: version ${b.node.backtestAgainstInForce.b.agreement.version}` : 'In force: none'} backtest={b.node.backtestAgainstInForce.b} testId="policy-in-force" />
                 <PolicyCard title={`Chosen: version ${agreement.version}`} backtest={b.node.backtestAgainstInForce.a} testId="policy-proposed" />
               </div>
               <MonthsChart proposed={b.node.backtestAgainstInForce.a} inForce={b.node.backtestAgainstInForce.b} />
@@ -128,7 +130,15 @@ function Qualification({ d, apiKey, reload, from, to }: { d: QualificationData; 
           )
         }
       </Loaded>
-      <Approval agreement={agreement} d={d} apiKey={apiKey} reload={reload} />
+      <Approval
+        agreement={agreement}
+        d={d}
+        apiKey={apiKey}
+        reload={() => {
+          reload();
+          retry();
+        }}
+      />
     </>
   );
 }

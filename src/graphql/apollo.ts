@@ -1,5 +1,5 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -30,7 +30,8 @@ export function createApollo(schema: GraphQLSchema, config: Config, logger: Logg
     // compact JSON: Apollo's default indents every response, which costs time and bytes on large pages
     stringifyResult: (value) => JSON.stringify(value),
     // no HTTP cache hints are served, and the cache-control plugin would wrap every field of every row
-    plugins: [ApolloServerPluginCacheControlDisabled(), ...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],
+    // Apollo's landing page loads from a CDN: browsers get the bundled GraphiQL instead (src/http/static.ts)
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), ...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

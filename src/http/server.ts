@@ -25,6 +25,7 @@ import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
 import { PolicySweep } from '../qualification/auto-mql-sweep';
 import { CorsPolicy, corsOriginsFromEnv } from './cors';
 import { HealthProbe } from './health';
+import { StaticFiles } from './static';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
 import { IdempotencyRace, IdempotencyStore, isMutationRequest, StoredResponse } from './idempotency';
@@ -80,7 +81,8 @@ function fromGraphQLError(error: GraphQLError): StoredResponse {
   };
 }
 
-const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+// a statement cancelled by the time limit (TIMEOUT) is no answer to the request either: a retry runs it again
+const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
 
 /** Whether a response failed through no fault of the request (a 5xx, or a masked error in a 200). */
 function isServerFault(response: StoredResponse): boolean {
@@ -165,6 +167,8 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
         logger: logger.child({ requestId }), requestId, actor, metricWork: metricGate.ticket(actor.id),
       }),
   });
+  // the dashboard and the GraphQL IDE (the web build in dist/web), same origin
+  const staticFiles = new StaticFiles();
   // cross-origin browser apps: the origins of CORS_ORIGINS only (none by default: no CORS header at all)
   const corsPolicy = new CorsPolicy(corsOriginsFromEnv());
   const health = new HealthProbe((ds.options as PostgresConnectionOptions).url ?? '');
@@ -344,6 +348,7 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
         send(res, { status: state.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(state) });
         return;
       }
+      if (staticFiles.handle(req, res, url, (r) => send(r, errorResponse(404, `not found: ${url.pathname}`, 'NOT_FOUND')))) return;
       if (isImportPath(url.pathname)) {
         const actor = await authenticateOrRefuse(req, res);
         if ('status' in actor) {

@@ -11,6 +11,8 @@ export default async function globalTeardown(): Promise<void> {
   const run = globalThis as RunGlobals;
   // the run's build of the service for child-process tests (test/helpers/built-service.ts)
   rmSync(builtServiceDir(), { recursive: true, force: true });
+  // the run's web build for the browser tests (test/web/browser.ts)
+  rmSync(`${builtServiceDir()}-web`, { recursive: true, force: true });
   const server = run.__EMBEDDED_PG__;
   const scratch = run.__TEST_SCRATCH__;
   run.__EMBEDDED_PG__ = undefined;

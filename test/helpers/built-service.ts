@@ -43,6 +43,8 @@ export function transpile(entries: string[], out: string): void {
     writeFileSync(target, outputText);
   }
   if (!existsSync(join(out, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
+  // the metric functions' SQL files, which the migrations read (npm run build copies them to dist/sql)
+  if (!existsSync(join(out, 'sql'))) symlinkSync(join(ROOT, 'sql'), join(out, 'sql'), 'dir');
 }
 
 

@@ -139,7 +139,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
       ok();
     });
   });
-  logger.info(`API ready at http://localhost:${config.port}/graphql`);
+  logger.info(`API ready at http://localhost:${config.port}/graphql (the dashboard at http://localhost:${config.port}/, the GraphQL IDE at /graphql in a browser)`);
   if (service.embedded) {
     watchEmbeddedPostgres(service.embedded, {
       logger,
@@ -153,6 +153,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
     const fresh = issued.length === 0 ? '' : issued.length === lines.length ? ' (new)' : ` (new at this start: ${issued.join(', ')})`;
     process.stderr.write(
       `\nDemo API keys${fresh}, kept in ${displayPath(file)} and the same at every start; send "Authorization: Bearer <key>":\n${lines.join('\n')}\n\n` +
+        `Open http://localhost:${config.port}/ in a browser for the dashboard (sign in with a key), /graphql for the GraphQL IDE.\n` +
         `Try: curl -s localhost:${config.port}/graphql -H 'content-type: application/json' \\\n` +
         `       -H 'authorization: Bearer ${keys.EXECUTIVE}' -d '{"query":"{ accounts(first: 3) { totalCount edges { node { name } } } }"}'\n\n`,
     );

@@ -21,11 +21,13 @@
 -- bi.sla_follow_up and bi.sla_months are what the GraphQL slaCompliance query runs, and what SQL
 -- callers run. p_as_of defaults to now() (the transaction's start), as the API's asOf to now.
 
-/* Sales' side: one row, the MQLs of [p_from, p_to) judged as of p_as_of. */
-CREATE OR REPLACE FUNCTION bi.sla_follow_up(p_from timestamptz, p_to timestamptz, p_as_of timestamptz DEFAULT now())
-RETURNS TABLE (
-  mqls integer, within integer, breached integer, pending integer, no_agreement integer, responded integer,
-  compliance_rate float8, median_response_hours float8)
+/*
+ * Each MQL of [p_from, p_to) judged as of p_as_of: its first response known at p_as_of (null when
+ * none yet) and its status (WITHIN, BREACHED, PENDING or NO_AGREEMENT). What bi.sla_follow_up and
+ * bi.sla_response_times count.
+ */
+CREATE OR REPLACE FUNCTION bi.sla_judged(p_from timestamptz, p_to timestamptz, p_as_of timestamptz DEFAULT now())
+RETURNS TABLE (lead_id bigint, mql_at timestamptz, first_response_at timestamptz, status text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = public, pg_temp
 SET plan_cache_mode = force_custom_plan
@@ -67,42 +69,87 @@ BEGIN
     SELECT r.id, r.mql_at,
            CASE WHEN r.response_at <= p_as_of THEN r.response_at END AS first_response_at
       FROM earliest_responses r
-  ),
-  judged AS (
-    SELECT k.first_response_at, k.mql_at,
-           CASE
-             WHEN ag.follow_up_hours IS NULL THEN 'NO_AGREEMENT'
-             WHEN k.first_response_at IS NOT NULL THEN
-               CASE WHEN extract(epoch FROM k.first_response_at - k.mql_at) <= ag.follow_up_hours * 3600
-                    THEN 'WITHIN' ELSE 'BREACHED' END
-             WHEN extract(epoch FROM p_as_of - k.mql_at) > ag.follow_up_hours * 3600 THEN 'BREACHED'
-             ELSE 'PENDING'
-           END AS status
-      FROM responses_known_at_as_of k
-      LEFT JOIN LATERAL (   -- the agreement in force at the instant
-        SELECT a.version, a.follow_up_hours, a.monthly_mql_target
-        FROM alignment_agreements a
-       WHERE a.marketing_approved_at <= p_as_of AND a.sales_approved_at <= p_as_of
-         AND a.effective_from <= k.mql_at
-       ORDER BY a.effective_from DESC, a.version DESC
-       LIMIT 1
-      ) ag ON true
-  ),
-  counted AS (
+  )
+  SELECT k.id, k.mql_at, k.first_response_at,
+         CASE
+           WHEN ag.follow_up_hours IS NULL THEN 'NO_AGREEMENT'
+           WHEN k.first_response_at IS NOT NULL THEN
+             CASE WHEN extract(epoch FROM k.first_response_at - k.mql_at) <= ag.follow_up_hours * 3600
+                  THEN 'WITHIN' ELSE 'BREACHED' END
+           WHEN extract(epoch FROM p_as_of - k.mql_at) > ag.follow_up_hours * 3600 THEN 'BREACHED'
+           ELSE 'PENDING'
+         END
+    FROM responses_known_at_as_of k
+    LEFT JOIN LATERAL (   -- the agreement in force at the instant
+      SELECT a.version, a.follow_up_hours, a.monthly_mql_target
+      FROM alignment_agreements a
+     WHERE a.marketing_approved_at <= p_as_of AND a.sales_approved_at <= p_as_of
+       AND a.effective_from <= k.mql_at
+     ORDER BY a.effective_from DESC, a.version DESC
+     LIMIT 1
+    ) ag ON true;
+END
+$function$;
+
+/* Sales' side: one row, the MQLs of [p_from, p_to) judged as of p_as_of. */
+CREATE OR REPLACE FUNCTION bi.sla_follow_up(p_from timestamptz, p_to timestamptz, p_as_of timestamptz DEFAULT now())
+RETURNS TABLE (
+  mqls integer, within integer, breached integer, pending integer, no_agreement integer, responded integer,
+  compliance_rate float8, median_response_hours float8)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH counted AS (
     SELECT count(*)::int AS mqls,
-           count(*) FILTER (WHERE status = 'WITHIN')::int AS within,
-           count(*) FILTER (WHERE status = 'BREACHED')::int AS breached,
-           count(*) FILTER (WHERE status = 'PENDING')::int AS pending,
-           count(*) FILTER (WHERE status = 'NO_AGREEMENT')::int AS no_agreement,
-           count(first_response_at)::int AS responded,
+           count(*) FILTER (WHERE j.status = 'WITHIN')::int AS within,
+           count(*) FILTER (WHERE j.status = 'BREACHED')::int AS breached,
+           count(*) FILTER (WHERE j.status = 'PENDING')::int AS pending,
+           count(*) FILTER (WHERE j.status = 'NO_AGREEMENT')::int AS no_agreement,
+           count(j.first_response_at)::int AS responded,
            percentile_cont(0.5) WITHIN GROUP (
-             ORDER BY (extract(epoch FROM first_response_at - mql_at) / 3600)::float8
+             ORDER BY (extract(epoch FROM j.first_response_at - j.mql_at) / 3600)::float8
            ) AS median_response_hours
-      FROM judged
+      FROM bi.sla_judged(p_from, p_to, p_as_of) j
   )
   SELECT c.mqls, c.within, c.breached, c.pending, c.no_agreement, c.responded,
          c.within::float8 / nullif(c.within + c.breached, 0), c.median_response_hours
     FROM counted c;
+END
+$function$;
+
+/*
+ * The response-time distribution: the responded MQLs of [p_from, p_to) (a first response at or
+ * before p_as_of, with or without an agreement) by hours from mqlAt to that response, in the
+ * bands [0, 1), [1, 4), [4, 8), [8, 24), [24, 48), [48, 168) and [168, no end) hours, in order,
+ * every band listed (0 leads included); to_hours is null for the last.
+ */
+CREATE OR REPLACE FUNCTION bi.sla_response_times(p_from timestamptz, p_to timestamptz, p_as_of timestamptz DEFAULT now())
+RETURNS TABLE (from_hours integer, to_hours integer, leads integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH bands(from_hours, to_hours) AS (
+    VALUES (0, 1), (1, 4), (4, 8), (8, 24), (24, 48), (48, 168), (168, NULL::integer)
+  ),
+  responded AS (
+    SELECT extract(epoch FROM j.first_response_at - j.mql_at) / 3600 AS hours
+      FROM bi.sla_judged(p_from, p_to, p_as_of) j
+     WHERE j.first_response_at IS NOT NULL
+  )
+  SELECT b.from_hours, b.to_hours,
+         (SELECT count(*)::int FROM responded r WHERE r.hours >= b.from_hours AND (b.to_hours IS NULL OR r.hours < b.to_hours))
+    FROM bands b
+   ORDER BY b.from_hours;
 END
 $function$;
 

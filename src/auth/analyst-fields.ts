@@ -111,6 +111,7 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
     'asOf', 'breached', 'complianceRate', 'from', 'medianResponseHours', 'mqls', 'noAgreement', 'pending', 'responded', 'to', 'within',
   ],
   SlaMonth: ['agreementVersion', 'attainment', 'fullMonth', 'monthStart', 'monthlyMqlTarget', 'mqlsDelivered', 'periodFrom', 'periodTo'],
+  SlaResponseTimeBand: ['fromHours', 'leads', 'toHours'],
   Touchpoint: ['id', 'createdAt', 'externalId', 'kind', 'occurredAt', 'updatedAt'],
   ...connection('Touchpoint'),
   User: ['id', 'createdAt', 'team', 'updatedAt'],

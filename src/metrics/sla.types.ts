@@ -40,6 +40,20 @@ export class SlaMonth {
   attainment: number | null;
 }
 
+@ObjectType('SlaResponseTimeBand', {
+  description: 'Responded MQLs of the window whose first response came fromHours to toHours after mqlAt (docs/metrics.md, "SLA compliance").',
+})
+export class SlaResponseTimeBand {
+  @Field(() => Int, { description: 'Hours after mqlAt where the band starts (included).' })
+  fromHours: number;
+
+  @Field(() => Int, { nullable: true, description: 'Hours after mqlAt where the band ends (excluded); null for the last band, which has no end.' })
+  toHours: number | null;
+
+  @Field(() => Int, { description: 'Responded MQLs whose first response fell in the band.' })
+  leads: number;
+}
+
 @ObjectType('SlaComplianceReport', {
   description: "Both sides of the marketing–sales SLA: sales' follow-up speed on the MQLs of a window, and marketing's monthly MQL volume.",
 })
@@ -79,6 +93,12 @@ export class SlaComplianceReport {
     description: 'Median fractional hours from mqlAt to the first response, over the responded MQLs; null when none.',
   })
   medianResponseHours: number | null;
+
+  @Field(() => [SlaResponseTimeBand], {
+    description:
+      'The response-time distribution: the responded MQLs by hours from mqlAt to the first response, in the bands 0-1, 1-4, 4-8, 8-24, 24-48, 48-168 and 168+ hours, in order, every band listed; the bands add up to responded.',
+  })
+  responseTimes: SlaResponseTimeBand[];
 
   @Field(() => [SlaMonth], { description: 'Marketing side: one row per calendar month (UTC) the window touches, in order.' })
   months: SlaMonth[];

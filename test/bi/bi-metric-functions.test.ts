@@ -295,6 +295,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
   const SLA_QUERY = `query($input: SlaComplianceInput!) {
     slaCompliance(input: $input) {
       mqls within breached pending noAgreement responded complianceRate medianResponseHours
+      responseTimes { fromHours toHours leads }
       months { monthStart periodFrom periodTo fullMonth agreementVersion monthlyMqlTarget mqlsDelivered attainment }
     }
   }`;
@@ -308,6 +309,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
     const { slaCompliance: api } = await app.ok<{ slaCompliance: Record<string, unknown> & { months: Months } }>(SLA_QUERY, { input: { window, asOf } });
     const [followUp] = (await bi.query<Record<string, unknown>>(`SELECT * FROM bi.sla_follow_up($1, $2, $3)`, [window.from, window.to, asOf])).rows;
     const { rows: months } = await bi.query<Record<string, unknown>>(`SELECT * FROM bi.sla_months($1, $2, $3)`, [window.from, window.to, asOf]);
+    const { rows: bands } = await bi.query<Record<string, unknown>>(`SELECT * FROM bi.sla_response_times($1, $2, $3)`, [window.from, window.to, asOf]);
     const iso = (t: unknown) => (t as Date).toISOString();
     expect({
       mqls: followUp!.mqls,
@@ -318,6 +320,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
       responded: followUp!.responded,
       complianceRate: followUp!.compliance_rate,
       medianResponseHours: followUp!.median_response_hours,
+      responseTimes: bands.map((b) => ({ fromHours: b.from_hours, toHours: b.to_hours, leads: b.leads })),
       months: months.map((m) => ({
         monthStart: iso(m.month_start),
         periodFrom: iso(m.period_from),
@@ -544,7 +547,7 @@ describe('bi metric functions: the API and SQL give the same figures', () => {
   it('owns the functions by the bi owner, as SECURITY DEFINER with a fixed search_path, callable by the reader role only', async () => {
     const names = BI_METRIC_FILES.flatMap((file) => functionNames(readFileSync(join(ROOT, 'sql/bi', file), 'utf8')));
     expect(names).toEqual(
-      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_months', 'feedback_summary', 'wallet_share_accounts', 'wallet_portfolio', 'acquisition_cost', 'attribution_comparison']),
+      expect.arrayContaining(['attribution_report', 'attribution_markov_transitions', 'campaign_performance', 'channel_performance', 'time_series_report', 'revenue_time_series', 'funnel', 'sla_follow_up', 'sla_response_times', 'sla_months', 'feedback_summary', 'wallet_share_accounts', 'wallet_portfolio', 'acquisition_cost', 'attribution_comparison']),
     );
     const rows = await app.db.sql<{ name: string; owner: string; definer: boolean; config: string[] | null; acl: string[] }>(
       `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS definer, p.proconfig AS config,

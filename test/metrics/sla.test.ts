@@ -61,6 +61,22 @@ describe('slaCompliance', () => {
     expect(report.medianResponseHours).toBeCloseTo(12, 9);
   });
 
+  it('sorts the responded MQLs into response-time bands, a response exactly at a band edge in the later band', async () => {
+    const report = await slaComplianceReport(metricsContext(db), { window: { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z') }, asOf });
+    // responded: L8 2h -> [1, 4); L2 10h and L1 12h -> [8, 24); L6 exactly 48h and L3 60h -> [48, 168);
+    // L4 (no response) and L5 (its feedback after asOf) are in no band
+    expect(report.responseTimes).toEqual([
+      { fromHours: 0, toHours: 1, leads: 0 },
+      { fromHours: 1, toHours: 4, leads: 1 },
+      { fromHours: 4, toHours: 8, leads: 0 },
+      { fromHours: 8, toHours: 24, leads: 2 },
+      { fromHours: 24, toHours: 48, leads: 0 },
+      { fromHours: 48, toHours: 168, leads: 2 },
+      { fromHours: 168, toHours: null, leads: 0 },
+    ]);
+    expect(report.responseTimes.reduce((n, b) => n + b.leads, 0)).toBe(report.responded);
+  });
+
   it('reports MQLs delivered per calendar month against the target in force at the month start', async () => {
     const report = await slaComplianceReport(metricsContext(db), { window: { from: d('2024-01-01T00:00:00Z'), to: d('2024-03-01T00:00:00Z') }, asOf });
     expect(report.months).toEqual([

@@ -267,6 +267,27 @@ describe('the dashboard', () => {
     }
   });
 
+  it('shows on the alignment view the response-time distribution the API answers', async () => {
+    await page.goto(`${app.origin}/?view=alignment&window=last-12-months&model=W_SHAPED&scope=ACCOUNT`);
+    await loaded(page);
+    const { from, to } = (() => {
+      // "last 12 months" as the page computes it: the 12 months up to the end of today (UTC)
+      const end = new Date();
+      const day = Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() + 1);
+      const start = new Date(day);
+      start.setUTCFullYear(start.getUTCFullYear() - 1);
+      return { from: start.toISOString().replace('.000Z', 'Z'), to: new Date(day).toISOString().replace('.000Z', 'Z') };
+    })();
+    const shown = await text(page, 'response-times');
+    const { sla } = await api<{ sla: { responded: number; responseTimes: { fromHours: number; toHours: number | null; leads: number }[] } }>(
+      'query ($w: ReportWindowInput!) { sla: slaCompliance(input: { window: $w }) { responded responseTimes { fromHours toHours leads } } }',
+      { w: { from, to } },
+    );
+    expect(sla.responded).toBeGreaterThan(0);
+    const count = (n: number) => new Intl.NumberFormat('en-US').format(n);
+    expect(shown).toBe(sla.responseTimes.map((b) => `${b.toHours === null ? `${b.fromHours}+ h` : `${b.fromHours}–${b.toHours} h`}: ${count(b.leads)}`).join(' · '));
+  });
+
   it('has no serious accessibility violation on any view, on a laptop and on a tablet', async () => {
     const views = ['overview', 'attribution', 'funnel', 'alignment', 'accounts', 'qualification', 'deal'];
     const found: Record<string, string[]> = {};

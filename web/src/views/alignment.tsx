@@ -27,7 +27,8 @@ function alignmentQuery(months: number): string {
   return `
 query Alignment($window: ReportWindowInput!${args}) {
   sla: slaCompliance(input: { window: $window }) {
-    mqls within breached pending noAgreement complianceRate medianResponseHours
+    mqls within breached pending noAgreement responded complianceRate medianResponseHours
+    responseTimes { fromHours toHours leads }
     months { monthStart mqlsDelivered monthlyMqlTarget attainment fullMonth }
   }
   feedback: leadFeedbackSummary(input: { window: $window }) {
@@ -45,7 +46,14 @@ interface MonthSla {
   pending: number;
 }
 interface AlignmentData {
-  sla: MonthSla & { mqls: number; noAgreement: number; medianResponseHours: number | null; months: { monthStart: string; mqlsDelivered: number; monthlyMqlTarget: number | null; attainment: number | null }[] };
+  sla: MonthSla & {
+    mqls: number;
+    noAgreement: number;
+    responded: number;
+    medianResponseHours: number | null;
+    responseTimes: { fromHours: number; toHours: number | null; leads: number }[];
+    months: { monthStart: string; mqlsDelivered: number; monthlyMqlTarget: number | null; attainment: number | null }[];
+  };
   feedback: {
     total: { feedbackCount: number; accepted: number; rejected: number; rejectionRate: number | null };
     byCampaign: { campaign: { id: string; name: string } | null; channel: string | null; feedbackCount: number; rejected: number; rejectionRate: number | null; reasons: { reason: string; count: number }[] }[];
@@ -120,6 +128,18 @@ function AlignmentReport({ d, months }: { d: AlignmentData; months: ReportWindow
     }),
     [d],
   );
+  /** "0–1 h", "8–24 h", "168+ h": a band of the response-time distribution. */
+  const bandLabel = (b: { fromHours: number; toHours: number | null }) => (b.toHours === null ? `${b.fromHours}+ h` : `${b.fromHours}–${b.toHours} h`);
+  const responseTimes = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      grid: { left: 56, right: 16, top: 30, bottom: 40 },
+      xAxis: { type: 'category', name: 'Hours from MQL to first response', nameLocation: 'middle', nameGap: 28, data: d.sla.responseTimes.map(bandLabel) },
+      yAxis: { type: 'value', name: 'MQLs', minInterval: 1 },
+      series: [{ name: 'MQLs', type: 'bar', data: d.sla.responseTimes.map((b) => b.leads), itemStyle: { color: PALETTE[0] } }],
+    }),
+    [d],
+  );
   const campaigns = d.feedback.byCampaign.filter((c) => c.rejected > 0).sort((a, b) => b.rejected - a.rejected).slice(0, 12);
   const reasons = useMemo(
     () => ({
@@ -150,6 +170,17 @@ function AlignmentReport({ d, months }: { d: AlignmentData; months: ReportWindow
           {d.sla.mqls ? <Chart option={distribution} label="How the MQLs of the window were followed up: within the SLA, breached, pending, or without an agreement" /> : <Empty>No MQL in this window.</Empty>}
         </section>
       </div>
+      <section className="panel">
+        <h2>Response-time distribution</h2>
+        {d.sla.responded ? (
+          <Chart option={responseTimes} label="Responded MQLs by hours from the MQL to sales' first response" />
+        ) : (
+          <Empty>Sales responded to no MQL of this window yet.</Empty>
+        )}
+        <p className="note" data-testid="response-times">
+          {d.sla.responseTimes.map((b) => `${bandLabel(b)}: ${count(b.leads)}`).join(' · ')}
+        </p>
+      </section>
       <section className="panel">
         <h2>Marketing's MQL delivery against target</h2>
         {d.sla.months.length ? <Chart option={delivery} label="MQLs delivered per month against the agreed monthly target" /> : <Empty>No month in this window.</Empty>}

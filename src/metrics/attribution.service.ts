@@ -155,34 +155,12 @@ export async function queryTimeSeries(ctx: AttributionContext, q: AttributionQue
   ]);
 }
 
-/** The arguments of bi.attribution_report for `q` (the months it may read from monthly sums are worked out there). */
+/**
+ * The arguments of bi.attribution_report for `q`: the 23 journey parameters of attributionParams
+ * (the months it may read from monthly sums are worked out there), then the statement's source.
+ */
 function reportArgs(q: AttributionQuery, markov: MarkovFractionRows): unknown[] {
-  return [
-    q.from,
-    q.to,
-    q.grain,
-    q.lookbackDays,
-    q.halfLifeDays,
-    q.journeyScope,
-    q.opportunityKinds,
-    q.pipeline,
-    q.revenue,
-    q.models.map((m) => m.model),
-    q.models.map((m) => m.family),
-    q.models.map((m) => m.weights.first),
-    q.models.map((m) => m.weights.last),
-    q.models.map((m) => m.weights.conversion),
-    q.models.map((m) => m.weights.creation),
-    q.models.map((m) => m.weights.close),
-    markov.periodStarts,
-    markov.campaignIds,
-    markov.fractions,
-    q.campaignIds,
-    q.channels,
-    q.rowKey,
-    q.activity,
-    statementSource(q),
-  ];
+  return [...attributionParams(q, markov).slice(0, 23), statementSource(q)];
 }
 
 /** The journey source to read: AUTO unless `q` forces a source (the cache holds ACCOUNT journeys only). */

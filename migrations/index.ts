@@ -13,6 +13,7 @@ import { AutomaticMql1732780000000 } from './1732780000000-automatic-mql';
 import { BiSchema1732790000000 } from './1732790000000-bi-schema';
 import { StoredLeadScores1732800000000 } from './1732800000000-stored-lead-scores';
 import { BiMetricFunctions1732810000000 } from './1732810000000-bi-metric-functions';
+import { AutoMqlKeyShare1732820000000 } from './1732820000000-auto-mql-key-share';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   BiSchema1732790000000,
   StoredLeadScores1732800000000,
   BiMetricFunctions1732810000000,
+  AutoMqlKeyShare1732820000000,
 ];

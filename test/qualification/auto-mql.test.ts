@@ -200,26 +200,36 @@ describe('automatic MQL', () => {
     });
   });
 
-  it('makes one MQL when two writers qualify the same lead at once', async () => {
+  it('makes one MQL when two writers qualify the same lead at once, the second waiting while the first commits', async () => {
+    // B's insert holds FOR KEY SHARE on the lead (its foreign key) while it waits for A's cache
+    // locks; A's commit then makes the lead an MQL, which must not wait for B (it did, with
+    // FOR UPDATE: a deadlock). Both commit; the lead is an MQL once, at A's touch.
     const lead = await newLead();
     await insertTouch(db, lead, campaign, '2025-02-02T00:00:00Z');
-    const runners = [db.ds.createQueryRunner(), db.ds.createQueryRunner()];
+    const [a, b] = [db.ds.createQueryRunner(), db.ds.createQueryRunner()];
     try {
-      // (the caches' per-lead locks already serialize the two from their inserts on)
-      await Promise.all(
-        runners.map(async (runner, i) => {
-          await runner.connect();
-          await runner.startTransaction();
-          await runner.query(`INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, $2, 'OTHER', $3)`, [lead, campaign, `2025-02-0${3 + i}T00:00:00Z`]);
-          await runner.commitTransaction();
-        }),
-      );
+      await Promise.all([a.connect(), b.connect()]);
+      const pid = async (runner: typeof a) => ((await runner.query(`SELECT pg_backend_pid() AS pid`)) as { pid: number }[])[0]?.pid;
+      const [pidA, pidB] = [await pid(a), await pid(b)];
+      const insert = `INSERT INTO touchpoints (lead_id, campaign_id, kind, occurred_at) VALUES ($1, $2, 'OTHER', $3)`;
+      await a.startTransaction();
+      await a.query(insert, [lead, campaign, '2025-02-03T00:00:00Z']);
+      await b.startTransaction();
+      const second = b.query(insert, [lead, campaign, '2025-02-04T00:00:00Z']).then(() => b.commitTransaction());
+      // until B waits for a lock A holds
+      for (let waited = 0; ; waited += 1) {
+        const [row] = await db.sql<{ blocked: boolean }>(`SELECT $1::int = ANY (pg_blocking_pids($2)) AS blocked`, [pidA, pidB]);
+        if (row?.blocked) break;
+        if (waited > 500) throw new Error('the second writer never waited for the first');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await a.commitTransaction();
+      await second;
     } finally {
-      await Promise.all(runners.map((r) => r.release()));
+      await Promise.all([a.release(), b.release()]);
     }
     const history = await stageHistory(db, lead);
-    expect(history.map((h) => h.to_stage)).toEqual(['MQL']);
-    expect(['2025-02-03T00:00:00.000Z', '2025-02-04T00:00:00.000Z']).toContain(iso(history[0]?.changed_at));
+    expect(history.map((h) => [h.to_stage, iso(h.changed_at)])).toEqual([['MQL', '2025-02-03T00:00:00.000Z']]);
   });
 
   it('does not count an erasure, which clears the title, as a change of attributes', async () => {

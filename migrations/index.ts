@@ -14,6 +14,7 @@ import { BiSchema1732790000000 } from './1732790000000-bi-schema';
 import { StoredLeadScores1732800000000 } from './1732800000000-stored-lead-scores';
 import { BiMetricFunctions1732810000000 } from './1732810000000-bi-metric-functions';
 import { AutoMqlKeyShare1732820000000 } from './1732820000000-auto-mql-key-share';
+import { EventIntake1732840000000 } from './1732840000000-event-intake';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   StoredLeadScores1732800000000,
   BiMetricFunctions1732810000000,
   AutoMqlKeyShare1732820000000,
+  EventIntake1732840000000,
 ];

@@ -6,6 +6,10 @@ export interface Config {
   databaseReadUrl: string | undefined;
   /** After a caller's write, its reads stay on the primary this long (read-your-writes). */
   readYourWritesMs: number;
+  /** How often the read replica's replay position is checked (REPLICA_CHECK_MS). */
+  replicaCheckMs: number;
+  /** Past this lag every read goes to the primary (REPLICA_MAX_LAG_MS). */
+  replicaMaxLagMs: number;
   /** Folder of the embedded server's data (npm start). */
   embeddedDataDir: string;
   /** Port of the embedded server; 0 picks a free one. */
@@ -93,6 +97,8 @@ export function loadConfig(): Config {
     databaseUrl: process.env.DATABASE_URL || undefined,
     databaseReadUrl: process.env.DATABASE_READ_URL || undefined,
     readYourWritesMs: intFromEnv('READ_YOUR_WRITES_MS', 5000),
+    replicaCheckMs: intFromEnv('REPLICA_CHECK_MS', 500),
+    replicaMaxLagMs: intFromEnv('REPLICA_MAX_LAG_MS', 5000),
     embeddedDataDir: process.env.EMBEDDED_PG_DIR ?? '.data/postgres',
     embeddedPort: intFromEnv('EMBEDDED_PG_PORT', 0),
     port: intFromEnv('PORT', 4000),

@@ -23,6 +23,7 @@ import { exemptUploadsFromRequestTimeout, ImportRoutes, isImportPath } from '../
 import { ImportJobRunner } from '../imports/jobs/job-runner';
 import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
 import { PolicySweep } from '../qualification/auto-mql-sweep';
+import { ReplicaMonitor } from '../db/replica-monitor';
 import { CorsPolicy, corsOriginsFromEnv } from './cors';
 import { HealthProbe } from './health';
 import { StaticFiles } from './static';
@@ -129,13 +130,19 @@ const retryablePlugin: ApolloServerPlugin<Context> = {
 export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger; runImports?: boolean }): Promise<App> {
   const { ds, config, logger } = deps;
   const replica = deps.readDs && deps.readDs !== ds ? deps.readDs : null;
-  /** When each caller last wrote: its reads stay on the primary for a while (read-your-writes). */
-  const lastWrite = new LRUCache<string, number>({ max: 100_000, ttl: Math.max(1, config.readYourWritesMs) });
+  /**
+   * When each caller last wrote: its reads stay on the primary until the replica has replayed the
+   * write (a streaming standby), or for READ_YOUR_WRITES_MS (a replica that cannot say); see
+   * ReplicaMonitor. Kept as long as either rule may need it.
+   */
+  const lastWrite = new LRUCache<string, number>({ max: 100_000, ttl: Math.max(1, config.readYourWritesMs, config.replicaMaxLagMs + 1000) });
+  const replicaMonitor = replica ? new ReplicaMonitor(ds, replica, { checkMs: config.replicaCheckMs, maxLagMs: config.replicaMaxLagMs }, logger) : null;
+  // the first check before the first request: reads go where they may from the start
+  await replicaMonitor?.check();
+  replicaMonitor?.start();
   const readSourceFor = (actor: Actor, req: IncomingMessage): DataSource => {
-    if (!replica) return ds;
-    const wroteAt = lastWrite.get(actor.id);
-    if (wroteAt !== undefined && Date.now() - wroteAt < config.readYourWritesMs) return ds;
-    return req.headers['x-read-consistency'] === 'primary' ? ds : replica;
+    if (!replica || !replicaMonitor || req.headers['x-read-consistency'] === 'primary') return ds;
+    return replicaMonitor.mayRead(lastWrite.get(actor.id), config.readYourWritesMs) ? replica : ds;
   };
   const http = createServer({
     // a client gets this long to send its headers, and its whole request: a connection that
@@ -191,17 +198,20 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     actor: Actor,
     requestId: string,
     onContext: (ctx: Context) => void = () => undefined,
+    primaryOnly = false,
   ): Promise<StoredResponse> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    let readDs: DataSource = ds;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
+        readDs = primaryOnly ? ds : readSourceFor(actor, req);
         const ctx = createContext({
           ds,
-          readDs: readSourceFor(actor, req),
+          readDs,
           config,
           logger: logger.child({ requestId }),
           requestId,
@@ -215,7 +225,14 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
     let text = '';
     if (result.body.kind === 'complete') text = result.body.string;
     else for await (const chunk of result.body.asyncIterator) text += chunk;
-    return { status: result.status ?? 200, headers: Object.fromEntries(result.headers), body: text };
+    const response = { status: result.status ?? 200, headers: Object.fromEntries(result.headers), body: text };
+    // the replica went away under a read (503 SERVICE_UNAVAILABLE): reads go to the primary from
+    // now on, and this one runs again there (a read changes nothing, so running it twice is safe)
+    if (replicaMonitor && readDs !== ds && response.status === 503 && !isMutationRequest(body) && /SERVICE_UNAVAILABLE/.test(text)) {
+      replicaMonitor.markAway();
+      return executeGraphQL(req, url, body, actor, requestId, onContext, true);
+    }
+    return response;
   }
 
   /**
@@ -276,11 +293,16 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       lastWrite.set(actor.id, Date.now());
     }
     const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || !mutation) {
-      return executeGraphQL(req, url, body, actor, requestId);
+    try {
+      if (typeof key !== 'string' || !mutation) {
+        return await executeGraphQL(req, url, body, actor, requestId);
+      }
+      if (key.length < 1 || key.length > 255) return errorResponse(400, 'Idempotency-Key must be 1 to 255 characters', 'BAD_REQUEST');
+      return await executeIdempotently(req, url, body, actor, requestId, key);
+    } finally {
+      // read-your-writes counts from when the write finished (its commit is then in the primary's WAL)
+      if (mutation && replica) lastWrite.set(actor.id, Date.now());
     }
-    if (key.length < 1 || key.length > 255) return errorResponse(400, 'Idempotency-Key must be 1 to 255 characters', 'BAD_REQUEST');
-    return executeIdempotently(req, url, body, actor, requestId, key);
   }
 
   /** A mutation with an Idempotency-Key (see IdempotencyStore): run once, replayed after. */
@@ -403,7 +425,7 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       stopping = true;
       clearInterval(purge);
       // a running import stops after its batch and is queued again for the next start
-      await Promise.all([apollo.stop(), importRunner.stop(), policySweep.stop()]); // the drain plugin closes the listener and waits for open requests
+      await Promise.all([apollo.stop(), importRunner.stop(), policySweep.stop(), replicaMonitor?.stop()]); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();
       await health.close();
     },

@@ -15,6 +15,7 @@ import { StoredLeadScores1732800000000 } from './1732800000000-stored-lead-score
 import { BiMetricFunctions1732810000000 } from './1732810000000-bi-metric-functions';
 import { AutoMqlKeyShare1732820000000 } from './1732820000000-auto-mql-key-share';
 import { EventIntake1732840000000 } from './1732840000000-event-intake';
+import { EventProcessing1732850000000 } from './1732850000000-event-processing';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   BiMetricFunctions1732810000000,
   AutoMqlKeyShare1732820000000,
   EventIntake1732840000000,
+  EventProcessing1732850000000,
 ];

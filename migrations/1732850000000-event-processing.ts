@@ -123,6 +123,7 @@ export class EventProcessing1732850000000 implements MigrationInterface {
       CREATE INDEX tracked_events_utm_campaign ON tracked_events (lower(btrim(utm_campaign))) WHERE utm_campaign IS NOT NULL;
       CREATE INDEX tracked_events_utm_source ON tracked_events (tracking_norm(utm_source)) WHERE utm_source IS NOT NULL;
       CREATE INDEX tracked_events_utm_medium ON tracked_events (tracking_norm(utm_medium)) WHERE utm_medium IS NOT NULL;
+      CREATE INDEX tracked_events_track_name ON tracked_events (lower(btrim(event))) WHERE type = 'track';
       -- the tracking health's window (events arrive roughly in time order: a BRIN index costs next to nothing)
       CREATE INDEX tracked_events_time ON tracked_events USING brin (occurred_at);
 
@@ -211,7 +212,7 @@ export class EventProcessing1732850000000 implements MigrationInterface {
     await q.query(`
       DROP TABLE tracking_event_kinds, tracking_channel_rules, tracking_utm_campaigns, tracking_groups, tracking_aliases,
         tracking_anonymous_ids, tracking_user_ids;
-      DROP INDEX tracked_events_time, tracked_events_utm_medium, tracked_events_utm_source, tracked_events_utm_campaign,
+      DROP INDEX tracked_events_time, tracked_events_track_name, tracked_events_utm_medium, tracked_events_utm_source, tracked_events_utm_campaign,
         tracked_events_session, tracked_events_lead, tracked_events_user, tracked_events_anonymous;
       ALTER TABLE tracked_events
         DROP COLUMN outcome, DROP COLUMN lead_id, DROP COLUMN campaign_id, DROP COLUMN channel, DROP COLUMN placed_by,

@@ -41,6 +41,8 @@ async function returned(tx: EntityManager, text: string, params: unknown[], colu
  * a concurrent chunk may have left anonymous). Every step is one statement over the whole chunk.
  */
 export async function processChunk(tx: EntityManager, claim: Claim, lookbackDays: number): Promise<ChunkResult> {
+  // a transaction may process several chunks (a rule change placing many events again)
+  await tx.query(`DROP TABLE IF EXISTS ev_chunk`);
   await tx.query(S.CREATE_CHUNK);
   const linkedAnonymous = new Set<string>();
   const linkedUsers = new Set<string>();

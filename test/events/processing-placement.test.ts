@@ -1,5 +1,8 @@
-import { insertCampaign } from '../helpers/core-fixtures';
-import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { DEFAULT_CHANNEL_RULES } from '../../migrations/1732850000000-event-processing';
+import { Role } from '../../src/auth/roles';
+import { createTestApp, TestApp } from '../helpers/app';
+import { firstError, gid, insertCampaign } from '../helpers/core-fixtures';
+import type { TestDatabase } from '../helpers/db';
 import { createSource, eventRows, eventTouches, identify, page, processor, storeEvents, track } from './processing-fixtures';
 
 /**
@@ -7,19 +10,21 @@ import { createSource, eventRows, eventTouches, identify, page, processor, store
  * conversions carry every kind of campaign data the rules read, each worked out by hand below.
  */
 describe('event processing: campaign matching', () => {
+  let app: TestApp;
   let db: TestDatabase;
   let source: string;
   let launch: string;
   let webinar: string;
   beforeAll(async () => {
-    db = await createTestDatabase();
+    app = await createTestApp();
+    db = app.db;
     source = await createSource(db);
     launch = await insertCampaign(db, { name: 'Spring launch', channel: 'PAID_SEARCH' });
     await db.sql(`UPDATE campaigns SET external_id = 'spring-launch' WHERE id = $1`, [launch]);
     webinar = await insertCampaign(db, { name: 'Q3 webinar', channel: 'WEBINAR' });
     await db.sql(`INSERT INTO tracking_utm_campaigns (utm_campaign, campaign_id) VALUES ('q3-webinar-promo', $1)`, [webinar]);
   });
-  afterAll(() => db.drop());
+  afterAll(() => app.close());
 
   it('places each event by the first rule that matches, and makes touchpoints of the touches', async () => {
     const site = 'https://www.acme-site.test';
@@ -102,5 +107,88 @@ describe('event processing: campaign matching', () => {
     expect(await eventTouches(db)).toEqual(before);
     const [counts] = await db.sql<{ leads: number; touches: number }>(`SELECT (SELECT count(*)::int FROM leads) AS leads, (SELECT count(*)::int FROM touchpoints) AS touches`);
     expect(counts).toEqual({ leads: 1, touches: 8 });
+  });
+
+  describe('rules changed through the API', () => {
+    const SET_MAPPING = `mutation($input: SetUtmCampaignMappingInput!) {
+      setUtmCampaignMapping(input: $input) { mapping { utmCampaign campaign { id name } } replacedEvents } }`;
+    const SET_RULE = `mutation($input: SetChannelRuleInput!) { setChannelRule(input: $input) { rule { source medium channel } replacedEvents } }`;
+    const REMOVE_RULE = `mutation($input: RemoveChannelRuleInput!) { removeChannelRule(input: $input) { rule { channel } replacedEvents } }`;
+    const SET_KIND = `mutation($input: SetEventKindMappingInput!) { setEventKindMapping(input: $input) { mapping { eventName kind } replacedEvents } }`;
+    const placement = async (utmCampaign: string) =>
+      db.sql<{ outcome: string; campaign_id: string | null; touch_kind: string; unknown_utm_campaign: boolean; unknown_source_medium: boolean }>(
+        `SELECT outcome, campaign_id::text AS campaign_id, touch_kind, unknown_utm_campaign, unknown_source_medium FROM tracked_events WHERE utm_campaign = $1`,
+        [utmCampaign],
+      );
+    const touchAt = async (hhmm: string) => (await eventTouches(db)).filter((t) => t.occurred_at.slice(11, 16) === hhmm).map((t) => [t.campaign_id, t.kind]);
+
+    it('a mapping places the unknown value on its campaign, and the conversion of its session follows', async () => {
+      const fall = await insertCampaign(db, { name: 'Fall newsletter', channel: 'EMAIL' });
+      const data = await app.ok<{ setUtmCampaignMapping: { mapping: { utmCampaign: string; campaign: { id: string } }; replacedEvents: number } }>(
+        SET_MAPPING,
+        { input: { utmCampaign: ' Unknown-Camp ', campaignId: gid('Campaign', fall) } },
+        Role.MARKETING,
+      );
+      // the 10:10 page view, and the 10:12 demo request that took its campaign
+      expect(data.setUtmCampaignMapping).toEqual({ mapping: { utmCampaign: 'Unknown-Camp', campaign: { id: gid('Campaign', fall), name: 'Fall newsletter' } }, replacedEvents: 2 });
+      // no click id and an EMAIL campaign: a visit, no more an ad click
+      expect(await touchAt('10:10')).toEqual([[fall, 'WEB_VISIT']]);
+      expect(await touchAt('10:12')).toEqual([[fall, 'FORM_FILL']]);
+      expect(await placement('unknown-camp')).toEqual([{ outcome: 'TOUCHPOINT', campaign_id: fall, touch_kind: 'WEB_VISIT', unknown_utm_campaign: false, unknown_source_medium: false }]);
+      const list = await app.ok<{ utmCampaignMappings: { totalCount: number; edges: { node: { utmCampaign: string } }[] } }>(
+        `{ utmCampaignMappings(first: 10) { totalCount edges { node { utmCampaign } } } }`,
+        {},
+        Role.ANALYST,
+      );
+      expect(list.utmCampaignMappings).toEqual({ totalCount: 2, edges: [{ node: { utmCampaign: 'q3-webinar-promo' } }, { node: { utmCampaign: 'Unknown-Camp' } }] });
+    });
+
+    it('a source/medium rule places the unplaced event on its channel, and removing it takes the touchpoint away', async () => {
+      const set = await app.ok<{ setChannelRule: { rule: { source: string; medium: string; channel: string }; replacedEvents: number } }>(SET_RULE, {
+        input: { source: 'Foo', medium: 'BAR', channel: 'PARTNER' },
+      });
+      expect(set.setChannelRule).toEqual({ rule: { source: 'foo', medium: 'bar', channel: 'PARTNER' }, replacedEvents: 1 });
+      const [partner] = await db.sql<{ id: string }>(`SELECT id::text AS id FROM campaigns WHERE external_id = 'web:PARTNER'`);
+      expect(await touchAt('10:08')).toEqual([[partner!.id, 'WEB_VISIT']]);
+      // its utm_campaign is still unknown (the catch-all is no campaign of its own); source/medium are known now
+      expect(await placement('mystery')).toEqual([{ outcome: 'TOUCHPOINT', campaign_id: partner!.id, touch_kind: 'WEB_VISIT', unknown_utm_campaign: true, unknown_source_medium: false }]);
+      const removed = await app.ok<{ removeChannelRule: { rule: null; replacedEvents: number } }>(REMOVE_RULE, { input: { source: 'foo', medium: 'bar' } });
+      expect(removed.removeChannelRule).toEqual({ rule: null, replacedEvents: 1 });
+      expect(await touchAt('10:08')).toEqual([]);
+      expect(await placement('mystery')).toEqual([{ outcome: 'UNPLACED', campaign_id: null, touch_kind: 'WEB_VISIT', unknown_utm_campaign: true, unknown_source_medium: true }]);
+      const rules = await app.ok<{ channelRules: { totalCount: number } }>(`{ channelRules(first: 1) { totalCount } }`);
+      expect(rules.channelRules.totalCount).toBe(DEFAULT_CHANNEL_RULES.length);
+    });
+
+    it('an event name mapped to a kind makes its events touches (with their session campaign)', async () => {
+      const data = await app.ok<{ setEventKindMapping: { mapping: { eventName: string; kind: string }; replacedEvents: number } }>(SET_KIND, {
+        input: { eventName: 'button clicked', kind: 'OTHER' },
+      });
+      expect(data.setEventKindMapping).toEqual({ mapping: { eventName: 'button clicked', kind: 'OTHER' }, replacedEvents: 1 });
+      // 10:13, 3 minutes after the 10:10 page view (now the fall campaign's)
+      const [{ fall }] = (await db.sql<{ fall: string }>(`SELECT id::text AS fall FROM campaigns WHERE name = 'Fall newsletter'`)) as [{ fall: string }];
+      expect(await touchAt('10:13')).toEqual([[fall, 'OTHER']]);
+    });
+
+    it('refuses other roles and bad input with typed errors naming the field, changing nothing', async () => {
+      const before = await eventTouches(db);
+      for (const role of [Role.ANALYST, Role.SALES, Role.EXECUTIVE]) {
+        expect(firstError(await app.gql(SET_RULE, { input: { medium: 'x', channel: 'EMAIL' } }, role)).code).toBe('FORBIDDEN');
+      }
+      expect(firstError(await app.gql(SET_MAPPING, { input: { utmCampaign: 'mystery', campaignId: gid('Campaign', '999999') } }))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.campaignId',
+      });
+      expect(firstError(await app.gql(SET_MAPPING, { input: { utmCampaign: '   ', campaignId: gid('Campaign', launch) } }))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.utmCampaign',
+      });
+      expect(firstError(await app.gql(SET_RULE, { input: { source: ' ', channel: 'EMAIL' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.source' });
+      expect(firstError(await app.gql(SET_RULE, { input: { channel: 'EMAIL' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.medium' });
+      expect(firstError(await app.gql(REMOVE_RULE, { input: { medium: 'no-such-medium' } }))).toMatchObject({ code: 'NOT_FOUND', field: 'input.medium' });
+      expect(await eventTouches(db)).toEqual(before);
+      const [mappings] = await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM tracking_utm_campaigns`);
+      expect(mappings!.n).toBe(2);
+    });
   });
 });

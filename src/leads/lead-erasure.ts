@@ -6,6 +6,7 @@ import type { Context } from '../graphql/context';
 import { ConflictError, NotFoundError } from '../graphql/errors';
 import { runMutation } from '../graphql/mutation';
 import { decodeId } from '../graphql/node';
+import { scrubTrackedEvents } from '../events/processing-erasure';
 import { PersonMarks } from './erasure-marks';
 import { scrubImports } from './lead-erasure-imports';
 import { scrubKeptResponses } from './lead-erasure-responses';
@@ -25,6 +26,7 @@ import { Lead } from './lead.entity';
  * - the audit log's copies of all of these, each as its row;
  * - the responses kept for Idempotency-Key retries (lead-erasure-responses.ts);
  * - import jobs' failed rows, messages and leftover files that show the person (lead-erasure-imports.ts).
+ * - the lead's web events: traits, IP, ids and the email in them, and its identities (src/events/processing-erasure.ts).
  *
  * Kept: the lead row itself (id, account, stage and stage times, version), its touchpoints, stage
  * history, feedback dispositions and reasons, its places as a deal contact, and every amount and
@@ -99,6 +101,8 @@ export function eraseLead(ctx: Context, input: EraseLeadInput): Promise<EraseLea
       const auditEntries = await scrubAuditCopies(tx, id, person, tombstone);
       const responses = await scrubKeptResponses(tx, id, person, feedbackIds, tombstone);
       const imports = await scrubImports(tx, person, lead.external_id);
+      // web events (issue 15): who the person is goes, what placed their touchpoints stays
+      await scrubTrackedEvents(tx, id, person);
       return [
         { kind: 'feedback notes', count: notes },
         { kind: 'opportunities', count: deals },

@@ -56,6 +56,9 @@ export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   setAccountAttributes: [...ALL_WRITERS],
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
+  // event sources and their write keys (issue 15), like API keys
+  createEventSource: [ADMIN],
+  revokeEventSource: [ADMIN],
 };
 
 /**
@@ -89,7 +92,7 @@ export const QUERY_ROLES: Record<string, readonly Role[]> = {
 };
 
 /** Root query fields only admins may read. */
-export const ADMIN_QUERIES = new Set(['apiKeys', 'auditLog']);
+export const ADMIN_QUERIES = new Set(['apiKeys', 'auditLog', 'eventSources']);
 
 /** Lead stages each team may move a lead to: marketing up to MQL, sales from SAL on. */
 export const STAGES_BY_ROLE: Partial<Record<Role, readonly LeadStage[]>> = {

@@ -3,6 +3,7 @@ import { ApiKey } from '../auth/api-key.entity';
 import { AuditEntry } from '../auth/audit-entry.entity';
 import { AlignmentAgreement } from '../alignment/agreement.entity';
 import { LeadFeedback } from '../alignment/feedback.entity';
+import { EventSource } from '../events/event-source.entity';
 import { CampaignSpend } from '../campaigns/campaign-spend.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Touchpoint } from '../campaigns/touchpoint.entity';
@@ -27,4 +28,5 @@ export const ENTITIES = [
   ApiKey,
   AuditEntry,
   ImportJob,
+  EventSource,
 ];

@@ -10,6 +10,7 @@ import { LeadSyncResolver } from '../leads/lead-sync';
 import { OpportunitySyncResolver } from '../opportunities/opportunity-sync';
 import { UserSyncResolver } from '../users/user-sync';
 import { ApiKeyResolver, AuditResolver } from '../auth/auth.resolver';
+import { EventSourceResolver } from '../events/event-sources.resolver';
 import { maskForAnalyst } from '../auth/analyst-masking';
 import { authorizeRootFields } from '../auth/authorization';
 import { AlignmentAgreementResolver, LeadFeedbackResolver } from '../alignment/alignment.resolver';
@@ -62,6 +63,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LeadFeedbackResolver,
   ApiKeyResolver,
   AuditResolver,
+  // event sources and their write keys (issue 15)
+  EventSourceResolver,
   AttributionResolver,
   CampaignMetricsResolver,
   // a deal's own attribution, touch by touch (issue 14)

@@ -19,6 +19,8 @@ import { Context, createContext } from '../graphql/context';
 import { CommitCount, trackCommits } from '../graphql/mutation';
 import { buildAppSchema } from '../graphql/schema';
 import { ExportRoutes, isExportPath } from '../export/export-http';
+import { EventRoutes, isEventPath, writeKeyElsewhere } from '../events/event-http';
+import { intakeLimitsFromEnv } from '../events/intake-gate';
 import { exemptUploadsFromRequestTimeout, ImportRoutes, isImportPath } from '../imports/import-http';
 import { ImportJobRunner } from '../imports/jobs/job-runner';
 import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
@@ -127,7 +129,15 @@ const retryablePlugin: ApolloServerPlugin<Context> = {
  * import job runner (jobs queued, or interrupted by a restart, are taken up at once; `runImports:
  * false` leaves that to other replicas). Call `http.listen` to serve.
  */
-export async function createApp(deps: { ds: DataSource; readDs?: DataSource; config: Config; logger: Logger; runImports?: boolean }): Promise<App> {
+export async function createApp(deps: {
+  ds: DataSource;
+  readDs?: DataSource;
+  config: Config;
+  logger: Logger;
+  runImports?: boolean;
+  /** Called after POST /v1/* stored events (how many): the event processing's wake-up. */
+  onEventsAccepted?: (stored: number) => void;
+}): Promise<App> {
   const { ds, config, logger } = deps;
   const replica = deps.readDs && deps.readDs !== ds ? deps.readDs : null;
   /**
@@ -187,6 +197,16 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   // qualification policies approved ahead of their effectiveFrom come into force on this timer
   const policySweep = new PolicySweep(ds, logger);
   if (deps.runImports !== false) policySweep.start();
+  // POST /v1/*: Segment's tracking API, authenticated by write keys (src/events, docs/events.md)
+  const eventRoutes = new EventRoutes({
+    ds,
+    logger,
+    limits: intakeLimitsFromEnv(config.poolSize),
+    failedAuth: rateLimiter,
+    addressOf: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy),
+    keyCacheMs: config.apiKeyCacheMs,
+    onAccepted: deps.onEventsAccepted,
+  });
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
 
@@ -243,6 +263,8 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
   async function authenticate(req: IncomingMessage): Promise<Actor> {
     const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
     await rateLimiter.assertMayAuthenticate(address);
+    const writeKey = writeKeyElsewhere(req.headers.authorization);
+    if (writeKey) throw writeKey;
     let actor: Actor;
     try {
       actor = await authenticator.authenticate(req.headers.authorization);
@@ -368,6 +390,10 @@ export async function createApp(deps: { ds: DataSource; readDs?: DataSource; con
       if (url.pathname === '/health' && req.method === 'GET') {
         const state = await health.check();
         send(res, { status: state.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(state) });
+        return;
+      }
+      if (isEventPath(url.pathname)) {
+        send(res, await eventRoutes.handle(req, res, url));
         return;
       }
       if (staticFiles.handle(req, res, url, (r) => send(r, errorResponse(404, `not found: ${url.pathname}`, 'NOT_FOUND')))) return;

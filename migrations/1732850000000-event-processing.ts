@@ -16,7 +16,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   tracking_channel_rules (utm_source / utm_medium -> channel, seeded below) and
  *   tracking_event_kinds (a track event's name -> touchpoint kind, seeded below).
  * - Helpers the processing's statements call: tracking_norm (how source and medium compare),
- *   tracking_url_param, tracking_host, tracking_is_search_engine.
+ *   tracking_percent_decode, tracking_host, tracking_is_search_engine.
  */
 
 const CHANNELS = `'PAID_SEARCH','PAID_SOCIAL','EMAIL','EVENT','WEBINAR','CONTENT','DIRECT_MAIL','REFERRAL','ORGANIC','OUTBOUND','PARTNER'`;
@@ -78,21 +78,32 @@ export class EventProcessing1732850000000 implements MigrationInterface {
         RETURN s;
       END $$;
 
-      -- the value of the query parameter \`name\` of a URL, decoded and trimmed; null when absent or empty
-      CREATE FUNCTION tracking_url_param(url text, name text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT nullif(btrim(CASE WHEN strpos(v, '%') = 0 THEN v ELSE tracking_percent_decode(v) END), '')
-          FROM (SELECT replace(substring(url FROM '[?&]' || name || '=([^&#]*)'), '+', ' ') AS v) p
-      $$;
+      -- the host of an absolute URL, lower case, without userinfo, port or a leading www.; null otherwise
+      -- (string functions: the processing's hot path writes the same inline, src/events/processing-sql.ts)
+      CREATE FUNCTION tracking_host(url text) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      DECLARE
+        a text;
+        p int := strpos(url, '://');
+      BEGIN
+        IF p < 2 THEN
+          RETURN NULL;
+        END IF;
+        a := lower(split_part(split_part(split_part(split_part(substr(url, p + 3), '/', 1), '?', 1), '#', 1), ':', 1));
+        IF strpos(a, '@') > 0 THEN
+          a := split_part(a, '@', 2);
+        END IF;
+        IF left(a, 4) = 'www.' THEN
+          a := substr(a, 5);
+        END IF;
+        RETURN nullif(a, '');
+      END $$;
 
-      -- the host of a URL, lower case, without a leading www.; null when it is no absolute URL
-      CREATE FUNCTION tracking_host(url text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT nullif(regexp_replace(lower(substring(url FROM '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#:]+)')), '^www\\.', ''), '')
-      $$;
-
-      -- the known search engines (a referrer from one makes a visit ORGANIC); webmail hosts are not
+      -- the known search engines (a referrer from one makes a visit ORGANIC): a label of the host is
+      -- one of theirs (google.com, google.co.uk, search.yahoo.com, ...); webmail hosts are not
       CREATE FUNCTION tracking_is_search_engine(host text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT host ~ '(^|\\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|qwant|startpage|ask|naver|seznam|aol|brave)\\.[a-z]{2,3}(\\.[a-z]{2})?$'
-               AND host !~ '^(mail|outlook|webmail)\\.'
+        SELECT string_to_array(host, '.') && ARRAY['google', 'bing', 'yahoo', 'duckduckgo', 'baidu', 'yandex', 'ecosia', 'qwant',
+                                                  'startpage', 'naver', 'seznam', 'aol', 'brave', 'ask']
+               AND left(host, 5) <> 'mail.' AND left(host, 8) <> 'outlook.' AND left(host, 8) <> 'webmail.'
       $$;
 
       ALTER TABLE tracked_events
@@ -219,7 +230,7 @@ export class EventProcessing1732850000000 implements MigrationInterface {
         DROP COLUMN touch_kind, DROP COLUMN session_event_id, DROP COLUMN utm_campaign, DROP COLUMN utm_source,
         DROP COLUMN utm_medium, DROP COLUMN utm_term, DROP COLUMN utm_content, DROP COLUMN click_id, DROP COLUMN referrer_host,
         DROP COLUMN unknown_utm_campaign, DROP COLUMN unknown_source_medium;
-      DROP FUNCTION tracking_is_search_engine(text), tracking_host(text), tracking_url_param(text, text), tracking_percent_decode(text), tracking_norm(text);
+      DROP FUNCTION tracking_is_search_engine(text), tracking_host(text), tracking_percent_decode(text), tracking_norm(text);
     `);
   }
 }

@@ -9,6 +9,8 @@ export interface ChunkResult {
   stitched: number;
   /** Touchpoints the chunk's events are (made, kept or moved). */
   touchpoints: number;
+  /** The highest id of the chunk's events (where the next chunk of a run starts), null when none. */
+  lastId: string | null;
 }
 
 interface Flags {
@@ -19,9 +21,11 @@ interface Flags {
   groups: boolean | null;
   conversions: boolean | null;
   again: boolean | null;
+  catch_alls: boolean | null;
 }
 
-export type Claim = { pending: number } | { ids: readonly string[] } | { catchUpSeconds: number };
+/** The pending events after `after` (an id; '0': from the oldest), given events again, or no events but the catch-up's stitching. */
+export type Claim = { pending: number; after?: string } | { ids: readonly string[] } | { catchUpSeconds: number };
 
 async function rows<T>(tx: EntityManager, text: string, params: unknown[] = []): Promise<T[]> {
   return (await tx.query(text, params)) as T[];
@@ -52,30 +56,33 @@ export async function processChunk(tx: EntityManager, claim: Claim, lookbackDays
     for (const a of recent?.anonymous ?? []) linkedAnonymous.add(a);
     for (const u of recent?.users ?? []) linkedUsers.add(u);
   } else {
-    if ('pending' in claim) await tx.query(S.fillChunk(S.CLAIM_PENDING), [claim.pending]);
+    if ('pending' in claim) await tx.query(S.fillChunk(S.CLAIM_PENDING), [claim.pending, claim.after ?? '0']);
     else await tx.query(S.fillChunk(S.CLAIM_IDS), [claim.ids]);
-    await tx.query(`ANALYZE ev_chunk`);
+    // statistics of the columns the joins read: a temporary table has none, and plans made
+    // without them join the chunk with itself row by row
+    await tx.query(`ANALYZE ev_chunk (id, mode, type, anonymous_id, user_id)`);
     [flags] = await rows<Flags>(tx, S.CHUNK_FLAGS);
   }
   if (flags && flags.events > 0) {
     await identify(tx, flags, linkedAnonymous, linkedUsers);
-    await tx.query(S.RESOLVE_LEADS, [lookbackDays]);
+    if (flags.conversions) await tx.query(S.SESSIONS, [lookbackDays]);
+    if (flags.catch_alls || flags.conversions) {
+      await tx.query(S.CREATE_CATCH_ALLS);
+      await tx.query(S.USE_CATCH_ALLS);
+    }
+    await tx.query(S.RESOLVE, [lookbackDays]);
     if (flags.groups) {
       await tx.query(S.RECORD_GROUPS);
       await tx.query(S.GROUP_LEADS);
       await tx.query(S.GROUP_ANONYMOUS);
     }
-    if (flags.conversions) await tx.query(S.SESSIONS);
-    await tx.query(S.CREATE_CATCH_ALLS);
-    await tx.query(S.USE_CATCH_ALLS);
-    await tx.query(S.OUTCOMES);
   }
   if (linkedAnonymous.size > 0) await tx.query(S.ACCOUNTS_FROM_GROUPS, [[...linkedAnonymous]]);
   if (linkedAnonymous.size > 0 || linkedUsers.size > 0) {
     await tx.query(S.STITCH, [lookbackDays, [...linkedAnonymous], [...linkedUsers]]);
   }
   const [counts] = await rows<ChunkResult>(tx, S.CHUNK_COUNTS);
-  if (!counts || counts.events + counts.stitched === 0) return { events: 0, stitched: 0, touchpoints: 0 };
+  if (!counts || counts.events + counts.stitched === 0) return { events: 0, stitched: 0, touchpoints: 0, lastId: null };
   await tx.query(S.UPSERT_TOUCHPOINTS);
   if (flags?.again) await tx.query(S.DROP_TOUCHPOINTS);
   await tx.query(S.WRITE_BACK);

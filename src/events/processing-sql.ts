@@ -28,14 +28,22 @@ export const CREATE_CHUNK = `
     email_lead_id bigint, lead_id bigint, outcome text
   ) ON COMMIT DROP`;
 
-/** The next pending events, oldest first; replicas skip each other's ($1: how many). */
+/** The next pending events, oldest first; replicas skip each other's ($1: how many, $2: after which id). */
 export const CLAIM_PENDING = `
-  SELECT id, source_id, message_id, type, event, anonymous_id, user_id, previous_id, group_id, occurred_at, payload, outcome, lead_id, processed_at
-    FROM tracked_events WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+  SELECT id, source_id, message_id, type, event, anonymous_id, user_id, previous_id, group_id, occurred_at, outcome, lead_id, processed_at,
+         coalesce(payload -> 'context' -> 'page' ->> 'url', payload -> 'properties' ->> 'url') AS url,
+         coalesce(payload -> 'context' -> 'page' ->> 'referrer', payload -> 'properties' ->> 'referrer') AS ref,
+         payload -> 'context' -> 'campaign' AS campaign, coalesce(payload -> 'traits', payload -> 'context' -> 'traits') AS traits,
+         CASE WHEN type = 'group' THEN btrim(coalesce(payload -> 'traits' ->> 'domain', payload -> 'traits' ->> 'website')) END AS group_site
+    FROM tracked_events WHERE processed_at IS NULL AND id > $2 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
 
 /** Processed events to place again ($1: their ids): a rule changed. */
 export const CLAIM_IDS = `
-  SELECT id, source_id, message_id, type, event, anonymous_id, user_id, previous_id, group_id, occurred_at, payload, outcome, lead_id, processed_at
+  SELECT id, source_id, message_id, type, event, anonymous_id, user_id, previous_id, group_id, occurred_at, outcome, lead_id, processed_at,
+         coalesce(payload -> 'context' -> 'page' ->> 'url', payload -> 'properties' ->> 'url') AS url,
+         coalesce(payload -> 'context' -> 'page' ->> 'referrer', payload -> 'properties' ->> 'referrer') AS ref,
+         payload -> 'context' -> 'campaign' AS campaign, coalesce(payload -> 'traits', payload -> 'context' -> 'traits') AS traits,
+         CASE WHEN type = 'group' THEN btrim(coalesce(payload -> 'traits' ->> 'domain', payload -> 'traits' ->> 'website')) END AS group_site
     FROM tracked_events WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE`;
 
 const PAID_SEARCH_CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'msclkid'];
@@ -43,60 +51,69 @@ const PAID_SOCIAL_CLICK_IDS = ['fbclid', 'li_fat_id', 'ttclid', 'twclid'];
 export const CLICK_IDS = { PAID_SEARCH: PAID_SEARCH_CLICK_IDS, PAID_SOCIAL: PAID_SOCIAL_CLICK_IDS };
 
 const EMAIL_PATTERN = `'^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'`;
-const utm = (field: string, param: string) =>
-  `left(coalesce(nullif(btrim(d.campaign ->> '${field}'), ''), CASE WHEN d.q THEN tracking_url_param(d.url, '${param}') END), 500)`;
+const UTM = ['campaign', 'source', 'medium', 'term', 'content'] as const;
+/** The context.campaign field of each UTM parameter (Segment: name is utm_campaign). */
+const CAMPAIGN_FIELD: Record<(typeof UTM)[number], string> = { campaign: 'name', source: 'source', medium: 'medium', term: 'term', content: 'content' };
+/** The raw value of query parameter `name` of q ('&' + the query + '&'), or null. String functions: regular expressions cost 5 to 10 times more. */
+const param = (name: string) => `CASE WHEN strpos(e.q, '&${name}=') > 0 THEN split_part(substr(e.q, strpos(e.q, '&${name}=') + ${name.length + 2}), '&', 1) END`;
+/** A raw query value, decoded (+ and %XX) only when it needs to be, trimmed; null when empty. */
+const decoded = (v: string) =>
+  `CASE WHEN ${v} IS NULL THEN NULL WHEN strpos(${v}, '%') = 0 AND strpos(${v}, '+') = 0 THEN nullif(btrim(${v}), '')
+        ELSE nullif(btrim(tracking_percent_decode(replace(${v}, '+', ' '))), '') END`;
+/** The authority of an absolute URL, lower case, without port, userinfo not yet removed. */
+const authority = (url: string) =>
+  `CASE WHEN strpos(${url}, '://') > 1 THEN lower(split_part(split_part(split_part(split_part(substr(${url}, strpos(${url}, '://') + 3), '/', 1), '?', 1), '#', 1), ':', 1)) END`;
+/** A host from an authority: no userinfo, no leading www. */
+const host = (a: string) =>
+  `nullif(CASE WHEN left(${a}, 4) = 'www.' THEN substr(${a}, 5) WHEN strpos(${a}, '@') > 0 AND left(split_part(${a}, '@', 2), 4) = 'www.' THEN substr(split_part(${a}, '@', 2), 5)
+               WHEN strpos(${a}, '@') > 0 THEN split_part(${a}, '@', 2) ELSE ${a} END, '')`;
+const CLICK_ID_NAMES = [...PAID_SEARCH_CLICK_IDS, ...PAID_SOCIAL_CLICK_IDS];
 
 /**
  * Fills the chunk from `claim` (CLAIM_PENDING or CLAIM_IDS): what each event says, then where the
  * rules place it (the campaign by the utm_campaign mapping or a campaign's external id; else the
  * channel by the source/medium rules, the click id or the referrer, and that channel's catch-all
- * campaign when it exists already) and the touchpoint kind it would make.
+ * campaign when it exists already) and the touchpoint kind it would make. Each CTE is
+ * materialized: the expressions of a row are computed once, not once per reference.
  */
 export function fillChunk(claim: string): string {
   return `
   WITH claimed AS (${claim}),
-  said AS (
+  said AS MATERIALIZED (
     SELECT e.id, e.source_id, e.message_id, e.type, e.event, e.anonymous_id, e.user_id, e.previous_id, e.group_id, e.occurred_at,
-           e.outcome AS prior_outcome, e.lead_id AS prior_lead_id, e.processed_at, e.payload, s.*,
-           CASE WHEN e.type IN ('identify', 'track', 'page', 'screen') THEN
-             (SELECT m FROM (SELECT btrim(coalesce(e.payload -> 'traits' ->> 'email', e.payload -> 'context' -> 'traits' ->> 'email',
+           e.outcome AS prior_outcome, e.lead_id AS prior_lead_id, e.processed_at, e.campaign, e.traits, e.group_site,
+           ${authority('e.url')} AS page_auth, ${authority('e.ref')} AS ref_auth,
+           ${UTM.map((u) => `${param(`utm_${u}`)} AS p_${u}`).join(', ')},
+           CASE WHEN e.q IS NOT NULL THEN CASE ${CLICK_ID_NAMES.map((c) => `WHEN strpos(e.q, '&${c}=') > 0 AND strpos(e.q, '&${c}=&') = 0 THEN '${c}'`).join(' ')} END END AS click_id,
+           CASE WHEN e.type IN ('identify', 'track', 'page', 'screen') AND (e.traits IS NOT NULL OR e.user_id LIKE '%@%') THEN
+             (SELECT m FROM (SELECT btrim(coalesce(e.traits ->> 'email',
                                                  CASE WHEN e.user_id ~ ${EMAIL_PATTERN} THEN e.user_id END)) AS m) v
                WHERE m ~ ${EMAIL_PATTERN} AND length(m) <= 254)
            END AS email
-      FROM claimed e
-      CROSS JOIN LATERAL (
-        SELECT u.url, u.url LIKE '%?%' AS q, e.payload -> 'context' -> 'campaign' AS campaign,
-               tracking_host(u.url) AS page_host,
-               tracking_host(coalesce(e.payload -> 'context' -> 'page' ->> 'referrer', e.payload -> 'properties' ->> 'referrer')) AS ref_host,
-               coalesce(e.payload -> 'traits', e.payload -> 'context' -> 'traits') AS traits
-          FROM (SELECT coalesce(e.payload -> 'context' -> 'page' ->> 'url', e.payload -> 'properties' ->> 'url') AS url) u
-      ) s
+      FROM (SELECT c.id, c.source_id, c.message_id, c.type, c.event, c.anonymous_id, c.user_id, c.previous_id, c.group_id, c.occurred_at,
+                   c.outcome, c.lead_id, c.processed_at, c.url, c.ref, c.campaign, c.traits, c.group_site,
+                   CASE WHEN strpos(c.url, '?') > 0 THEN '&' || split_part(split_part(c.url, '?', 2), '#', 1) || '&' END AS q
+              FROM claimed c) e
   ),
-  read AS (
+  read AS MATERIALIZED (
     SELECT d.id, d.source_id, d.message_id, d.type, d.event, d.anonymous_id, d.user_id, d.previous_id, d.group_id, d.occurred_at,
-           d.prior_outcome, d.prior_lead_id, d.processed_at, d.email,
+           d.prior_outcome, d.prior_lead_id, d.processed_at, d.email, d.page_host, d.click_id,
            CASE WHEN d.email IS NOT NULL THEN left(nullif(btrim(coalesce(d.traits ->> 'firstName', d.traits ->> 'first_name',
                   split_part(btrim(d.traits ->> 'name'), ' ', 1))), ''), 200) END AS first_name,
            CASE WHEN d.email IS NOT NULL THEN left(nullif(btrim(coalesce(d.traits ->> 'lastName', d.traits ->> 'last_name',
                   substring(btrim(d.traits ->> 'name') FROM '^\\S+\\s+(.+)$'))), ''), 200) END AS last_name,
-           CASE WHEN d.type = 'group' THEN
-             (SELECT tracking_host(CASE WHEN w ~ '://' THEN w ELSE 'http://' || w END)
-                FROM (SELECT btrim(coalesce(d.payload -> 'traits' ->> 'domain', d.payload -> 'traits' ->> 'website')) AS w) x)
+           CASE WHEN d.group_site IS NOT NULL THEN tracking_host(CASE WHEN strpos(d.group_site, '://') > 0 THEN d.group_site ELSE 'http://' || d.group_site END)
            END AS group_domain,
-           CASE WHEN d.type IN ('track', 'page', 'screen') THEN ${utm('name', 'utm_campaign')} END AS utm_campaign,
-           CASE WHEN d.type IN ('track', 'page', 'screen') THEN ${utm('source', 'utm_source')} END AS utm_source,
-           CASE WHEN d.type IN ('track', 'page', 'screen') THEN ${utm('medium', 'utm_medium')} END AS utm_medium,
-           CASE WHEN d.type IN ('track', 'page', 'screen') THEN ${utm('term', 'utm_term')} END AS utm_term,
-           CASE WHEN d.type IN ('track', 'page', 'screen') THEN ${utm('content', 'utm_content')} END AS utm_content,
-           CASE WHEN d.type IN ('track', 'page', 'screen') AND d.q
-                THEN substring(d.url FROM '[?&](${[...PAID_SEARCH_CLICK_IDS, ...PAID_SOCIAL_CLICK_IDS].join('|')})=[^&#]') END AS click_id,
+           ${UTM.map(
+             (u) => `CASE WHEN d.type IN ('track', 'page', 'screen') THEN left(coalesce(nullif(btrim(d.campaign ->> '${CAMPAIGN_FIELD[u]}'), ''), ${decoded(`d.p_${u}`)}), 500) END AS utm_${u}`,
+           ).join(',\n           ')},
            CASE WHEN d.type IN ('track', 'page', 'screen') AND d.ref_host IS NOT NULL
                  AND NOT (d.page_host IS NOT NULL AND (d.ref_host = d.page_host OR right(d.ref_host, length(d.page_host) + 1) = '.' || d.page_host
                                                      OR right(d.page_host, length(d.ref_host) + 1) = '.' || d.ref_host))
                 THEN d.ref_host END AS referrer_host
-      FROM said d
+      FROM (SELECT s.*, ${host('s.page_auth')} AS page_host, ${host('s.ref_auth')} AS ref_host FROM said s) d
   ),
-  ruled AS (
+  ruled AS MATERIALIZED (
     SELECT r.*,
            coalesce(mk.id, xk.id) AS matched_campaign_id,
            coalesce(mk.channel, xk.channel) AS matched_channel,
@@ -106,13 +123,15 @@ export function fillChunk(claim: string): string {
                 WHEN r.click_id IS NOT NULL THEN 'PAID_SOCIAL' END AS click_channel,
            CASE WHEN r.referrer_host IS NULL THEN NULL WHEN tracking_is_search_engine(r.referrer_host) THEN 'ORGANIC' ELSE 'REFERRAL' END AS referrer_channel,
            ek.kind AS event_kind
-      FROM read r
+      FROM (SELECT r0.*, CASE WHEN r0.utm_source IS NOT NULL THEN tracking_norm(r0.utm_source) END AS n_source,
+                   CASE WHEN r0.utm_medium IS NOT NULL THEN tracking_norm(r0.utm_medium) END AS n_medium
+              FROM read r0) r
       LEFT JOIN tracking_utm_campaigns m ON r.utm_campaign IS NOT NULL AND lower(btrim(m.utm_campaign)) = lower(r.utm_campaign)
       LEFT JOIN campaigns mk ON mk.id = m.campaign_id
       LEFT JOIN campaigns xk ON r.utm_campaign IS NOT NULL AND xk.external_id = r.utm_campaign
-      LEFT JOIN tracking_channel_rules r1 ON r1.source = tracking_norm(r.utm_source) AND r1.medium = tracking_norm(r.utm_medium)
-      LEFT JOIN tracking_channel_rules r2 ON r2.source IS NULL AND r2.medium = tracking_norm(r.utm_medium)
-      LEFT JOIN tracking_channel_rules r3 ON r3.source = tracking_norm(r.utm_source) AND r3.medium IS NULL
+      LEFT JOIN tracking_channel_rules r1 ON r1.source = r.n_source AND r1.medium = r.n_medium
+      LEFT JOIN tracking_channel_rules r2 ON r2.source IS NULL AND r2.medium = r.n_medium
+      LEFT JOIN tracking_channel_rules r3 ON r3.source = r.n_source AND r3.medium IS NULL
       LEFT JOIN tracking_event_kinds ek ON r.type = 'track' AND lower(btrim(ek.event_name)) = lower(btrim(r.event))
   ),
   placed AS (
@@ -149,7 +168,8 @@ export const CHUNK_FLAGS = `
          bool_or(type = 'alias') AS aliases,
          bool_or(type = 'group') AS groups,
          bool_or(type = 'track' AND kind IS NOT NULL AND NOT has_data) AS conversions,
-         bool_or(prior_outcome IS NOT NULL) AS again
+         bool_or(prior_outcome IS NOT NULL) AS again,
+         bool_or(campaign_id IS NULL AND channel IS NOT NULL) AS catch_alls
     FROM ev_chunk`;
 
 /**
@@ -228,14 +248,25 @@ export const LINK_ANONYMOUS_BY_USER = `
    WHERE u.user_id = ANY ($1::text[]) AND a.user_id = u.user_id AND a.lead_id IS NULL
   RETURNING a.anonymous_id`;
 
-/** Each event's lead: the one it had, else its userId's, else its anonymousId's, within the look-back of the identification. */
-export const RESOLVE_LEADS = `
-  UPDATE ev_chunk c SET lead_id = coalesce(c.prior_lead_id,
-      (SELECT u.lead_id FROM tracking_user_ids u WHERE c.user_id IS NOT NULL AND u.user_id = c.user_id
-          AND c.occurred_at >= u.identified_at - make_interval(days => $1)),
-      (SELECT a.lead_id FROM tracking_anonymous_ids a WHERE c.anonymous_id IS NOT NULL AND a.anonymous_id = c.anonymous_id
-          AND c.occurred_at >= a.identified_at - make_interval(days => $1)))
-   WHERE c.mode = 'NEW'`;
+/**
+ * Each event's lead (the one it had, else its userId's, else its anonymousId's, within the
+ * look-back of the identification) and what became of it.
+ */
+export const RESOLVE = `
+  UPDATE ev_chunk c SET lead_id = r.lead_id, outcome = CASE
+      WHEN c.type IN ('identify', 'group', 'alias') THEN 'IDENTITY'
+      WHEN c.kind IS NULL THEN 'NOT_A_TOUCH'
+      WHEN c.campaign_id IS NOT NULL AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = c.campaign_id)
+        THEN CASE WHEN r.lead_id IS NOT NULL THEN 'TOUCHPOINT' ELSE 'ANONYMOUS' END
+      WHEN c.has_data OR c.session_event_id IS NOT NULL THEN 'UNPLACED'
+      ELSE 'DIRECT' END
+    FROM (SELECT x.id, coalesce(x.prior_lead_id,
+                   (SELECT u.lead_id FROM tracking_user_ids u WHERE x.user_id IS NOT NULL AND u.user_id = x.user_id
+                       AND x.occurred_at >= u.identified_at - make_interval(days => $1)),
+                   (SELECT a.lead_id FROM tracking_anonymous_ids a WHERE x.anonymous_id IS NOT NULL AND a.anonymous_id = x.anonymous_id
+                       AND x.occurred_at >= a.identified_at - make_interval(days => $1))) AS lead_id
+            FROM ev_chunk x WHERE x.mode = 'NEW') r
+   WHERE c.id = r.id AND c.mode = 'NEW'`;
 
 /** group calls: the group's account (domain or website trait, else the groupId as an account's external id). */
 export const RECORD_GROUPS = `
@@ -273,38 +304,43 @@ export const ACCOUNTS_FROM_GROUPS = `
 
 /**
  * Conversions (track events that are touches) without campaign data of their own take the
- * campaign of the same person's (anonymousId, or lead) latest event with campaign data of its own
- * in the SESSION_MINUTES before; when that event's data placed it nowhere, neither is the conversion.
+ * campaign of the same person's latest event with campaign data of its own in the
+ * SESSION_MINUTES before: the same anonymousId (else userId) in the chunk, or in the events
+ * processed before, by anonymousId or by the conversion's lead ($1: the look-back). When that
+ * event's data placed it nowhere, neither is the conversion. Joins, not a scan per conversion.
  */
 export const SESSIONS = `
-  UPDATE ev_chunk c SET session_event_id = s.src_id, campaign_id = s.campaign_id, channel = s.channel,
+  WITH v AS MATERIALIZED (
+    SELECT x.id, x.anonymous_id, x.user_id, x.occurred_at,
+           coalesce(x.prior_lead_id,
+             (SELECT u.lead_id FROM tracking_user_ids u WHERE x.user_id IS NOT NULL AND u.user_id = x.user_id
+                 AND x.occurred_at >= u.identified_at - make_interval(days => $1)),
+             (SELECT a.lead_id FROM tracking_anonymous_ids a WHERE x.anonymous_id IS NOT NULL AND a.anonymous_id = x.anonymous_id
+                 AND x.occurred_at >= a.identified_at - make_interval(days => $1))) AS lead_id
+      FROM ev_chunk x WHERE x.mode = 'NEW' AND x.type = 'track' AND x.kind IS NOT NULL AND NOT x.has_data
+  ),
+  candidates AS (
+    SELECT v.id AS conversion, y.id, y.campaign_id, y.channel, y.occurred_at FROM v JOIN ev_chunk y ON y.anonymous_id = v.anonymous_id
+     WHERE y.has_data AND y.type IN ('track', 'page', 'screen') AND y.id <> v.id AND y.occurred_at BETWEEN v.occurred_at - interval '${SESSION_MINUTES} minutes' AND v.occurred_at
+    UNION ALL
+    SELECT v.id, y.id, y.campaign_id, y.channel, y.occurred_at FROM v JOIN ev_chunk y ON y.user_id = v.user_id
+     WHERE v.anonymous_id IS NULL AND y.has_data AND y.type IN ('track', 'page', 'screen') AND y.id <> v.id AND y.occurred_at BETWEEN v.occurred_at - interval '${SESSION_MINUTES} minutes' AND v.occurred_at
+    UNION ALL
+    SELECT v.id, t.id, t.campaign_id, t.channel, t.occurred_at FROM v JOIN tracked_events t ON t.anonymous_id = v.anonymous_id
+     WHERE t.occurred_at BETWEEN v.occurred_at - interval '${SESSION_MINUTES} minutes' AND v.occurred_at AND t.processed_at IS NOT NULL AND t.session_event_id IS NULL AND (t.placed_by IS NOT NULL OR t.outcome = 'UNPLACED')
+               AND NOT EXISTS (SELECT 1 FROM ev_chunk y WHERE y.id = t.id)
+    UNION ALL
+    SELECT v.id, t.id, t.campaign_id, t.channel, t.occurred_at FROM v JOIN tracked_events t ON t.lead_id = v.lead_id
+     WHERE t.occurred_at BETWEEN v.occurred_at - interval '${SESSION_MINUTES} minutes' AND v.occurred_at AND t.processed_at IS NOT NULL AND t.session_event_id IS NULL AND (t.placed_by IS NOT NULL OR t.outcome = 'UNPLACED')
+               AND NOT EXISTS (SELECT 1 FROM ev_chunk y WHERE y.id = t.id)
+  ),
+  latest AS (
+    SELECT DISTINCT ON (conversion) conversion, id, campaign_id, channel FROM candidates ORDER BY conversion, occurred_at DESC, id DESC
+  )
+  UPDATE ev_chunk c SET session_event_id = s.id, campaign_id = s.campaign_id, channel = s.channel,
                         placed_by = CASE WHEN s.campaign_id IS NOT NULL OR s.channel IS NOT NULL THEN 'SESSION' END
-    FROM (
-      SELECT c2.id, src.id AS src_id, src.campaign_id, src.channel
-        FROM ev_chunk c2
-        CROSS JOIN LATERAL (
-          SELECT u.id, u.campaign_id, u.channel FROM (
-            SELECT x.id, x.campaign_id, x.channel, x.occurred_at FROM ev_chunk x
-             WHERE x.has_data AND x.id <> c2.id AND x.type IN ('track', 'page', 'screen')
-               AND x.occurred_at BETWEEN c2.occurred_at - interval '${SESSION_MINUTES} minutes' AND c2.occurred_at
-               AND (x.anonymous_id = c2.anonymous_id OR x.lead_id = c2.lead_id)
-            UNION ALL
-            SELECT t.id, t.campaign_id, t.channel, t.occurred_at FROM tracked_events t
-             WHERE c2.anonymous_id IS NOT NULL AND t.anonymous_id = c2.anonymous_id
-               AND t.occurred_at BETWEEN c2.occurred_at - interval '${SESSION_MINUTES} minutes' AND c2.occurred_at
-               AND t.processed_at IS NOT NULL AND t.session_event_id IS NULL AND (t.placed_by IS NOT NULL OR t.outcome = 'UNPLACED')
-               AND NOT EXISTS (SELECT 1 FROM ev_chunk y WHERE y.id = t.id)
-            UNION ALL
-            SELECT t.id, t.campaign_id, t.channel, t.occurred_at FROM tracked_events t
-             WHERE c2.lead_id IS NOT NULL AND t.lead_id = c2.lead_id
-               AND t.occurred_at BETWEEN c2.occurred_at - interval '${SESSION_MINUTES} minutes' AND c2.occurred_at
-               AND t.processed_at IS NOT NULL AND t.session_event_id IS NULL AND (t.placed_by IS NOT NULL OR t.outcome = 'UNPLACED')
-               AND NOT EXISTS (SELECT 1 FROM ev_chunk y WHERE y.id = t.id)
-          ) u ORDER BY u.occurred_at DESC, u.id DESC LIMIT 1
-        ) src
-       WHERE c2.mode = 'NEW' AND c2.type = 'track' AND c2.kind IS NOT NULL AND NOT c2.has_data
-    ) s
-   WHERE c.id = s.id`;
+    FROM latest s
+   WHERE c.id = s.conversion AND c.mode = 'NEW'`;
 
 /** Placed on a channel but no campaign: the channel's catch-all web campaign, created on first use. */
 export const CREATE_CATCH_ALLS = `
@@ -316,17 +352,6 @@ export const CREATE_CATCH_ALLS = `
 export const USE_CATCH_ALLS = `
   UPDATE ev_chunk c SET campaign_id = k.id FROM campaigns k
    WHERE c.campaign_id IS NULL AND c.channel IS NOT NULL AND k.external_id = 'web:' || c.channel`;
-
-/** What became of each event. */
-export const OUTCOMES = `
-  UPDATE ev_chunk c SET outcome = CASE
-      WHEN c.type IN ('identify', 'group', 'alias') THEN 'IDENTITY'
-      WHEN c.kind IS NULL THEN 'NOT_A_TOUCH'
-      WHEN c.campaign_id IS NOT NULL AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = c.campaign_id)
-        THEN CASE WHEN c.lead_id IS NOT NULL THEN 'TOUCHPOINT' ELSE 'ANONYMOUS' END
-      WHEN c.has_data OR c.session_event_id IS NOT NULL THEN 'UNPLACED'
-      ELSE 'DIRECT' END
-   WHERE c.mode = 'NEW'`;
 
 /**
  * Stitching: processed events of the anonymous ids ($2) and userIds ($3) just identified that
@@ -389,5 +414,5 @@ export const WRITE_BACK = `
 
 export const CHUNK_COUNTS = `
   SELECT count(*) FILTER (WHERE mode = 'NEW')::int AS events, count(*) FILTER (WHERE mode = 'STITCH')::int AS stitched,
-         count(*) FILTER (WHERE outcome = 'TOUCHPOINT')::int AS touchpoints
+         count(*) FILTER (WHERE outcome = 'TOUCHPOINT')::int AS touchpoints, max(id) FILTER (WHERE mode = 'NEW')::text AS "lastId"
     FROM ev_chunk`;

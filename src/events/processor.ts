@@ -94,10 +94,15 @@ export class EventProcessor {
 
   private async drain(): Promise<number> {
     let total = 0;
+    // each chunk starts after the last one (the pending index's entries of the events just
+    // processed are not walked again); a run starts from the oldest, so an event whose id was
+    // taken before but committed after a chunk passed it is taken by the next run
+    let after = '0';
     for (;;) {
       this.again = false;
       const started = Date.now();
-      const result = await this.chunk({ pending: this.settings.chunkSize });
+      const result = await this.chunk({ pending: this.settings.chunkSize, after });
+      after = result.lastId ?? after;
       total += result.events;
       if (result.events > 0) {
         this.logger.debug({ events: result.events, stitched: result.stitched, touchpoints: result.touchpoints, ms: Date.now() - started }, 'events processed');

@@ -12,6 +12,7 @@ import { LoadSettings, loadScenario, startFlood } from './http-load';
 import { HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
 import { backtestScenario } from './backtest-scenario';
 import { leadsByScoreScenario } from './leads-by-score-scenario';
+import { EventProcessingFigures, eventProcessingScenario } from './event-processing-scenario';
 import { exportScenarioFigures, measureExport } from './export-scenario';
 import { ImportFigures, importScenario } from './import-scenario';
 import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
@@ -357,6 +358,15 @@ async function main(): Promise<number> {
       errors.push(`history import: ${error instanceof Error ? error.message : String(error)}`);
     }
 
+    // (j) a backlog of web events processed into touchpoints and leads (after the import: it uses the campaigns' external ids)
+    let eventProcessing: EventProcessingFigures | undefined;
+    try {
+      eventProcessing = await eventProcessingScenario(db.url, args.smoke ? 5_000 : 200_000, log);
+      if (eventProcessing.outcomes.PENDING) errors.push(`event processing: ${eventProcessing.outcomes.PENDING} events left pending`);
+    } catch (error) {
+      errors.push(`event processing: ${error instanceof Error ? error.message : String(error)}`);
+    }
+
     const cpu = cpus();
     const partial: Omit<BenchReport, 'targets'> = {
       size: sizeName,
@@ -378,6 +388,7 @@ async function main(): Promise<number> {
       load,
       ...(importRate ? { importRate } : {}),
       ...(historyImport ? { historyImport } : {}),
+      ...(eventProcessing ? { eventProcessing } : {}),
       serverPeakRssBytes,
       postgraphilePeakRssBytes,
       scenarios: figures,

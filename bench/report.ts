@@ -115,6 +115,11 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] 
     if (s.key === 'd' || s.key === 'e' || s.key === 'g') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
     if (s.key === 'i') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
     if (s.key === 'f-flooded') add(s.key, 'every request answered', s.load.errors === 0);
+    // the event intake (issue 15, 2 cores): batches of 100 events
+    if (s.key === 'k') {
+      add(s.key, '≥ 20,000 events/s', s.load.requestsPerSecond * 100 >= 20_000);
+      add(s.key, 'p99 < 50 ms', s.load.p99Ms < 50);
+    }
     if (s.key === 'f-flood' && s.flood) {
       add(s.key, '/health 200 throughout', s.flood.health.ok === s.flood.health.probes);
       add(s.key, 'refused or answered, none failed', s.flood.failed === 0);

@@ -14,6 +14,7 @@ import { backtestScenario } from './backtest-scenario';
 import { leadsByScoreScenario } from './leads-by-score-scenario';
 import { EventProcessingFigures, eventProcessingScenario } from './event-processing-scenario';
 import { exportScenarioFigures, measureExport } from './export-scenario';
+import { intakeScenarioFigures, measureIntake } from './intake-scenario';
 import { ImportFigures, importScenario } from './import-scenario';
 import { BenchReport, evaluateTargets, markdownTable, ScenarioFigures } from './report';
 import {
@@ -310,6 +311,13 @@ async function main(): Promise<number> {
     log(`  ${exported.rows} rows in ${exported.seconds} s, ${exported.rowsPerSecond} rows/s; server RSS ${exported.serverRssBeforeBytes} -> peak ${exported.serverRssPeakDuringBytes} bytes`);
     if (exported.error) errors.push(`h-export: ${exported.error}`);
     figures.push(exportScenarioFigures(exported, server));
+    // (k) the event intake: POST /v1/batch of 100 events from several senders at once (bench/intake-scenario.ts)
+    const intakeSettings = args.smoke ? { senders: 2, durationSec: 1, warmupSec: 0, amount: 20 } : { senders: 8, durationSec: args.durationSec, warmupSec: 3 };
+    log(`(k) event intake: ${intakeSettings.senders} senders, batches of 100 events`);
+    const intake = await measureIntake(server, db.url, intakeSettings);
+    log(`  ${intake.events} events in ${intake.seconds} s, ${intake.eventsPerSecond} events/s, p50 ${intake.p50Ms} ms, p99 ${intake.p99Ms} ms`);
+    if (intake.error) errors.push(`k-intake: ${intake.error}`);
+    figures.push(intakeScenarioFigures(intake, server));
     const serverPeakRssBytes = server.peakRssBytes();
     await server.stop();
     server = undefined;

@@ -175,17 +175,23 @@ export const CHUNK_FLAGS = `
 /**
  * Leads for the emails the chunk names, created when no lead has the email (compared without
  * case): the email, first and last name from the traits, the account whose domain is the email's,
- * created at the first identifying event's time; stage NEW (the column's default), so automatic
- * MQL and the stored scores see a new lead as they see any other. Then each event's lead by email.
+ * created at the first identifying event's time; stage NEW (the column's default) with its first
+ * stage history entry, so automatic MQL and the stored scores see a new lead as they see any
+ * other. Then each event's lead by email.
  */
 export const CREATE_LEADS = `
-  INSERT INTO leads (email, first_name, last_name, account_id, created_at)
-  SELECT w.email, w.first_name, w.last_name, a.id, w.occurred_at
-    FROM (SELECT DISTINCT ON (lower(email)) email, first_name, last_name, occurred_at
-            FROM ev_chunk WHERE email IS NOT NULL ORDER BY lower(email), occurred_at, id) w
-    LEFT JOIN accounts a ON a.domain = lower(split_part(w.email, '@', 2))
-   WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE lower(l.email) = lower(w.email))
-  ON CONFLICT ((lower(email))) DO NOTHING`;
+  WITH created AS (
+    INSERT INTO leads (email, first_name, last_name, account_id, created_at)
+    SELECT w.email, w.first_name, w.last_name, a.id, w.occurred_at
+      FROM (SELECT DISTINCT ON (lower(email)) email, first_name, last_name, occurred_at
+              FROM ev_chunk WHERE email IS NOT NULL ORDER BY lower(email), occurred_at, id) w
+      LEFT JOIN accounts a ON a.domain = lower(split_part(w.email, '@', 2))
+     WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE lower(l.email) = lower(w.email))
+    ON CONFLICT ((lower(email))) DO NOTHING
+    RETURNING id, stage, created_at
+  )
+  -- the first entry of its stage history, as createLead writes it
+  INSERT INTO lead_stage_changes (lead_id, from_stage, to_stage, changed_at) SELECT id, NULL, stage, created_at FROM created`;
 
 export const EMAIL_LEADS = `
   UPDATE ev_chunk c SET email_lead_id = l.id FROM leads l WHERE c.email IS NOT NULL AND lower(l.email) = lower(c.email)`;

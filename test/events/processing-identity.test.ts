@@ -48,6 +48,10 @@ describe('event processing: identity', () => {
     ]);
     const [named] = await app.db.sql(`SELECT first_name, last_name, stage FROM leads WHERE id = $1`, [lead!.id]);
     expect(named).toEqual({ first_name: 'Rita', last_name: 'Retro', stage: 'NEW' });
+    // its stage history starts as createLead's does: NEW at its creation, the identification
+    const history = await app.db.sql(`SELECT from_stage, to_stage, changed_at = l.created_at AS at_creation, to_char(l.created_at AT TIME ZONE 'UTC', 'HH24:MI') AS created
+                                        FROM lead_stage_changes c JOIN leads l ON l.id = c.lead_id WHERE c.lead_id = $1`, [lead!.id]);
+    expect(history).toEqual([{ from_stage: null, to_stage: 'NEW', at_creation: true, created: '09:10' }]);
     expect((await eventTouches(app.db, 'lead_id = $1', [lead!.id])).map((t) => [t.occurred_at, t.kind])).toEqual([
       ['2026-03-01T09:00:00Z', 'AD_CLICK'],
       ['2026-03-01T09:05:00Z', 'WEB_VISIT'],

@@ -14,6 +14,7 @@ import { BiSchema1732790000000 } from './1732790000000-bi-schema';
 import { StoredLeadScores1732800000000 } from './1732800000000-stored-lead-scores';
 import { BiMetricFunctions1732810000000 } from './1732810000000-bi-metric-functions';
 import { AutoMqlKeyShare1732820000000 } from './1732820000000-auto-mql-key-share';
+import { BacktestTouchTimes1732830000000 } from './1732830000000-backtest-touch-times';
 import { EventIntake1732840000000 } from './1732840000000-event-intake';
 import { EventProcessing1732850000000 } from './1732850000000-event-processing';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   StoredLeadScores1732800000000,
   BiMetricFunctions1732810000000,
   AutoMqlKeyShare1732820000000,
+  BacktestTouchTimes1732830000000,
   EventIntake1732840000000,
   EventProcessing1732850000000,
 ];

@@ -1,8 +1,16 @@
 /**
  * The backtest of a qualification policy (docs/metrics.md, "Backtest of a policy"), as one
- * statement. Scores and qualifying times come only from the SQL definition of migration
- * 1732770000000 (qualification_qualifying_at, qualification_scores and their building blocks); the
- * score bands estimate in double precision only to skip exact work far from a band edge (below).
+ * statement. Scores and qualifying times are those of the SQL definition of migration
+ * 1732770000000: the fit lines (qualification_fit_lines), the touches' rule matches (as
+ * qualification_touch_rules matches them), the exact sums (qualification_pairs,
+ * qualification_scores); double precision only estimates, to skip exact work far from a bar or
+ * a band edge (below), as qualification_qualifying_at does.
+ *
+ * One pass over the cohort's touches serves both the qualifying times and the score bands: the
+ * engagement rules are matched once per kind and channel (not once per touch, and not twice),
+ * every touch is read once (not once per pass and once more for the evaluation times), and the
+ * running sums, the qualifying times and the score at `to` come out of one sort by lead and
+ * time.
  *
  * Parameters: $1 the policy (qualification_policies.id), $2 from, $3 to (the window
  * [from, to)), $4 asOf (>= to, checked by the caller), $5 bandWidth (> 0). The months'
@@ -15,23 +23,194 @@
 export const BACKTEST_SQL = `
 WITH
 -- Cohort: leads created in the window or with a touch in the window, that had not reached
--- SAL before from (still in marketing's hands).
-cohort AS (
-  SELECT l.id, l.mql_at, l.sal_at, l.sql_at, l.opportunity_at, l.customer_at
+-- SAL before from (still in marketing's hands): those created in it, and the others with a
+-- touch in it (the window's touches read by time, each lead once; not a hashed IN list, which
+-- would not fit in work_mem over a year, nor one probe per lead).
+cohort AS MATERIALIZED (
+  SELECT l.id, l.created_at, l.mql_at, l.sal_at, l.sql_at, l.opportunity_at, l.customer_at
     FROM leads l
    WHERE (l.sal_at IS NULL OR l.sal_at >= $2)
-     AND ((l.created_at >= $2 AND l.created_at < $3)
-          OR l.id IN (SELECT t.lead_id FROM touchpoints t WHERE t.occurred_at >= $2 AND t.occurred_at < $3))
+     AND l.created_at >= $2 AND l.created_at < $3
+  UNION ALL
+  SELECT l.id, l.created_at, l.mql_at, l.sal_at, l.sql_at, l.opportunity_at, l.customer_at
+    FROM (SELECT DISTINCT t.lead_id FROM touchpoints t WHERE t.occurred_at >= $2 AND t.occurred_at < $3) w
+    JOIN leads l ON l.id = w.lead_id
+   WHERE (l.sal_at IS NULL OR l.sal_at >= $2)
+     AND NOT (l.created_at >= $2 AND l.created_at < $3)
 ),
 cohort_ids AS MATERIALIZED (
   SELECT coalesce(array_agg(c.id ORDER BY c.id), '{}'::bigint[]) AS ids FROM cohort c
 ),
--- predictedMqlAt(L) = qualifyingAt(L, P, from, to): the earliest evaluation time in the window
--- at which L qualifies (the policy's effectiveFrom and the lead's stage are ignored).
-predicted AS (
-  SELECT q.lead_id, q.at
+-- The policy, read once.
+pol AS MATERIALIZED (
+  SELECT p.* FROM qualification_policies p WHERE p.id = $1::bigint
+),
+-- fit(L) = min(fitCap, the points of the fit rules that hold): qualification_fit_lines.
+fit AS MATERIALIZED (
+  SELECT f.lead_id, least(sum(f.points), (SELECT fit_cap FROM pol)) AS fit
     FROM cohort_ids ci
-   CROSS JOIN LATERAL qualification_qualifying_at($1::bigint, ci.ids, $2::timestamptz, $3::timestamptz) q
+   CROSS JOIN LATERAL qualification_fit_lines($1::bigint, ci.ids) f
+   GROUP BY f.lead_id
+),
+-- Each cohort lead with its createdAt and fit (0 without a rule that holds).
+subject AS MATERIALIZED (
+  SELECT c.id, c.created_at, coalesce(f.fit, 0) AS fit
+    FROM cohort c
+    LEFT JOIN fit f ON f.lead_id = c.id
+),
+-- The engagement rules matched once per kind and channel, not once per touch: the points a
+-- touch of that kind on that channel earns (the sum of the rules it matches, as
+-- qualification_touch_rules matches them: an empty set of kinds or channels means any), in an
+-- array of (kinds named by a rule + 1) x (channels named by a rule + 1) entries; the kinds
+-- (channels) no rule names share entry 0.
+eng_rules AS MATERIALIZED (
+  SELECT r.touch_kinds, r.channels, r.points FROM qualification_rules r WHERE r.policy_id = $1::bigint AND r.kind = 'ENGAGEMENT'
+),
+named AS MATERIALIZED (
+  SELECT (SELECT coalesce(array_agg(DISTINCT k), '{}'::text[]) FROM eng_rules r CROSS JOIN LATERAL unnest(r.touch_kinds) k) AS kinds,
+         (SELECT coalesce(array_agg(DISTINCT ch), '{}'::text[]) FROM eng_rules r CROSS JOIN LATERAL unnest(r.channels) ch) AS channels
+),
+rule_points AS MATERIALIZED (
+  SELECT n.kinds, n.channels, cardinality(n.channels) + 1 AS stride,
+         ARRAY(SELECT coalesce((SELECT sum(r.points) FROM eng_rules r
+                                 WHERE (cardinality(r.touch_kinds) = 0 OR k.kind = ANY (r.touch_kinds))
+                                   AND (cardinality(r.channels) = 0 OR ch.channel = ANY (r.channels))), 0)::float8
+                 FROM unnest(array_prepend(NULL::text, n.kinds)) WITH ORDINALITY k(kind, ko)
+                CROSS JOIN unnest(array_prepend(NULL::text, n.channels)) WITH ORDINALITY ch(channel, co)
+                ORDER BY k.ko, ch.co) AS points
+    FROM named n
+),
+-- The policy's settings for the estimates: the half-life in seconds (null: no decay), and the
+-- earliest touch time that still counts at to (age <= engagementWindowDays, to the
+-- microsecond: timestamps are whole microseconds).
+settings AS MATERIALIZED (
+  SELECT (p.engagement_half_life_days * 86400)::float8 AS half_life_seconds,
+         p.engagement_cap::float8 AS engagement_cap,
+         $3::timestamptz - floor(p.engagement_window_days * 86400000000)::float8 * interval '1 microsecond' AS window_start_at_to,
+         p.min_fit, p.min_engagement, p.mql_threshold
+    FROM pol p
+),
+-- The cohort's touches before to. A small cohort (under a quarter of the leads) reads its
+-- leads' touches by the (lead, time) index; a large one reads the table once and keeps its
+-- leads' touches (one branch runs, the other is skipped).
+cohort_size AS MATERIALIZED (
+  SELECT count(*) * 4 < (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'leads'::regclass) AS small FROM cohort
+),
+cohort_touches AS (
+  SELECT t.lead_id, t.at, t.campaign_id, t.kind, s.created_at, s.fit
+    FROM subject s
+   CROSS JOIN LATERAL (SELECT t.lead_id, t.occurred_at AS at, t.campaign_id, t.kind
+                         FROM touchpoints t WHERE t.lead_id = s.id AND t.occurred_at < $3 OFFSET 0) t
+   WHERE (SELECT small FROM cohort_size)
+  UNION ALL
+  SELECT t.lead_id, t.occurred_at, t.campaign_id, t.kind, s.created_at, s.fit
+    FROM touchpoints t
+    JOIN subject s ON s.id = t.lead_id
+   WHERE t.occurred_at < $3 AND NOT (SELECT small FROM cohort_size)
+),
+-- The stream, per lead in time order: every touch before to, with the points it earns (0: it
+-- matches no rule), and the lead's createdAt when it lies in the window. An evaluation time
+-- is createdAt or a touch time at or after it, in [from, to). halvings: half-lives since
+-- createdAt (0 without decay). at_to: what the touch adds to the estimate of the score at to
+-- (strictly before to, inside the window at to, decayed to to; 0 past 1,000 half-lives, where
+-- it rounds to 0 at 12 decimals).
+stream AS (
+  SELECT t.lead_id, t.at, t.fit,
+         t.at >= $2 AND t.at >= t.created_at AS evaluation,
+         x.points,
+         coalesce(date_part('epoch', t.at - t.created_at) / (SELECT half_life_seconds FROM settings), 0::float8) AS halvings,
+         CASE WHEN x.points = 0 OR t.at < (SELECT window_start_at_to FROM settings) THEN 0::float8
+              WHEN (SELECT half_life_seconds FROM settings) IS NULL THEN x.points
+              WHEN date_part('epoch', $3::timestamptz - t.at) > (SELECT half_life_seconds FROM settings) * 1000 THEN 0::float8
+              ELSE x.points * power(0.5::float8, date_part('epoch', $3::timestamptz - t.at) / (SELECT half_life_seconds FROM settings))
+         END AS at_to
+    FROM cohort_touches t
+    JOIN campaigns ca ON ca.id = t.campaign_id
+   CROSS JOIN LATERAL (SELECT rp.points[coalesce(array_position(rp.kinds, t.kind), 0) * rp.stride
+                                        + coalesce(array_position(rp.channels, ca.channel), 0) + 1] AS points
+                         FROM rule_points rp) x
+  UNION ALL
+  SELECT s.id, s.created_at, s.fit, true, 0::float8, 0::float8, 0::float8
+    FROM subject s
+   WHERE s.created_at >= $2 AND s.created_at < $3
+),
+-- predictedMqlAt(L) = qualifyingAt(L, P, from, to): the earliest evaluation time in the window
+-- at which L qualifies (the policy's effectiveFrom and the lead's stage are ignored). Decided
+-- as qualification_qualifying_at decides it: a double-precision estimate of the engagement at
+-- every evaluation time, as a running sum in time order (each touch's points scaled by
+-- 2^halvings, the sum scaled back by 2^-halvings of the time; the window as the frame), within
+-- 1e-6 of the exact sum (each exact contribution is rounded to 12 decimals, the estimate's
+-- relative error is ~1e-15). A time whose estimate clears every bar by more than that margin
+-- qualifies, one that misses a bar by more does not; the few within the margin (and those
+-- more than 900 half-lives after createdAt, where the scaled sums could overflow) are decided
+-- by the exact sums of qualification_pairs. Evaluation times are at or after createdAt
+-- (halvings >= 0); a touch more than 100 half-lives before createdAt adds exactly 0 at 12
+-- decimals at any of them, and 0 to the estimate (so the scaled sums never underflow).
+estimated AS (
+  SELECT x.lead_id, x.at, x.fit, x.evaluation, x.halvings, x.at_to,
+         sum(CASE WHEN x.halvings < -100 OR x.halvings > 900 THEN 0::float8 ELSE x.points * power(2::float8, x.halvings) END) OVER w AS scaled_sum
+    FROM stream x
+  WINDOW w AS (PARTITION BY x.lead_id ORDER BY x.at
+               RANGE BETWEEN make_interval(secs => coalesce((SELECT engagement_window_days FROM pol), 100000) * 86400) PRECEDING
+                     AND CURRENT ROW)
+),
+judged AS (
+  SELECT e.lead_id, e.at, e.fit, e.at_to,
+         e.evaluation AND e.halvings > 900 AS unknown,
+         CASE WHEN e.evaluation AND e.halvings <= 900
+              THEN least(e.scaled_sum * power(2::float8, -e.halvings), (SELECT engagement_cap FROM settings))
+         END AS engagement,
+         e.evaluation, (SELECT min_fit FROM settings) AS min_fit, (SELECT min_engagement FROM settings) AS min_engagement,
+         (SELECT mql_threshold FROM settings) AS mql_threshold
+    FROM estimated e
+),
+bars AS (
+  SELECT j.lead_id, j.at, j.fit, j.at_to, j.evaluation,
+         j.evaluation AND NOT j.unknown AND (j.min_fit IS NULL OR j.fit >= j.min_fit)
+           AND (j.min_engagement IS NULL OR j.engagement - 1e-6 >= j.min_engagement)
+           AND j.fit + j.engagement - 1e-6 >= j.mql_threshold AS clears,
+         j.evaluation AND NOT j.unknown AND NOT ((j.min_fit IS NULL OR j.fit >= j.min_fit)
+           AND (j.min_engagement IS NULL OR j.engagement + 1e-6 >= j.min_engagement)
+           AND j.fit + j.engagement + 1e-6 >= j.mql_threshold) AS misses
+    FROM judged j
+),
+-- Per lead: its first clear time, the times near a bar (or unknown), and the estimate of its
+-- engagement at to.
+per_lead AS MATERIALIZED (
+  SELECT b.lead_id, min(b.fit) AS fit,
+         min(b.at) FILTER (WHERE b.clears) AS cleared_at,
+         array_agg(b.at ORDER BY b.at) FILTER (WHERE b.evaluation AND NOT b.clears AND NOT b.misses) AS close_times,
+         sum(b.at_to) AS at_to
+    FROM bars b
+   GROUP BY b.lead_id
+),
+-- the times to decide exactly: near a bar (or unknown), before the lead's first clear one
+-- (each once: a time can come from several touches, or be createdAt too)
+close AS MATERIALIZED (
+  SELECT DISTINCT pl.lead_id, c.at
+    FROM per_lead pl
+   CROSS JOIN LATERAL unnest(pl.close_times) c(at)
+   WHERE pl.cleared_at IS NULL OR c.at < pl.cleared_at
+),
+exact AS (
+  SELECT c.lead_id, c.at
+    FROM close c
+   CROSS JOIN pol p
+    LEFT JOIN fit f ON f.lead_id = c.lead_id
+    LEFT JOIN (
+      SELECT x.lead_id, x.at, least(sum(x.points), (SELECT engagement_cap FROM pol)) AS engagement
+        FROM qualification_pairs($1::bigint, ARRAY(SELECT lead_id FROM close ORDER BY lead_id, at),
+                                 ARRAY(SELECT at FROM close ORDER BY lead_id, at), false) x
+       GROUP BY x.lead_id, x.at
+    ) g ON g.lead_id = c.lead_id AND g.at = c.at
+   WHERE qualification_qualifies(p, coalesce(f.fit, 0), coalesce(g.engagement, 0))
+),
+predicted AS (
+  SELECT q.lead_id, min(q.at) AS at
+    FROM (SELECT pl.lead_id, pl.cleared_at AS at FROM per_lead pl WHERE pl.cleared_at IS NOT NULL
+          UNION ALL
+          SELECT * FROM exact) q
+   GROUP BY q.lead_id
 ),
 -- predicted: leads of the cohort with a predictedMqlAt; actual: with mqlAt in the window.
 -- The reference time: predictedMqlAt for a lead only predicted, mqlAt for a lead only actual,
@@ -144,43 +323,15 @@ month_rows AS (
 -- Score bands: each cohort lead's score at to, counting only touches strictly before to
 -- (p_strict), in band k = floor(score / bandWidth); non-empty bands only, with the leads
 -- that reached SQL and CUSTOMER by asOf.
--- Decided as qualification_qualifying_at decides its times: the fit lines and the (touch, rule)
--- matches are the definition's own (qualification_fit_lines, qualification_touch_rules, the
--- same window test); a double-precision estimate of the decayed sum places every lead whose
--- estimate lies farther than 1e-6 (relative, at least 1e-6 absolute) from a band edge, far
--- more than its error (each exact contribution is rounded to 12 decimals, the estimate's
--- relative error is ~1e-15); the leads near an edge take their exact score from
--- qualification_scores(..., strict => true). A touch more than 1,000 half-lives old adds 0
--- to the estimate (exactly it rounds to 0 at 12 decimals).
-band_policy AS (
-  SELECT p.* FROM qualification_policies p WHERE p.id = $1::bigint
-),
-band_fit AS (
-  SELECT f.lead_id, least(sum(f.points), (SELECT fit_cap FROM band_policy)) AS fit
-    FROM cohort_ids ci
-   CROSS JOIN LATERAL qualification_fit_lines($1::bigint, ci.ids) f
-   GROUP BY f.lead_id
-),
-band_engagement AS (
-  SELECT m.lead_id,
-         least(sum(m.rule_points::float8 * CASE
-                 WHEN p.engagement_half_life_days IS NULL THEN 1::float8
-                 WHEN age.seconds > p.engagement_half_life_days * 86400 * 1000 THEN 0::float8
-                 ELSE power(0.5::float8, (age.seconds / (p.engagement_half_life_days * 86400))::float8)
-               END), p.engagement_cap::float8) AS engagement
-    FROM cohort_ids ci
-   CROSS JOIN LATERAL qualification_touch_rules($1::bigint, ci.ids) m
-   CROSS JOIN band_policy p
-   CROSS JOIN LATERAL (SELECT extract(epoch FROM $3::timestamptz) - extract(epoch FROM m.touch_at) AS seconds) age
-   WHERE m.touch_at < $3
-     AND (p.engagement_window_days IS NULL OR age.seconds <= p.engagement_window_days * 86400)
-   GROUP BY m.lead_id, p.engagement_cap
-),
+-- The double-precision estimate of the score at to (above: the fit, and the touches' decayed
+-- points inside the window at to, capped) places every lead whose estimate lies farther than
+-- 1e-6 (relative, at least 1e-6 absolute) from a band edge, far more than its error; the
+-- leads near an edge take their exact score from qualification_scores(..., strict => true).
 band_estimates AS (
-  SELECT c.id AS lead_id, coalesce(f.fit, 0)::float8 + coalesce(g.engagement, 0) AS score
-    FROM cohort c
-    LEFT JOIN band_fit f ON f.lead_id = c.id
-    LEFT JOIN band_engagement g ON g.lead_id = c.id
+  SELECT s.id AS lead_id, s.fit::float8 + coalesce(least(pl.at_to, st.engagement_cap), 0) AS score
+    FROM subject s
+   CROSS JOIN settings st
+    LEFT JOIN per_lead pl ON pl.lead_id = s.id
 ),
 band_guesses AS (
   SELECT e.lead_id, floor(e.score / $5::int)::numeric AS band,

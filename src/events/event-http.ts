@@ -204,7 +204,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** The events of a request's body, and what the batch gives each of them; or a Refusal. */
 function eventsOf(body: unknown, kind: EventType | 'batch'): { events: unknown[]; defaults: BatchDefaults } {
-  if (!isObject(body)) throw new Refusal(400, 'BAD_REQUEST', kind === 'batch' ? 'the body must be a JSON object with a "batch" array' : 'the body must be a JSON object (the event)');
+  if (kind === 'batch') {
+    // what a webhook forwards (Segment's Webhooks (Actions), RudderStack's Webhook): an array of
+    // events when it batches, one event with its type when it does not
+    if (Array.isArray(body) && body.length > 0) return { events: body, defaults: {} };
+    if (isObject(body) && body.batch === undefined && typeof body.type === 'string') return { events: [body], defaults: {} };
+  }
+  if (!isObject(body)) throw new Refusal(400, 'BAD_REQUEST', kind === 'batch' ? 'the body must be a JSON object with a "batch" array (or an array of events)' : 'the body must be a JSON object (the event)');
   if (kind !== 'batch') return { events: [body], defaults: { type: kind } };
   const { batch } = body;
   if (!Array.isArray(batch)) throw new Refusal(400, 'BAD_REQUEST', 'batch: must be an array of events');

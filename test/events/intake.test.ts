@@ -215,7 +215,8 @@ describe('a batch with invalid events', () => {
       [{ events: [] }, 'batch: must be an array of events'],
       [{ batch: {} }, 'batch: must be an array of events'],
       [{ batch: [] }, 'batch: must hold at least one event'],
-      [[{ type: 'track' }], 'the body must be a JSON object with a "batch" array'],
+      [[], 'the body must be a JSON object with a "batch" array (or an array of events)'],
+      ['"text"', 'the body must be a JSON object with a "batch" array (or an array of events)'],
       [{ batch: [{ type: 'page', anonymousId: 'a' }], sentAt: 'soon' }, 'sentAt: must be an ISO-8601 date-time, e.g. "2012-12-02T00:30:08.276Z"'],
       [{ batch: [{ type: 'page', anonymousId: 'a' }], context: 'web' }, 'context: must be a JSON object'],
     ];
@@ -346,6 +347,18 @@ describe('the endpoints', () => {
     expect([row!.type, row!.event, row!.anonymous_id]).toEqual(['page', 'Pricing', 'browser-1']);
     // the write key is not kept with the event
     expect(row!.payload).not.toHaveProperty('writeKey');
+  });
+
+  it("takes what webhooks forward on /v1/batch: an array of events, or one event with its type", async () => {
+    const { sourceId, writeKey } = await source();
+    const array = await api.sendAs(writeKey, '/v1/batch', [
+      { type: 'page', anonymousId: 'w', name: 'Forwarded 1' },
+      { type: 'bogus', anonymousId: 'w' },
+    ]);
+    expect([array.status, array.body.rejected?.map((r) => r.field)]).toEqual([200, ['batch[1].type']]);
+    const one = await api.sendAs(writeKey, '/v1/batch', { type: 'track', anonymousId: 'w', event: 'Forwarded 2' });
+    expect([one.status, one.body]).toEqual([200, { success: true }]);
+    expect((await storedEvents(api.db, sourceId)).map((r) => r.event)).toEqual(['Forwarded 1', 'Forwarded 2']);
   });
 
   it('keeps numeric ids as their digits', async () => {

@@ -63,10 +63,12 @@ const MAY_CALL: Record<string, readonly Role[]> = {
   setAccountAttributes: WRITE_ALL,
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
+  createEventSource: [ADMIN],
+  revokeEventSource: [ADMIN],
 };
 
 /** Root queries only an admin may read; every other query is open to every role but the import jobs'. */
-const ADMIN_ONLY_QUERIES = new Set(['apiKeys', 'auditLog']);
+const ADMIN_ONLY_QUERIES = new Set(['apiKeys', 'auditLog', 'eventSources']);
 /** Import jobs (and their failed rows, which hold what the files held): revenue ops' and admins'. */
 const IMPORT_QUERIES = new Set(['import', 'imports']);
 const mayRead = (query: string, role: Role) =>
@@ -105,6 +107,9 @@ describe('role × operation matrix', () => {
     sqlId(`INSERT INTO campaign_spend (campaign_id, spent_on, amount) VALUES ($1, '2024-02-01', 10) RETURNING id`, [await insertCampaign(app.db)]);
   const newApiKey = () =>
     sqlId(`INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('victim', 'ANALYST', 'ra_xxxxxx', gen_random_uuid()::text::bytea) RETURNING id`);
+
+  const newEventSource = () =>
+    sqlId(`INSERT INTO event_sources (name, prefix, key_hash) VALUES ('victim', 'wk_xxxxxx', gen_random_uuid()::text::bytea) RETURNING id`);
 
   const CASES: Record<string, MutationCase> = {
     createUser: {
@@ -204,6 +209,14 @@ describe('role × operation matrix', () => {
     },
     revokeApiKey: {
       valid: async () => ({ id: await newApiKey() }),
+      missing: async () => ({ id: NO_SUCH_ID }),
+    },
+    createEventSource: {
+      valid: async () => ({ name: 'website' }),
+      missing: async () => ({ name: '   ' }),
+    },
+    revokeEventSource: {
+      valid: async () => ({ id: await newEventSource() }),
       missing: async () => ({ id: NO_SUCH_ID }),
     },
     updateTouchpoint: {
@@ -390,6 +403,7 @@ describe('role × operation matrix', () => {
       alignmentAgreements: () => ['{ alignmentAgreements(first: 1) { totalCount } }', {}],
       apiKeys: () => ['{ apiKeys(first: 1) { totalCount } }', {}],
       auditLog: () => ['{ auditLog(first: 1) { totalCount } }', {}],
+      eventSources: () => ['{ eventSources(first: 1) { totalCount } }', {}],
       campaign: () => ['query($id: ID!) { campaign(id: $id) { id } }', { id: gid('Campaign', ids.campaign) }],
       campaigns: () => ['{ campaigns(first: 1) { totalCount } }', {}],
       currentAgreement: () => ['{ currentAgreement { id } }', {}],

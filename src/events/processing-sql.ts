@@ -416,7 +416,9 @@ export const WRITE_BACK = `
          utm_medium = c.utm_medium, utm_term = c.utm_term, utm_content = c.utm_content, click_id = c.click_id,
          referrer_host = c.referrer_host, unknown_utm_campaign = c.unknown_utm_campaign, unknown_source_medium = c.unknown_source_medium
     FROM ev_chunk c
-   WHERE t.id = c.id`;
+   -- the array lets the plan find the rows by primary key: a join alone is planned as a scan of
+   -- all of tracked_events once the table outgrows a few chunks
+   WHERE t.id = c.id AND t.id = ANY (ARRAY(SELECT id FROM ev_chunk))`;
 
 export const CHUNK_COUNTS = `
   SELECT count(*) FILTER (WHERE mode = 'NEW')::int AS events, count(*) FILTER (WHERE mode = 'STITCH')::int AS stitched,

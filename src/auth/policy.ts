@@ -56,6 +56,13 @@ export const MUTATION_ROLES: Record<string, readonly Role[]> = {
   setAccountAttributes: [...ALL_WRITERS],
   createApiKey: [ADMIN],
   revokeApiKey: [ADMIN],
+  // the rules that place web events (issue 15): marketing's campaigns and channels
+  setUtmCampaignMapping: [...ALL_WRITERS, MARKETING],
+  removeUtmCampaignMapping: [...ALL_WRITERS, MARKETING],
+  setChannelRule: [...ALL_WRITERS, MARKETING],
+  removeChannelRule: [...ALL_WRITERS, MARKETING],
+  setEventKindMapping: [...ALL_WRITERS, MARKETING],
+  removeEventKindMapping: [...ALL_WRITERS, MARKETING],
   // event sources and their write keys (issue 15), like API keys
   createEventSource: [ADMIN],
   revokeEventSource: [ADMIN],

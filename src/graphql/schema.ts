@@ -43,6 +43,8 @@ import {
   AutomaticQualificationResolver,
   StageChangeQualificationResolver,
 } from '../qualification/auto-mql.resolver';
+import { TrackingRulesResolver } from '../events/tracking-rules.resolver';
+import { LeadTrackingResolver, TrackingHealthResolver, UntrackedCampaignSpendResolver } from '../events/tracking.resolver';
 import type { Context } from './context';
 import { NodeResolver } from './node.resolver';
 import { validateArgs } from './validate-args';
@@ -110,6 +112,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AutomaticQualificationResolver,
   AgreementQualifiedLeadsResolver,
   ApprovalQualifiedLeadsResolver,
+  // web events placed (issue 15): the rules, lead UTMs, tracking health
+  TrackingRulesResolver,
+  TrackingHealthResolver,
+  UntrackedCampaignSpendResolver,
+  LeadTrackingResolver,
 ];
 
 let built: Promise<GraphQLSchema> | null = null;

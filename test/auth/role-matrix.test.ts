@@ -65,6 +65,13 @@ const MAY_CALL: Record<string, readonly Role[]> = {
   revokeApiKey: [ADMIN],
   createEventSource: [ADMIN],
   revokeEventSource: [ADMIN],
+  // issue 15, the rules that place web events: marketing's, like its campaigns
+  setUtmCampaignMapping: [...WRITE_ALL, MARKETING],
+  removeUtmCampaignMapping: [...WRITE_ALL, MARKETING],
+  setChannelRule: [...WRITE_ALL, MARKETING],
+  removeChannelRule: [...WRITE_ALL, MARKETING],
+  setEventKindMapping: [...WRITE_ALL, MARKETING],
+  removeEventKindMapping: [...WRITE_ALL, MARKETING],
 };
 
 /** Root queries only an admin may read; every other query is open to every role but the import jobs'. */
@@ -218,6 +225,42 @@ describe('role × operation matrix', () => {
     revokeEventSource: {
       valid: async () => ({ id: await newEventSource() }),
       missing: async () => ({ id: NO_SUCH_ID }),
+    },
+    setUtmCampaignMapping: {
+      valid: async () => ({ utmCampaign: unique('utm-'), campaignId: gid('Campaign', await insertCampaign(app.db)) }),
+      missing: async () => ({ utmCampaign: unique('utm-'), campaignId: gid('Campaign', NO_SUCH_ID) }),
+    },
+    removeUtmCampaignMapping: {
+      valid: async () => {
+        const utmCampaign = unique('utm-');
+        await app.db.sql(`INSERT INTO tracking_utm_campaigns (utm_campaign, campaign_id) VALUES ($1, $2)`, [utmCampaign, await insertCampaign(app.db)]);
+        return { utmCampaign };
+      },
+      missing: async () => ({ utmCampaign: unique('utm-') }),
+    },
+    setChannelRule: {
+      valid: async () => ({ medium: unique('medium'), channel: 'EMAIL' }),
+      missing: async () => ({ medium: '   ', channel: 'EMAIL' }),
+    },
+    removeChannelRule: {
+      valid: async () => {
+        const medium = unique('medium');
+        await app.db.sql(`INSERT INTO tracking_channel_rules (medium, channel) VALUES ($1, 'EMAIL')`, [medium]);
+        return { medium };
+      },
+      missing: async () => ({ medium: unique('medium') }),
+    },
+    setEventKindMapping: {
+      valid: async () => ({ eventName: unique('Event '), kind: 'OTHER' }),
+      missing: async () => ({ eventName: '   ', kind: 'OTHER' }),
+    },
+    removeEventKindMapping: {
+      valid: async () => {
+        const eventName = unique('Event ');
+        await app.db.sql(`INSERT INTO tracking_event_kinds (event_name, kind) VALUES ($1, 'OTHER')`, [eventName]);
+        return { eventName };
+      },
+      missing: async () => ({ eventName: unique('Event ') }),
     },
     updateTouchpoint: {
       valid: async () => ({ id: gid('Touchpoint', await newTouch()), kind: 'EMAIL_CLICK' }),

@@ -105,7 +105,7 @@ cohort_touches AS (
   UNION ALL
   SELECT t.lead_id, t.occurred_at, t.campaign_id, t.kind, s.created_at, s.fit
     FROM touchpoints t
-    JOIN subject s ON s.id = t.lead_id
+    JOIN (SELECT l.id, s.created_at, s.fit FROM subject s JOIN leads l ON l.id = s.id) s ON s.id = t.lead_id
    WHERE t.occurred_at < $3 AND NOT (SELECT small FROM cohort_size)
 ),
 -- The stream, per lead in time order: every touch before to, with the points it earns (0: it
@@ -180,7 +180,8 @@ per_lead AS MATERIALIZED (
   SELECT b.lead_id, min(b.fit) AS fit,
          min(b.at) FILTER (WHERE b.clears) AS cleared_at,
          array_agg(b.at ORDER BY b.at) FILTER (WHERE b.evaluation AND NOT b.clears AND NOT b.misses) AS close_times,
-         sum(b.at_to) AS at_to
+         sum(b.at_to) AS at_to,
+         count(*) FILTER (WHERE b.at_to <> 0) AS contributing
     FROM bars b
    GROUP BY b.lead_id
 ),
@@ -327,15 +328,19 @@ month_rows AS (
 -- points inside the window at to, capped) places every lead whose estimate lies farther than
 -- 1e-6 (relative, at least 1e-6 absolute) from a band edge, far more than its error; the
 -- leads near an edge take their exact score from qualification_scores(..., strict => true).
+-- The estimate is the exact score itself when no touch adds to it (the score is the fit) or
+-- without decay (sums of whole points, exact in double precision): no lead needs the exact
+-- sums then.
 band_estimates AS (
-  SELECT s.id AS lead_id, s.fit::float8 + coalesce(least(pl.at_to, st.engagement_cap), 0) AS score
+  SELECT s.id AS lead_id, s.fit::float8 + coalesce(least(pl.at_to, st.engagement_cap), 0) AS score,
+         st.half_life_seconds IS NULL OR coalesce(pl.contributing, 0) = 0 AS exact
     FROM subject s
    CROSS JOIN settings st
     LEFT JOIN per_lead pl ON pl.lead_id = s.id
 ),
 band_guesses AS (
   SELECT e.lead_id, floor(e.score / $5::int)::numeric AS band,
-         abs(e.score - round(e.score / $5::int) * $5::int) <= 1e-6 * greatest(1, abs(e.score)) AS near_edge
+         NOT e.exact AND abs(e.score - round(e.score / $5::int) * $5::int) <= 1e-6 * greatest(1, abs(e.score)) AS near_edge
     FROM band_estimates e
 ),
 exact_scores AS (

@@ -10,7 +10,8 @@ import { createTestDatabase, TestDatabase } from '../helpers/db';
 /**
  * The score bands place most leads by a double-precision estimate and only those near a band
  * edge by their exact score: on the demo company (size S), with decay, a window and caps, they
- * must be exactly the bands of the exact scores (qualification_scores, strict) of the cohort.
+ * must be exactly the bands of the exact scores (qualification_scores, strict) of the cohort;
+ * without decay (whole points) the estimate is the exact score.
  */
 
 jest.setTimeout(120_000);
@@ -61,6 +62,11 @@ const policies: [string, QualificationPolicyInput, number][] = [
       fitCap: 25,
     },
     20,
+  ],
+  [
+    'no decay, a 60.5-day window: whole points, the estimate exact',
+    { fitRules: [], engagementRules: [{ touchKinds: [], channels: [], points: 10 }, { touchKinds: ['CALL' as never], channels: [], points: 3 }], engagementWindowDays: 60.5 },
+    25,
   ],
 ];
 

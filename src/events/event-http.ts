@@ -269,10 +269,11 @@ export class EventRoutes {
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       if (error.closeConnection) {
-        // what is left of a body of a declared size within the limit is read and discarded by
-        // Node, keeping the connection; any other (chunked, too large) is not: the connection closes
+        // what is left of a body of a declared size up to 4 times the limit is read and discarded
+        // by Node, keeping the connection (closing it on unread bytes would reset it, and the
+        // sender could lose the answer); any other (chunked, larger) is not: the connection closes
         const declared = Number(req.headers['content-length']);
-        if (!(declared <= MAX_REQUEST_BYTES)) res.setHeader('connection', 'close');
+        if (!(declared <= 4 * MAX_REQUEST_BYTES)) res.setHeader('connection', 'close');
         req.resume();
       }
       response = refusalResponse(error);

@@ -25,6 +25,7 @@ import { exemptUploadsFromRequestTimeout, ImportRoutes, isImportPath } from '../
 import { ImportJobRunner } from '../imports/jobs/job-runner';
 import { importJobSettingsFromEnv } from '../imports/jobs/job-settings';
 import { PolicySweep } from '../qualification/auto-mql-sweep';
+import { EventProcessor } from '../events/processor';
 import { ReplicaMonitor } from '../db/replica-monitor';
 import { CorsPolicy, corsOriginsFromEnv } from './cors';
 import { HealthProbe } from './health';
@@ -135,7 +136,7 @@ export async function createApp(deps: {
   config: Config;
   logger: Logger;
   runImports?: boolean;
-  /** Called after POST /v1/* stored events (how many): the event processing's wake-up. */
+  /** Called after POST /v1/* stored events (how many), besides waking the event processing. */
   onEventsAccepted?: (stored: number) => void;
 }): Promise<App> {
   const { ds, config, logger } = deps;
@@ -197,6 +198,10 @@ export async function createApp(deps: {
   // qualification policies approved ahead of their effectiveFrom come into force on this timer
   const policySweep = new PolicySweep(ds, logger);
   if (deps.runImports !== false) policySweep.start();
+  // accepted web events become touchpoints in the background (src/events/processor.ts): woken by
+  // every batch stored here, polling for those other replicas stored
+  const eventProcessor = new EventProcessor(ds, logger);
+  if (deps.runImports !== false) eventProcessor.start();
   // POST /v1/*: Segment's tracking API, authenticated by write keys (src/events, docs/events.md)
   const eventRoutes = new EventRoutes({
     ds,
@@ -205,7 +210,10 @@ export async function createApp(deps: {
     failedAuth: rateLimiter,
     addressOf: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy),
     keyCacheMs: config.apiKeyCacheMs,
-    onAccepted: deps.onEventsAccepted,
+    onAccepted: (stored) => {
+      if (deps.runImports !== false) eventProcessor.wake();
+      deps.onEventsAccepted?.(stored);
+    },
   });
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
@@ -451,7 +459,7 @@ export async function createApp(deps: {
       stopping = true;
       clearInterval(purge);
       // a running import stops after its batch and is queued again for the next start
-      await Promise.all([apollo.stop(), importRunner.stop(), policySweep.stop(), replicaMonitor?.stop()]); // the drain plugin closes the listener and waits for open requests
+      await Promise.all([apollo.stop(), importRunner.stop(), policySweep.stop(), eventProcessor.stop(), replicaMonitor?.stop()]); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();
       await health.close();
     },

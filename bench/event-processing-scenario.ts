@@ -10,8 +10,8 @@ import { EventProcessor } from '../src/events/processor';
  * first claim to the empty queue. Target (issue 15): >= 20,000 events/s on 2 cores.
  *
  * The stream: N / 10 visitors (anonymous ids) with about 10 events each, 3 minutes apart, in
- * time order. Of the events: 5 % of the visitors' 6th event is an identify (every 5th visitor;
- * every 10th by the email of a lead of the data set, the others new leads); of the others, 8 %
+ * time order. Every 5th visitor's 6th event is an identify (2 % of the events; every 10th
+ * visitor by the email of a lead of the data set, the others new leads); of the others, 8 %
  * track events (3 % Form Submitted, 5 % Button Clicked), and the page views: 30 % with the UTM
  * parameters of a campaign (its external id), 5 % with an unknown utm_campaign, 10 % with a
  * Google click id, 20 % from a search engine, 7 % from another site, the rest direct. Run it

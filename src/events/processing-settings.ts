@@ -4,6 +4,8 @@ export interface ProcessingSettings {
   pollMs: number;
   /** Events per chunk, one transaction each (EVENT_PROCESS_CHUNK). */
   chunkSize: number;
+  /** Chunks processed at once by one processor, each on a connection of its own (EVENT_PROCESS_WORKERS). */
+  workers: number;
   /** How far before an identification an anonymous id's events still join the lead (EVENT_STITCH_LOOKBACK_DAYS). */
   lookbackDays: number;
   /** How long after a link the catch-up stitches again what a concurrent chunk left anonymous (seconds). */
@@ -22,6 +24,7 @@ export function processingSettingsFromEnv(): ProcessingSettings {
   return {
     pollMs: numberFromEnv('EVENT_PROCESS_MS', 5_000, 0),
     chunkSize: Math.floor(numberFromEnv('EVENT_PROCESS_CHUNK', 5_000, 1)),
+    workers: Math.floor(numberFromEnv('EVENT_PROCESS_WORKERS', 2, 1)),
     lookbackDays: numberFromEnv('EVENT_STITCH_LOOKBACK_DAYS', 90, 0),
     catchUpSeconds: 600,
   };

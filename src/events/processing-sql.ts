@@ -200,7 +200,7 @@ export const EMAIL_LEADS = `
 export const LINK_USERS = `
   INSERT INTO tracking_user_ids AS u (user_id, lead_id, identified_at)
   SELECT user_id, (array_agg(email_lead_id ORDER BY occurred_at, id))[1], min(occurred_at)
-    FROM ev_chunk WHERE user_id IS NOT NULL AND email_lead_id IS NOT NULL GROUP BY user_id
+    FROM ev_chunk WHERE user_id IS NOT NULL AND email_lead_id IS NOT NULL GROUP BY user_id ORDER BY user_id
   ON CONFLICT (user_id) DO UPDATE SET identified_at = EXCLUDED.identified_at, linked_at = now()
    WHERE EXCLUDED.identified_at < u.identified_at
   RETURNING user_id`;
@@ -239,7 +239,7 @@ export const LINK_ANONYMOUS = `
           SELECT c.previous_id, c.user_id, u.lead_id, c.occurred_at, c.id
             FROM ev_chunk c LEFT JOIN tracking_user_ids u ON u.user_id = c.user_id
            WHERE c.type = 'alias' AND c.previous_id IS NOT NULL AND c.user_id IS NOT NULL) p
-   GROUP BY anon
+   GROUP BY anon ORDER BY anon
   ON CONFLICT (anonymous_id) DO UPDATE
      SET user_id = coalesce(a.user_id, EXCLUDED.user_id), lead_id = coalesce(a.lead_id, EXCLUDED.lead_id),
          identified_at = least(a.identified_at, EXCLUDED.identified_at), linked_at = now()

@@ -11,7 +11,8 @@ const WAKE_DELAY_MS = 20;
 /**
  * Turns accepted web events (tracked_events) into touchpoints, leads and identities
  * (docs/events-processing.md). Claims the pending events oldest first, a chunk at a time, with
- * FOR UPDATE SKIP LOCKED so that replicas share the work, and processes each chunk with a few
+ * FOR UPDATE SKIP LOCKED so that replicas (and the EVENT_PROCESS_WORKERS loops of one processor,
+ * each on a connection of its own: the chunk's work is one core of PostgreSQL's) share the work, and processes each chunk with a few
  * set-based statements in one transaction that also marks its events processed: a crash loses
  * nothing (the chunk stays pending) and processing an event again makes no second touchpoint.
  *
@@ -92,9 +93,21 @@ export class EventProcessor {
     this.runOnce().catch((error: unknown) => this.logger.error({ err: error }, 'event processing failed; the events stay pending and are retried'));
   }
 
+  /** Every pending event, by `workers` loops at once (each claims its own chunks, SKIP LOCKED), then the catch-up. */
   private async drain(): Promise<number> {
+    const loops = await Promise.allSettled(Array.from({ length: this.settings.workers }, () => this.drainLoop()));
+    const failed = loops.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (Date.now() - this.caughtUpAt >= CATCH_UP_EVERY_MS && !this.stopped) {
+      this.caughtUpAt = Date.now();
+      await this.catchUp();
+    }
+    return loops.reduce((n, l) => n + (l.status === 'fulfilled' ? l.value : 0), 0);
+  }
+
+  private async drainLoop(): Promise<number> {
     let total = 0;
-    // each chunk starts after the last one (the pending index's entries of the events just
+    // each chunk starts after the loop's last one (the pending index's entries of the events just
     // processed are not walked again); a run starts from the oldest, so an event whose id was
     // taken before but committed after a chunk passed it is taken by the next run
     let after = '0';
@@ -109,10 +122,6 @@ export class EventProcessor {
       }
       if (result.events < this.settings.chunkSize || this.stopped) break;
     }
-    if (Date.now() - this.caughtUpAt >= CATCH_UP_EVERY_MS && !this.stopped) {
-      this.caughtUpAt = Date.now();
-      await this.catchUp();
-    }
     return total;
   }
 
@@ -126,7 +135,16 @@ export class EventProcessor {
     if (result.stitched > 0) this.logger.info({ stitched: result.stitched }, 'events stitched to leads by the catch-up');
   }
 
-  private chunk(claim: Claim) {
-    return this.ds.transaction('READ COMMITTED', (tx) => processChunk(tx, claim, this.settings.lookbackDays));
+  /** One chunk in one transaction; a deadlock with a concurrent chunk (both rolled back or one) is tried again. */
+  private async chunk(claim: Claim) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ds.transaction('READ COMMITTED', (tx) => processChunk(tx, claim, this.settings.lookbackDays));
+      } catch (error) {
+        const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
+        if (code !== '40P01' || attempt >= 3) throw error;
+        this.logger.warn({ attempt }, 'event processing: a chunk met a concurrent one in a deadlock; trying it again');
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { insertCampaign } from '../helpers/core-fixtures';
-import { createSource, eventTouches, identify, page, processor, storeEvents } from './processing-fixtures';
+import { approveBoth, proposeAgreement, stageHistory } from '../qualification/auto-mql-fixtures';
+import { createSource, eventTouches, identify, page, processor, storeEvents, track } from './processing-fixtures';
 
 /** The worker: replicas share the backlog (each event once), wake() and start() process what is stored. */
 describe('event processing: the worker', () => {
@@ -49,5 +50,22 @@ describe('event processing: the worker', () => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it('a lead made from web events is qualified automatically like any other (its touches fire the triggers)', async () => {
+    // a policy in force since 2020: a form fill is worth 20 points, 20 make an MQL
+    const agreement = await proposeAgreement(db, { version: 1, effectiveFrom: '2020-01-01T00:00:00Z', threshold: 20, engagement: [{ touchKinds: ['FORM_FILL'], points: 20 }] });
+    await approveBoth(db, agreement.id, '2020-01-02T00:00:00Z');
+    await storeEvents(db, source, [
+      page('mql-1', '2026-09-03T09:00:00Z', 'https://www.acme-site.test/?utm_campaign=spring-launch'),
+      track({ anonymousId: 'mql-1' }, '2026-09-03T09:02:00Z', 'Demo Requested', { traits: { email: 'ready@mql.test' }, url: 'https://www.acme-site.test/demo' }),
+    ]);
+    await processor(db).runOnce();
+    const [lead] = await db.sql<{ id: string; stage: string }>(`SELECT id::text AS id, stage FROM leads WHERE email = 'ready@mql.test'`);
+    expect(lead!.stage).toBe('MQL');
+    expect((await stageHistory(db, lead!.id)).map((h) => [h.from_stage, h.to_stage, h.qualified_by_version])).toEqual([
+      [null, 'NEW', null],
+      ['NEW', 'MQL', 1],
+    ]);
   });
 });

@@ -31,6 +31,9 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
   ...connection('AlignmentAgreement'),
   ApiKey: ['id', 'createdAt', 'lastUsedAt', 'prefix', 'revokedAt', 'role', 'updatedAt'],
   ...connection('ApiKey'),
+  // event sources (issue 15): admin-only, like API keys
+  EventSource: ['id', 'createdAt', 'lastUsedAt', 'prefix', 'revokedAt', 'updatedAt'],
+  ...connection('EventSource'),
   AttributionComparison: ['by', 'from', 'to', 'totalRevenue'],
   AttributionComparisonRow: ['channel'],
   AuditEntry: ['id', 'action', 'actorRole', 'at', 'mutation', 'objectId', 'objectType', 'requestId', 'updatedAt'],
@@ -152,6 +155,25 @@ const VISIBLE_BY_TYPE: Record<string, readonly string[]> = {
   // automatic MQL (issue 12): which agreement version qualified a lead, and the figures it scored
   AutomaticQualification: ['agreementVersion', 'engagement', 'fit', 'qualifyingAt', 'total'],
   ApproveAgreementPayload: ['qualifiedLeads'],
+  // web events placed (issue 15): the rules are configuration; the health report's figures;
+  // a lead's touch UTMs name campaigns, sources and media (term and content are masked below)
+  UtmCampaignMapping: ['createdAt', 'updatedAt', 'utmCampaign'],
+  ...connection('UtmCampaignMapping'),
+  ChannelRule: ['channel', 'createdAt', 'medium', 'source', 'updatedAt'],
+  ...connection('ChannelRule'),
+  EventKindMapping: ['createdAt', 'eventName', 'kind', 'updatedAt'],
+  ...connection('EventKindMapping'),
+  UtmCampaignMappingPayload: ['replacedEvents'],
+  ChannelRulePayload: ['replacedEvents'],
+  EventKindMappingPayload: ['replacedEvents'],
+  LeadTouchUtm: ['campaign', 'medium', 'occurredAt', 'source'],
+  TrackingHealthReport: [
+    'anonymousIdEvents', 'anonymousIds', 'anonymousTouches', 'backlog', 'events', 'from', 'oldestPendingReceivedAt', 'to', 'untrackedSpend',
+  ],
+  TrackedEventOutcomeCount: ['events', 'outcome'],
+  UnknownUtmCampaign: ['events', 'firstSeenAt', 'lastSeenAt', 'unplacedEvents'],
+  UnknownSourceMedium: ['events', 'firstSeenAt', 'lastSeenAt'],
+  UntrackedCampaignSpend: ['spend'],
 };
 
 /** Every leaf field an ANALYST reads as stored, as `Type.field`. */
@@ -184,6 +206,9 @@ export const ANALYST_MASKED: ReadonlyMap<string, Masking> = new Map<string, Mask
   // why a correction was made: free text an operator wrote, which may name the person
   ['AuditEntry.reason', 'REDACT'],
   ['CreateApiKeyPayload.secret', 'REDACT'],
+  ['EventSource.name', 'REDACT'],
+  ['EventSource.createdBy', 'REDACT'],
+  ['CreateEventSourcePayload.writeKey', 'REDACT'],
   // a failed row's values are the file's (emails, names); a reason may quote them
   ['ImportFieldValue.value', 'REDACT'],
   ['ImportRowError.reason', 'REDACT'],
@@ -191,6 +216,13 @@ export const ANALYST_MASKED: ReadonlyMap<string, Masking> = new Map<string, Mask
   ['ImportJob.createdBy', 'REDACT'],
   // a lead's custom attribute values are about the person (imported CRM fields)
   ['LeadAttribute.value', 'REDACT'],
+  // web events (issue 15): UTM values are the sender's free text (email tools put subscriber ids
+  // and addresses in utm_content and utm_term): ANALYST reads the counts, not the values
+  ['LeadTouchUtm.term', 'REDACT'],
+  ['LeadTouchUtm.content', 'REDACT'],
+  ['UnknownUtmCampaign.value', 'REDACT'],
+  ['UnknownSourceMedium.source', 'REDACT'],
+  ['UnknownSourceMedium.medium', 'REDACT'],
 ]);
 
 /**

@@ -113,7 +113,7 @@ describe.each(policies)('predicted MQLs under %s', (_name, policy, threshold, wi
   it('are the definition’s, month by month', async () => {
     const policyId = await insertPolicy(db.ds.manager, threshold, policy);
     try {
-      const w = checkBacktestWindow({ from: new Date(window.from), to: new Date(window.to), asOf: new Date(asOf) });
+      const w = checkBacktestWindow({ from: new Date(window.from), to: new Date(window.to), asOf: new Date(asOf), bandWidth: 10 });
       const report = await qualificationBacktest({ ds: db.ds }, 'policy', { kind: 'DRAFT', draft: policy, mqlThreshold: threshold, monthlyMqlTarget: 1 }, w);
       const exact = await definition(policyId, window.from, window.to);
       expect(exact.predicted).toBeGreaterThan(10);

@@ -4,7 +4,7 @@ import { createDataSource } from '../src/db/data-source';
 import { EventProcessor } from '../src/events/processor';
 
 /**
- * (j) The processing of web events (docs/events-processing.md): a backlog of N events queued
+ * (j) The processing of web events (docs/events.md): a backlog of N events queued
  * directly in tracked_events, as the intake stores them, then processed by an EventProcessor
  * (chunks of EVENT_PROCESS_CHUNK, default 5,000) in this process; events per second from the
  * first claim to the empty queue. Target (issue 15): >= 20,000 events/s on 2 cores.

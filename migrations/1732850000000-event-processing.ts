@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Web events out (issue 15): what the processing (src/events/processor.ts) makes of the events
- * migration 1732840000000 stores. docs/events-processing.md is the full description.
+ * migration 1732840000000 stores. docs/events.md is the full description.
  *
  * - tracked_events gets its placement: the outcome, the lead, the campaign and channel and how
  *   they were found, the touchpoint kind it makes, the UTM values, click id and referrer host
@@ -124,7 +124,7 @@ export class EventProcessing1732850000000 implements MigrationInterface {
         ADD COLUMN referrer_host text,
         ADD COLUMN unknown_utm_campaign boolean NOT NULL DEFAULT false,
         ADD COLUMN unknown_source_medium boolean NOT NULL DEFAULT false;
-      COMMENT ON COLUMN tracked_events.outcome IS 'What the processing made of the event (docs/events-processing.md); null while it waits.';
+      COMMENT ON COLUMN tracked_events.outcome IS 'What the processing made of the event (docs/events.md); null while it waits.';
       -- stitching and sessions (by person and time), erasure, first/latest UTMs (by lead)
       CREATE INDEX tracked_events_anonymous ON tracked_events (anonymous_id, occurred_at) WHERE anonymous_id IS NOT NULL;
       CREATE INDEX tracked_events_user ON tracked_events (user_id, occurred_at) WHERE user_id IS NOT NULL;

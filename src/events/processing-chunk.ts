@@ -39,7 +39,7 @@ async function returned(tx: EntityManager, text: string, params: unknown[], colu
 }
 
 /**
- * Processes one chunk in the caller's transaction (docs/events-processing.md): the pending events
+ * Processes one chunk in the caller's transaction (docs/events.md): the pending events
  * oldest first ({ pending: n }), given processed events again ({ ids }: a rule changed), or no
  * events but the stitching of the persons identified in the last seconds ({ catchUpSeconds }: what
  * a concurrent chunk may have left anonymous). Every step is one statement over the whole chunk.

@@ -1,4 +1,4 @@
-/** Settings of the event processing (docs/events-processing.md), from the environment. */
+/** Settings of the event processing (docs/events.md), from the environment. */
 export interface ProcessingSettings {
   /** How often the processor looks for pending events without being woken (EVENT_PROCESS_MS; 0: never on a timer). */
   pollMs: number;

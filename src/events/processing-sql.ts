@@ -1,5 +1,5 @@
 /**
- * The statements of the event processing (docs/events-processing.md), run in order on one chunk
+ * The statements of the event processing (docs/events.md), run in order on one chunk
  * of events in one transaction by processing-chunk.ts. Each works on the whole chunk at once: the
  * chunk is a temporary table (ev_chunk), filled from tracked_events with what each event says
  * (identity, UTM values, click id, referrer) and where the rules place it, then completed

@@ -10,7 +10,7 @@ const WAKE_DELAY_MS = 20;
 
 /**
  * Turns accepted web events (tracked_events) into touchpoints, leads and identities
- * (docs/events-processing.md). Claims the pending events oldest first, a chunk at a time, with
+ * (docs/events.md). Claims the pending events oldest first, a chunk at a time, with
  * FOR UPDATE SKIP LOCKED so that replicas (and the EVENT_PROCESS_WORKERS loops of one processor,
  * each on a connection of its own: the chunk's work is one core of PostgreSQL's) share the work, and processes each chunk with a few
  * set-based statements in one transaction that also marks its events processed: a crash loses

@@ -14,7 +14,7 @@ import {
 } from './tracking-health.types';
 
 /**
- * The tracking health (docs/events-processing.md): what the processing of the web events of a
+ * The tracking health (docs/events.md): what the processing of the web events of a
  * window could not place. Events are in the window by their time (occurred_at), spend by its day
  * (the day's start, UTC). Each figure is one statement over the window's events.
  */

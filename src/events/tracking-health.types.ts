@@ -17,7 +17,7 @@ export enum TrackedEventOutcome {
 
 registerEnumType(TrackedEventOutcome, {
   name: 'TrackedEventOutcome',
-  description: 'What the processing made of a web event (docs/events-processing.md).',
+  description: 'What the processing made of a web event (docs/events.md).',
   valuesConfig: {
     TOUCHPOINT: { description: 'A touchpoint of a lead.' },
     ANONYMOUS: { description: 'Would be a touchpoint; its person is not identified (yet, or it happened before the look-back).' },

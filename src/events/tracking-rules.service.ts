@@ -23,7 +23,7 @@ import {
 } from './tracking-rules.types';
 
 /**
- * The rules that place web events (docs/events-processing.md): read in pages, and changed by
+ * The rules that place web events (docs/events.md): read in pages, and changed by
  * mutations that place again, in the same transaction, every processed event the change concerns.
  */
 

@@ -4,7 +4,7 @@ import { Campaign } from '../campaigns/campaign.entity';
 import { Channel, TouchpointKind } from '../common/enums';
 import { connectionTypes } from '../graphql/connection';
 
-/** The rules web events are placed by (docs/events-processing.md), as GraphQL reads and writes them. */
+/** The rules web events are placed by (docs/events.md), as GraphQL reads and writes them. */
 
 @ObjectType('UtmCampaignMapping', { description: 'A utm_campaign value and the campaign it stands for (web events are placed on it).' })
 export class UtmCampaignMapping {

@@ -3,7 +3,7 @@ import { gid, insertAccount, insertCampaign, insertLead, insertOpportunity, inse
 import { createSource, eventRows, eventTouches, identify, page, processor, storeEvents, track } from './processing-fixtures';
 
 /**
- * Identity stitching (docs/events-processing.md): anonymous events join the lead once the person
+ * Identity stitching (docs/events.md): anonymous events join the lead once the person
  * is identified, in any order of arrival, within the look-back; aliases, groups, email domains.
  * Each test has persons of its own (anonymous ids, emails), so they share one database.
  */

@@ -6,7 +6,7 @@ import type { TestDatabase } from '../helpers/db';
 import { createSource, eventRows, eventTouches, identify, page, processor, storeEvents, track } from './processing-fixtures';
 
 /**
- * Campaign matching (docs/events-processing.md): one identified person whose page views and
+ * Campaign matching (docs/events.md): one identified person whose page views and
  * conversions carry every kind of campaign data the rules read, each worked out by hand below.
  */
 describe('event processing: campaign matching', () => {

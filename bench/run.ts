@@ -25,6 +25,7 @@ import {
   MODELS,
   nestedScenario,
   performanceScenario,
+  postgraphileAccountScenario,
   postgraphileNestedScenario,
   Scenario,
   timeSeriesScenario,
@@ -288,7 +289,7 @@ async function main(): Promise<number> {
         loadAverage1mAfter: loadavg()[0],
       });
     };
-    await run(a, throughput, server, auth);
+    const ourAccount = await run(a, throughput, server, auth);
     const ourNested = await run(b, nested, server, auth);
     for (const scenario of metrics) {
       const isPerformance = scenario.key.startsWith('c-');
@@ -342,12 +343,29 @@ async function main(): Promise<number> {
     const pgFigures = await run(pgNested, nested, postgraphile, {});
     pgFigures.statements = pgStatements;
     ourNested.reference = { label: 'PostGraphile', p50Ms: pgFigures.load.p50Ms, ratio: ourNested.load.p50Ms / pgFigures.load.p50Ms };
+    // (a) on PostGraphile: the same 100 accounts, by primary key, under the same load
+    const pgAccount = postgraphileAccountScenario(accountIds);
+    const beforeAccount = await askStatementCount(postgraphile);
+    const accountProbe = await fetch(`${postgraphile.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pgAccount.bodies[0] });
+    const accountProbeError = checkAnswer(pgAccount, accountProbe.status, await accountProbe.text());
+    if (accountProbeError) errors.push(`${pgAccount.key}: ${accountProbeError}`);
+    const pgAccountStatements = (await askStatementCount(postgraphile)) - beforeAccount;
+    const pgAccountFigures = await run(pgAccount, throughput, postgraphile, {});
+    pgAccountFigures.statements = pgAccountStatements;
+    ourAccount.reference = {
+      label: 'PostGraphile',
+      p50Ms: pgAccountFigures.load.p50Ms,
+      ratio: ourAccount.load.p50Ms / pgAccountFigures.load.p50Ms,
+      requestsPerSecond: pgAccountFigures.load.requestsPerSecond,
+    };
     const postgraphilePeakRssBytes = postgraphile.peakRssBytes();
     await postgraphile.stop();
     postgraphile = undefined;
     // the reference row right after ours
     figures.splice(figures.indexOf(pgFigures), 1);
     figures.splice(figures.indexOf(ourNested) + 1, 0, pgFigures);
+    figures.splice(figures.indexOf(pgAccountFigures), 1);
+    figures.splice(figures.indexOf(ourAccount) + 1, 0, pgAccountFigures);
 
     // last: it rewrites the touchpoints the scenarios above read
     let importRate: ImportFigures | undefined;

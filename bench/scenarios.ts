@@ -56,6 +56,20 @@ export function accountScenario(accountIds: string[]): Scenario {
   };
 }
 
+/** (a) in PostGraphile's names: the same six columns of one account, by its primary key. */
+const POSTGRAPHILE_ACCOUNT_QUERY = `query AccountById($rowId: BigInt!) {
+  accountByRowId(rowId: $rowId) { id name domain segment industry createdAt }
+}`;
+
+export function postgraphileAccountScenario(accountIds: string[]): Scenario {
+  return {
+    key: 'a-postgraphile',
+    label: '(a) the same, served by PostGraphile 5',
+    bodies: accountIds.map((id) => body(POSTGRAPHILE_ACCOUNT_QUERY, { rowId: id })),
+    check: (data) => (data.accountByRowId ? null : 'accountByRowId is null'),
+  };
+}
+
 const NESTED_QUERY = `query NestedLists {
   accounts(first: 50, orderBy: { field: NAME, direction: ASC }) {
     edges { node {

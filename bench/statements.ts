@@ -81,7 +81,7 @@ export async function captureStatements(url: string, secret: string, scenarios: 
   const capturing = new CapturingLogger(ds.logger);
   Object.assign(ds, { logger: capturing });
   // failures are reported through the answers, not logged
-  const app = await createApp({ ds, config, logger: createLogger('silent') });
+  const app = await createApp({ ds, config, logger: createLogger('silent'), runImports: false });
   await new Promise<void>((ok) => app.http.listen(0, '127.0.0.1', ok));
   const baseUrl = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const captures = new Map<string, StatementCapture>();

@@ -1,5 +1,5 @@
 import { Campaign } from '../campaigns/campaign.entity';
-import { managerOf } from '../db/with-transaction';
+import type { EntityManager } from 'typeorm';
 import type { Context } from '../graphql/context';
 import { byIdLoader } from '../graphql/entity-loaders';
 import { validateWindow } from '../metrics/metric-args';
@@ -69,20 +69,35 @@ const BACKLOG = `SELECT count(*)::int AS backlog, min(received_at) AS oldest FRO
 
 const ORDER = Object.values(TrackedEventOutcome);
 
+/** Runs the steps one after the other (one connection, one snapshot), keeping each result's type. */
+async function sequence<T extends unknown[]>(...steps: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const results: unknown[] = [];
+  for (const step of steps) results.push(await step());
+  return results as T;
+}
+
 export async function trackingHealth(ctx: Context, input: TrackingHealthInput): Promise<TrackingHealthReport> {
   validateWindow('input.window', input.window);
   const { from, to } = input.window;
   const limit = input.limit ?? 50;
-  const db = managerOf(ctx);
   const window = [from, to];
-  const [outcomes, campaigns, media, spend, anonymous, backlog] = await Promise.all([
-    db.query(OUTCOMES, window) as Promise<TrackedEventOutcomeCount[]>,
-    db.query(UNKNOWN_CAMPAIGNS, [...window, limit]) as Promise<UnknownUtmCampaign[]>,
-    db.query(UNKNOWN_SOURCE_MEDIA, [...window, limit]) as Promise<UnknownSourceMedium[]>,
-    db.query(UNTRACKED_SPEND, [...window, limit]) as Promise<{ total: string; rows: UntrackedCampaignSpend[] }[]>,
-    db.query(ANONYMOUS, window) as Promise<{ ids: number; events: number; touches: number }[]>,
-    db.query(BACKLOG) as Promise<{ backlog: number; oldest: Date | null }[]>,
-  ]);
+  // one snapshot for every figure: statements side by side on separate connections could see a
+  // processing chunk commit between them (pending in one, processed in another)
+  const read = (db: EntityManager) =>
+    sequence(
+      () => db.query(OUTCOMES, window) as Promise<TrackedEventOutcomeCount[]>,
+      () => db.query(UNKNOWN_CAMPAIGNS, [...window, limit]) as Promise<UnknownUtmCampaign[]>,
+      () => db.query(UNKNOWN_SOURCE_MEDIA, [...window, limit]) as Promise<UnknownSourceMedium[]>,
+      () => db.query(UNTRACKED_SPEND, [...window, limit]) as Promise<{ total: string; rows: UntrackedCampaignSpend[] }[]>,
+      () => db.query(ANONYMOUS, window) as Promise<{ ids: number; events: number; touches: number }[]>,
+      () => db.query(BACKLOG) as Promise<{ backlog: number; oldest: Date | null }[]>,
+    );
+  const [outcomes, campaigns, media, spend, anonymous, backlog] = ctx.tx
+    ? await read(ctx.tx)
+    : await (ctx.readDs ?? ctx.ds).transaction('REPEATABLE READ', async (tx) => {
+        await tx.query('SET TRANSACTION READ ONLY');
+        return read(tx);
+      });
   outcomes.sort((a, b) => ORDER.indexOf(a.outcome) - ORDER.indexOf(b.outcome));
   return {
     from,

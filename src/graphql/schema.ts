@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { defaultFieldResolver, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { defaultFieldResolver, GraphQLSchema, isInterfaceType, isUnionType, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { AccountDeletionResolver } from '../accounts/account-deletion.resolver';
 import { AccountResolver } from '../accounts/account.resolver';
@@ -130,7 +130,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   })
     // masking inside, authorization outside: a caller is checked before its arguments are
     .then(maskForAnalyst)
-    .then(guardRootFields);
+    .then(guardRootFields)
+    .then(syncTypeResolution);
   return built;
 }
 
@@ -144,6 +145,20 @@ function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (root, args, context: Context, info) =>
         authorizeRootFields({ root, args, context, info }, async () => resolve(root, args, context, info));
+    }
+  }
+  return schema;
+}
+
+/**
+ * type-graphql wraps resolveType in an async function; graphql-jit resolves abstract types
+ * synchronously only. Rows are tagged with their type's name (see node.ts), so it is read as is.
+ */
+function syncTypeResolution(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    if (isInterfaceType(type) || isUnionType(type)) {
+      type.resolveType = (value: { __typename?: string }) => value?.__typename;
     }
   }
   return schema;

@@ -23,6 +23,8 @@ export interface Config {
   logLevel: string;
   maxPageSize: number;
   production: boolean;
+  /** Operations compiled once with graphql-jit (src/graphql/jit-executor.ts). */
+  graphqlJit: { enabled: boolean; compileAfterRuns: number };
   /** Limits of a GraphQL request (see the README's table). */
   limits: {
     maxDepth: number;
@@ -109,6 +111,10 @@ export function loadConfig(): Config {
     logLevel: process.env.LOG_LEVEL ?? 'info',
     maxPageSize: intFromEnv('MAX_PAGE_SIZE', 100),
     production,
+    graphqlJit: {
+      enabled: boolFromEnv('GRAPHQL_JIT', true),
+      compileAfterRuns: intFromEnv('GRAPHQL_JIT_AFTER_RUNS', 2),
+    },
     limits: {
       maxDepth: intFromEnv('MAX_QUERY_DEPTH', 15),
       maxAliases: intFromEnv('MAX_QUERY_ALIASES', 30),

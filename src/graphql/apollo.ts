@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { QueryCostMemo, requestLimits } from '../http/limits';
 import type { Context } from './context';
 import { makeFormatError } from './format-error';
+import { JitExecutor } from './jit-executor';
 
 const costMemos = new WeakMap<ApolloServer<Context>, QueryCostMemo>();
 
@@ -17,8 +18,12 @@ export function costMemoOf(apollo: ApolloServer<Context>): QueryCostMemo {
 /** The GraphQL engine, configured the same for the server, the tests and the benchmark. */
 export function createApollo(schema: GraphQLSchema, config: Config, logger: Logger, plugins: ApolloServerPlugin<Context>[] = []) {
   const limits = requestLimits(schema, config);
+  // repeated operations run as functions graphql-jit compiled from them, through Apollo's gateway hook
+  const engine = config.graphqlJit.enabled
+    ? { gateway: new JitExecutor(schema, { compileAfterRuns: config.graphqlJit.compileAfterRuns }).gateway() }
+    : { schema };
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...engine,
     formatError: makeFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: config.limits.introspection,

@@ -26,6 +26,8 @@ export interface RunGlobals {
  */
 export default async function globalSetup(): Promise<void> {
   const run = globalThis as RunGlobals;
+  // every operation of the suite runs compiled by graphql-jit from its first run (workers inherit the environment)
+  process.env.GRAPHQL_JIT_AFTER_RUNS ??= '1';
   let adminUrl = process.env.DATABASE_URL;
   try {
     if (!adminUrl) {

@@ -29,8 +29,6 @@ let app: TestApp;
 let schema: GraphQLSchema;
 let pools: FuzzPools;
 const byIdRoots: Record<string, string> = {};
-// thousands of unique hostile operations: compiling each on its first run costs more than it pays
-process.env.GRAPHQL_JIT_AFTER_RUNS = '2';
 const config = { ...loadConfig(), production: false };
 
 /** A small valid company, so that well-formed ids of every type point at real rows. */
@@ -206,7 +204,16 @@ const truncate = (value: unknown) => {
 };
 
 beforeAll(async () => {
-  app = await createTestApp();
+  // thousands of unique hostile operations: compiling each on its first run costs more than it pays;
+  // the setting is put back so that the next files of this worker run compiled from the first run
+  const afterRuns = process.env.GRAPHQL_JIT_AFTER_RUNS;
+  process.env.GRAPHQL_JIT_AFTER_RUNS = '2';
+  try {
+    app = await createTestApp();
+  } finally {
+    if (afterRuns === undefined) delete process.env.GRAPHQL_JIT_AFTER_RUNS;
+    else process.env.GRAPHQL_JIT_AFTER_RUNS = afterRuns;
+  }
   schema = await buildAppSchema();
   pools = await seedFixture();
 }, 60_000);

@@ -20,6 +20,7 @@ import {
   typeFromAST,
 } from 'graphql';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
@@ -31,10 +32,15 @@ export interface JitOptions {
   maxCounted?: number;
   /** Compiled operations kept. */
   maxCompiled?: number;
+  /** Estimated bytes the compiled operations may hold in all (each counted as 32 bytes per character of its source). */
+  maxCompiledBytes?: number;
 }
 
+/** Estimated memory of an operation compiled from `sourceLength` characters (code and closures). */
+const compiledBytes = (sourceLength: number) => 4_096 + 32 * sourceLength;
+
 /** A compiled operation, or why it could not be compiled (then graphql-js keeps running it). */
-type Compiled = { query: CompiledQuery } | { failed: true };
+type Compiled = ({ query: CompiledQuery } | { failed: true }) & { bytes: number };
 
 /**
  * Runs operations with graphql-js until one has been seen `compileAfterRuns` times, then with a
@@ -45,6 +51,7 @@ type Compiled = { query: CompiledQuery } | { failed: true };
 export class JitExecutor {
   private readonly runs: LRUCache<string, number>;
   private readonly compiled: LRUCache<string, Compiled>;
+  private readonly maxCompiledBytes: number;
   private schema: GraphQLSchema;
   /** How many operations were compiled (for the tests). */
   compilations = 0;
@@ -55,7 +62,10 @@ export class JitExecutor {
   ) {
     this.schema = schema;
     this.runs = new LRUCache({ max: options.maxCounted ?? 10_000 });
-    this.compiled = new LRUCache({ max: options.maxCompiled ?? 1_000 });
+    this.maxCompiledBytes = options.maxCompiledBytes ?? 64 * 1024 * 1024;
+    // keys are digests (fixed size, whatever the source's); compiled operations are bounded in
+    // number and by their estimated size, so no stream of distinct operations grows memory past it
+    this.compiled = new LRUCache({ max: options.maxCompiled ?? 1_000, maxSize: this.maxCompiledBytes, sizeCalculation: (entry) => entry.bytes });
   }
 
   /** The executor handed to Apollo Server as a gateway (its one documented executor hook). */
@@ -104,10 +114,11 @@ export class JitExecutor {
     if (!entry) {
       const runs = (this.runs.get(key) ?? 0) + 1;
       this.runs.set(key, runs);
-      if (runs < this.options.compileAfterRuns || operation.operation === 'subscription') {
+      // subscriptions, and operations too large to keep compiled, stay with graphql-js
+      if (runs < this.options.compileAfterRuns || operation.operation === 'subscription' || compiledBytes(request.source.length) > this.maxCompiledBytes / 64) {
         return execute({ schema: this.schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
       }
-      entry = this.compile(document, request.operationName);
+      entry = this.compile(document, request.operationName, request.source.length);
       this.compiled.set(key, entry);
       this.runs.delete(key);
     }
@@ -122,20 +133,22 @@ export class JitExecutor {
     return { ...result, errors: result.errors.map((error) => graphqlJsError(error, operation, document)) };
   }
 
-  private compile(document: DocumentNode, operationName: string | null): Compiled {
+  private compile(document: DocumentNode, operationName: string | null, sourceLength: number): Compiled {
+    const bytes = compiledBytes(sourceLength);
     try {
       const query = compileQuery(this.schema, document, operationName ?? undefined, { customJSONSerializer: false });
-      if (!isCompiledQuery(query)) return { failed: true };
+      if (!isCompiledQuery(query)) return { failed: true, bytes: 64 };
       this.compilations += 1;
-      return { query };
+      return { query, bytes };
     } catch {
-      return { failed: true };
+      return { failed: true, bytes: 64 };
     }
   }
 }
 
+/** The cache key of an operation: a digest of its name and source text. */
 function keyOf(source: string, operationName: string | null): string {
-  return `${operationName ?? ''}\u0000${source}`;
+  return createHash('sha256').update(operationName ?? '').update('\u0000').update(source).digest('base64');
 }
 
 /**

@@ -44,7 +44,11 @@ async function returned(tx: EntityManager, text: string, params: unknown[], colu
  * events but the stitching of the persons identified in the last seconds ({ catchUpSeconds }: what
  * a concurrent chunk may have left anonymous). Every step is one statement over the whole chunk.
  */
-export async function processChunk(tx: EntityManager, claim: Claim, lookbackDays: number): Promise<ChunkResult> {
+/** Runs the claim of pending events alone among the processor's loops (see EventProcessor). */
+export type ClaimGate = <T>(claim: () => Promise<T>) => Promise<T>;
+const ungated: ClaimGate = (claim) => claim();
+
+export async function processChunk(tx: EntityManager, claim: Claim, lookbackDays: number, gate: ClaimGate = ungated): Promise<ChunkResult> {
   // a transaction may process several chunks (a rule change placing many events again)
   await tx.query(`DROP TABLE IF EXISTS ev_chunk`);
   await tx.query(S.CREATE_CHUNK);
@@ -56,7 +60,7 @@ export async function processChunk(tx: EntityManager, claim: Claim, lookbackDays
     for (const a of recent?.anonymous ?? []) linkedAnonymous.add(a);
     for (const u of recent?.users ?? []) linkedUsers.add(u);
   } else {
-    if ('pending' in claim) await tx.query(S.fillChunk(S.CLAIM_PENDING), [claim.pending, claim.after ?? '0']);
+    if ('pending' in claim) await gate(() => tx.query(S.fillChunk(S.CLAIM_PENDING), [claim.pending, claim.after ?? '0']));
     else await tx.query(S.fillChunk(S.CLAIM_IDS), [claim.ids]);
     // statistics of the columns the joins read: a temporary table has none, and plans made
     // without them join the chunk with itself row by row

@@ -105,6 +105,21 @@ export class EventProcessor {
     return loops.reduce((n, l) => n + (l.status === 'fulfilled' ? l.value : 0), 0);
   }
 
+  /**
+   * The loops claim one after the other: one claim statement, run while another is half way
+   * through locking its rows, would skip the rows locked so far and take the next ones, splitting
+   * a small backlog between two chunks processed side by side, each blind to the other's
+   * uncommitted events (a form fill would miss the page view of its session two rows before).
+   * Claimed one at a time, a backlog smaller than a chunk is one chunk. (Replicas claim side by
+   * side; the catch-up stitches what they split.)
+   */
+  private claiming: Promise<unknown> = Promise.resolve();
+  private readonly claimGate = <T>(claim: () => Promise<T>): Promise<T> => {
+    const turn = this.claiming.then(claim, claim);
+    this.claiming = turn.catch(() => undefined);
+    return turn;
+  };
+
   private async drainLoop(): Promise<number> {
     let total = 0;
     // each chunk starts after the loop's last one (the pending index's entries of the events just
@@ -139,7 +154,7 @@ export class EventProcessor {
   private async chunk(claim: Claim) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.ds.transaction('READ COMMITTED', (tx) => processChunk(tx, claim, this.settings.lookbackDays));
+        return await this.ds.transaction('READ COMMITTED', (tx) => processChunk(tx, claim, this.settings.lookbackDays, this.claimGate));
       } catch (error) {
         const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
         if (code !== '40P01' || attempt >= 3) throw error;

@@ -334,38 +334,33 @@ async function main(): Promise<number> {
       ipc: true,
       ready: answersGraphQL,
     });
-    const pgNested = postgraphileNestedScenario();
-    const before = await askStatementCount(postgraphile);
-    const probe = await fetch(`${postgraphile.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pgNested.bodies[0] });
-    const probeError = checkAnswer(pgNested, probe.status, await probe.text());
-    if (probeError) errors.push(`${pgNested.key}: ${probeError}`);
-    const pgStatements = (await askStatementCount(postgraphile)) - before;
-    const pgFigures = await run(pgNested, nested, postgraphile, {});
-    pgFigures.statements = pgStatements;
-    ourNested.reference = { label: 'PostGraphile', p50Ms: pgFigures.load.p50Ms, ratio: ourNested.load.p50Ms / pgFigures.load.p50Ms };
-    // (a) on PostGraphile: the same 100 accounts, by primary key, under the same load
-    const pgAccount = postgraphileAccountScenario(accountIds);
-    const beforeAccount = await askStatementCount(postgraphile);
-    const accountProbe = await fetch(`${postgraphile.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pgAccount.bodies[0] });
-    const accountProbeError = checkAnswer(pgAccount, accountProbe.status, await accountProbe.text());
-    if (accountProbeError) errors.push(`${pgAccount.key}: ${accountProbeError}`);
-    const pgAccountStatements = (await askStatementCount(postgraphile)) - beforeAccount;
-    const pgAccountFigures = await run(pgAccount, throughput, postgraphile, {});
-    pgAccountFigures.statements = pgAccountStatements;
-    ourAccount.reference = {
-      label: 'PostGraphile',
-      p50Ms: pgAccountFigures.load.p50Ms,
-      ratio: ourAccount.load.p50Ms / pgAccountFigures.load.p50Ms,
-      requestsPerSecond: pgAccountFigures.load.requestsPerSecond,
+    /**
+     * One scenario on PostGraphile, as the reference of ours: one probe request (its answer
+     * checked, its statements counted), then the load; the reference row goes right after ours.
+     */
+    const reference = async (pg: ServerProcess, scenario: Scenario, loadSettings: LoadSettings, ours: ScenarioFigures) => {
+      const before = await askStatementCount(pg);
+      const probe = await fetch(`${pg.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: scenario.bodies[0] });
+      const probeError = checkAnswer(scenario, probe.status, await probe.text());
+      if (probeError) errors.push(`${scenario.key}: ${probeError}`);
+      const statements = (await askStatementCount(pg)) - before;
+      const theirs = await run(scenario, loadSettings, pg, {});
+      theirs.statements = statements;
+      ours.reference = {
+        label: 'PostGraphile',
+        p50Ms: theirs.load.p50Ms,
+        ratio: ours.load.p50Ms / theirs.load.p50Ms,
+        requestsPerSecond: theirs.load.requestsPerSecond,
+      };
+      figures.splice(figures.indexOf(theirs), 1);
+      figures.splice(figures.indexOf(ours) + 1, 0, theirs);
     };
+    await reference(postgraphile, postgraphileNestedScenario(), nested, ourNested);
+    // (a) on PostGraphile: the same 100 accounts, by primary key, under the same load
+    await reference(postgraphile, postgraphileAccountScenario(accountIds), throughput, ourAccount);
     const postgraphilePeakRssBytes = postgraphile.peakRssBytes();
     await postgraphile.stop();
     postgraphile = undefined;
-    // the reference row right after ours
-    figures.splice(figures.indexOf(pgFigures), 1);
-    figures.splice(figures.indexOf(ourNested) + 1, 0, pgFigures);
-    figures.splice(figures.indexOf(pgAccountFigures), 1);
-    figures.splice(figures.indexOf(ourAccount) + 1, 0, pgAccountFigures);
 
     // last: it rewrites the touchpoints the scenarios above read
     let importRate: ImportFigures | undefined;

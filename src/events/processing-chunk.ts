@@ -38,16 +38,16 @@ async function returned(tx: EntityManager, text: string, params: unknown[], colu
   return (list as Record<string, string>[]).map((r) => r[column]!).filter((v) => v !== undefined);
 }
 
+/** Runs the claim of pending events alone among the processor's loops (see EventProcessor). */
+export type ClaimGate = <T>(claim: () => Promise<T>) => Promise<T>;
+const ungated: ClaimGate = (claim) => claim();
+
 /**
  * Processes one chunk in the caller's transaction (docs/events.md): the pending events
  * oldest first ({ pending: n }), given processed events again ({ ids }: a rule changed), or no
  * events but the stitching of the persons identified in the last seconds ({ catchUpSeconds }: what
  * a concurrent chunk may have left anonymous). Every step is one statement over the whole chunk.
  */
-/** Runs the claim of pending events alone among the processor's loops (see EventProcessor). */
-export type ClaimGate = <T>(claim: () => Promise<T>) => Promise<T>;
-const ungated: ClaimGate = (claim) => claim();
-
 export async function processChunk(tx: EntityManager, claim: Claim, lookbackDays: number, gate: ClaimGate = ungated): Promise<ChunkResult> {
   // a transaction may process several chunks (a rule change placing many events again)
   await tx.query(`DROP TABLE IF EXISTS ev_chunk`);

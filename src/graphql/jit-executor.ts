@@ -110,21 +110,21 @@ export class JitExecutor {
   }): Promise<ExecutionResult> {
     const { document, operation, context } = request;
     const key = keyOf(request.source, request.operationName);
+    const interpret = () =>
+      execute({ schema: this.schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
     let entry = this.compiled.get(key);
     if (!entry) {
       const runs = (this.runs.get(key) ?? 0) + 1;
       this.runs.set(key, runs);
       // subscriptions, and operations too large to keep compiled, stay with graphql-js
       if (runs < this.options.compileAfterRuns || operation.operation === 'subscription' || compiledBytes(request.source.length) > this.maxCompiledBytes / 64) {
-        return execute({ schema: this.schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
+        return interpret();
       }
       entry = this.compile(document, request.operationName, request.source.length);
       this.compiled.set(key, entry);
       this.runs.delete(key);
     }
-    if ('failed' in entry) {
-      return execute({ schema: this.schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
-    }
+    if ('failed' in entry) return interpret();
     const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
     if (coerced.errors) return { errors: coerced.errors };
     const variables = externalVariables(this.schema, operation, coerced.coerced);

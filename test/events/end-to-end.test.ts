@@ -106,9 +106,8 @@ const health = async () =>
   ).trackingHealth;
 
 /**
- * Whether `events` events are stored and none is pending. The report's figures are statements run
- * side by side (each its own snapshot), so a chunk committing meanwhile can show in one and not in
- * another: once this holds, the processing is done, and a report read after it is consistent.
+ * Whether `events` events are stored and none is pending (the report reads all its figures from
+ * one snapshot): once this holds, the processing is done.
  */
 const processedAll = (events: number) => (h: Health) => h.events === events && h.backlog === 0 && !h.outcomes.some((o) => o.outcome === 'PENDING');
 

@@ -24,8 +24,9 @@ export const BACKTEST_SQL = `
 WITH
 -- Cohort: leads created in the window or with a touch in the window, that had not reached
 -- SAL before from (still in marketing's hands): those created in it, and the others with a
--- touch in it (the window's touches read by time, each lead once; not a hashed IN list, which
--- would not fit in work_mem over a year, nor one probe per lead).
+-- touch in it (a semi-join, which the planner runs as one probe of the (lead, time) index per
+-- lead over a long window, where the window's touches outnumber the leads, or by reading the
+-- window's touches over a short one; not a hashed IN list, which would not fit in work_mem).
 cohort AS MATERIALIZED (
   SELECT l.id, l.created_at, l.mql_at, l.sal_at, l.sql_at, l.opportunity_at, l.customer_at
     FROM leads l
@@ -33,10 +34,10 @@ cohort AS MATERIALIZED (
      AND l.created_at >= $2 AND l.created_at < $3
   UNION ALL
   SELECT l.id, l.created_at, l.mql_at, l.sal_at, l.sql_at, l.opportunity_at, l.customer_at
-    FROM (SELECT DISTINCT t.lead_id FROM touchpoints t WHERE t.occurred_at >= $2 AND t.occurred_at < $3) w
-    JOIN leads l ON l.id = w.lead_id
+    FROM leads l
    WHERE (l.sal_at IS NULL OR l.sal_at >= $2)
      AND NOT (l.created_at >= $2 AND l.created_at < $3)
+     AND EXISTS (SELECT 1 FROM touchpoints t WHERE t.lead_id = l.id AND t.occurred_at >= $2 AND t.occurred_at < $3)
 ),
 cohort_ids AS MATERIALIZED (
   SELECT coalesce(array_agg(c.id ORDER BY c.id), '{}'::bigint[]) AS ids FROM cohort c
@@ -54,7 +55,7 @@ fit AS MATERIALIZED (
 ),
 -- Each cohort lead with its createdAt and fit (0 without a rule that holds).
 subject AS MATERIALIZED (
-  SELECT c.id, c.created_at, coalesce(f.fit, 0) AS fit
+  SELECT c.id, c.created_at, coalesce(f.fit, 0)::float8 AS fit   -- whole points: exact
     FROM cohort c
     LEFT JOIN fit f ON f.lead_id = c.id
 ),
@@ -126,9 +127,8 @@ stream AS (
          END AS at_to
     FROM cohort_touches t
     JOIN campaigns ca ON ca.id = t.campaign_id
-   CROSS JOIN LATERAL (SELECT rp.points[coalesce(array_position(rp.kinds, t.kind), 0) * rp.stride
-                                        + coalesce(array_position(rp.channels, ca.channel), 0) + 1] AS points
-                         FROM rule_points rp) x
+   CROSS JOIN LATERAL (SELECT (SELECT points FROM rule_points)[coalesce(array_position((SELECT kinds FROM rule_points), t.kind), 0) * (SELECT stride FROM rule_points)
+                                + coalesce(array_position((SELECT channels FROM rule_points), ca.channel), 0) + 1] AS points) x
   UNION ALL
   SELECT s.id, s.created_at, s.fit, true, 0::float8, 0::float8, 0::float8
     FROM subject s
@@ -141,17 +141,24 @@ stream AS (
 -- 2^halvings, the sum scaled back by 2^-halvings of the time; the window as the frame), within
 -- 1e-6 of the exact sum (each exact contribution is rounded to 12 decimals, the estimate's
 -- relative error is ~1e-15). A time whose estimate clears every bar by more than that margin
--- qualifies, one that misses a bar by more does not; the few within the margin (and those
--- more than 900 half-lives after createdAt, where the scaled sums could overflow) are decided
--- by the exact sums of qualification_pairs. Evaluation times are at or after createdAt
+-- qualifies, one that misses a bar by more does not. Whole points make ties on a bar common,
+-- and most ties are known exactly without the exact sums: without decay the estimate is a sum
+-- of whole numbers (exact in double precision); when every touch that counts lies at the
+-- evaluation time itself (age 0: each adds its points, undecayed) the engagement is the sum of
+-- their points; when the estimate passes the engagement cap by more than the margin, the
+-- engagement is the cap; with no touch that counts, it is 0. The few others within the margin
+-- (and those more than 900 half-lives after createdAt, where the scaled sums could overflow)
+-- are decided by the exact sums of qualification_pairs. Evaluation times are at or after createdAt
 -- (halvings >= 0); a touch more than 100 half-lives before createdAt adds exactly 0 at 12
 -- decimals at any of them, and 0 to the estimate (so the scaled sums never underflow).
 estimated AS (
   SELECT x.lead_id, x.at, x.fit, x.evaluation, x.halvings, x.at_to,
-         sum(CASE WHEN x.halvings < -100 OR x.halvings > 900 THEN 0::float8 ELSE x.points * power(2::float8, x.halvings) END) OVER w AS scaled_sum
+         sum(CASE WHEN x.halvings < -100 OR x.halvings > 900 THEN 0::float8 ELSE x.points * power(2::float8, x.halvings) END) OVER w AS scaled_sum,
+         min(x.at) FILTER (WHERE x.points <> 0) OVER w AS first_counted_at,
+         sum(x.points) OVER w AS points_sum
     FROM stream x
   WINDOW w AS (PARTITION BY x.lead_id ORDER BY x.at
-               RANGE BETWEEN make_interval(secs => coalesce((SELECT engagement_window_days FROM pol), 100000) * 86400) PRECEDING
+               RANGE BETWEEN floor(coalesce((SELECT engagement_window_days FROM pol), 100000) * 86400000000)::float8 * interval '1 microsecond' PRECEDING
                      AND CURRENT ROW)
 ),
 judged AS (
@@ -160,18 +167,34 @@ judged AS (
          CASE WHEN e.evaluation AND e.halvings <= 900
               THEN least(e.scaled_sum * power(2::float8, -e.halvings), (SELECT engagement_cap FROM settings))
          END AS engagement,
+         CASE WHEN NOT e.evaluation THEN NULL
+              WHEN (SELECT half_life_seconds FROM settings) IS NULL OR e.first_counted_at IS NULL OR e.first_counted_at = e.at
+                THEN least(coalesce(e.points_sum, 0), (SELECT engagement_cap FROM settings))
+              WHEN e.halvings <= 900 AND e.scaled_sum * power(2::float8, -e.halvings) >= (SELECT engagement_cap FROM settings) + 1e-6
+                THEN (SELECT engagement_cap FROM settings)
+         END AS exact_engagement,
          e.evaluation, (SELECT min_fit FROM settings) AS min_fit, (SELECT min_engagement FROM settings) AS min_engagement,
          (SELECT mql_threshold FROM settings) AS mql_threshold
     FROM estimated e
 ),
 bars AS (
   SELECT j.lead_id, j.at, j.fit, j.at_to, j.evaluation,
-         j.evaluation AND NOT j.unknown AND (j.min_fit IS NULL OR j.fit >= j.min_fit)
-           AND (j.min_engagement IS NULL OR j.engagement - 1e-6 >= j.min_engagement)
-           AND j.fit + j.engagement - 1e-6 >= j.mql_threshold AS clears,
-         j.evaluation AND NOT j.unknown AND NOT ((j.min_fit IS NULL OR j.fit >= j.min_fit)
-           AND (j.min_engagement IS NULL OR j.engagement + 1e-6 >= j.min_engagement)
-           AND j.fit + j.engagement + 1e-6 >= j.mql_threshold) AS misses
+         CASE WHEN j.exact_engagement IS NOT NULL
+              THEN (j.min_fit IS NULL OR j.fit >= j.min_fit)
+                   AND (j.min_engagement IS NULL OR j.exact_engagement >= j.min_engagement)
+                   AND j.fit + j.exact_engagement >= j.mql_threshold
+              ELSE j.evaluation AND NOT j.unknown AND (j.min_fit IS NULL OR j.fit >= j.min_fit)
+                   AND (j.min_engagement IS NULL OR j.engagement - 1e-6 >= j.min_engagement)
+                   AND j.fit + j.engagement - 1e-6 >= j.mql_threshold
+         END AS clears,
+         CASE WHEN j.exact_engagement IS NOT NULL
+              THEN NOT ((j.min_fit IS NULL OR j.fit >= j.min_fit)
+                        AND (j.min_engagement IS NULL OR j.exact_engagement >= j.min_engagement)
+                        AND j.fit + j.exact_engagement >= j.mql_threshold)
+              ELSE j.evaluation AND NOT j.unknown AND NOT ((j.min_fit IS NULL OR j.fit >= j.min_fit)
+                   AND (j.min_engagement IS NULL OR j.engagement + 1e-6 >= j.min_engagement)
+                   AND j.fit + j.engagement + 1e-6 >= j.mql_threshold)
+         END AS misses
     FROM judged j
 ),
 -- Per lead: its first clear time, the times near a bar (or unknown), and the estimate of its
@@ -179,7 +202,7 @@ bars AS (
 per_lead AS MATERIALIZED (
   SELECT b.lead_id, min(b.fit) AS fit,
          min(b.at) FILTER (WHERE b.clears) AS cleared_at,
-         array_agg(b.at ORDER BY b.at) FILTER (WHERE b.evaluation AND NOT b.clears AND NOT b.misses) AS close_times,
+         array_agg(b.at) FILTER (WHERE b.evaluation AND NOT b.clears AND NOT b.misses) AS close_times,
          sum(b.at_to) AS at_to,
          count(*) FILTER (WHERE b.at_to <> 0) AS contributing
     FROM bars b
@@ -328,12 +351,12 @@ month_rows AS (
 -- points inside the window at to, capped) places every lead whose estimate lies farther than
 -- 1e-6 (relative, at least 1e-6 absolute) from a band edge, far more than its error; the
 -- leads near an edge take their exact score from qualification_scores(..., strict => true).
--- The estimate is the exact score itself when no touch adds to it (the score is the fit) or
--- without decay (sums of whole points, exact in double precision): no lead needs the exact
--- sums then.
+-- The estimate is the exact score itself when no touch adds to it (the score is the fit),
+-- without decay (sums of whole points, exact in double precision), or when the engagement
+-- passes its cap by more than the margin (it is the cap): no lead needs the exact sums then.
 band_estimates AS (
   SELECT s.id AS lead_id, s.fit::float8 + coalesce(least(pl.at_to, st.engagement_cap), 0) AS score,
-         st.half_life_seconds IS NULL OR coalesce(pl.contributing, 0) = 0 AS exact
+         st.half_life_seconds IS NULL OR coalesce(pl.contributing, 0) = 0 OR pl.at_to >= st.engagement_cap + 1e-6 AS exact
     FROM subject s
    CROSS JOIN settings st
     LEFT JOIN per_lead pl ON pl.lead_id = s.id

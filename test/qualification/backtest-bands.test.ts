@@ -64,6 +64,19 @@ const policies: [string, QualificationPolicyInput, number][] = [
     20,
   ],
   [
+    'a 30-day half-life with the engagement capped at 10: capped scores on band edges, exact',
+    {
+      fitRules: [
+        { attribute: 'account.segment', operator: 'EQUALS' as never, values: [{ type: 'TEXT' as never, value: 'ENTERPRISE' }], points: 20 },
+        { attribute: 'lead.jobTitle', operator: 'CONTAINS' as never, values: [{ type: 'TEXT' as never, value: 'vp' }], points: 25 },
+      ],
+      engagementRules: [{ touchKinds: [], channels: [], points: 6 }],
+      engagementHalfLifeDays: 30,
+      engagementCap: 10,
+    },
+    30,
+  ],
+  [
     'no decay, a 60.5-day window: whole points, the estimate exact',
     { fitRules: [], engagementRules: [{ touchKinds: [], channels: [], points: 10 }, { touchKinds: ['CALL' as never], channels: [], points: 3 }], engagementWindowDays: 60.5 },
     25,

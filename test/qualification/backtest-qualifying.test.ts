@@ -12,8 +12,9 @@ import { createTestDatabase, TestDatabase } from '../helpers/db';
  * channel, double-precision running sums, the exact sums near a bar): on the demo company (size
  * S) they must be exactly the leads and times of the definition, qualification_qualifying_at
  * over the cohort, month by month, under decay, windows, caps and minimums, with ties on a bar
- * (integer points without decay: decided exactly) and a half-life so short that the estimate
- * gives up (more than 900 half-lives after createdAt: decided exactly).
+ * (integer points without decay, whole points at a touch's own instant under decay, an
+ * engagement at its cap: all decided exactly without the exact sums) and a half-life so short
+ * that the estimate gives up (more than 900 half-lives after createdAt: the exact sums).
  */
 
 jest.setTimeout(180_000);
@@ -99,6 +100,27 @@ const policies: [string, QualificationPolicyInput, number, { from: string; to: s
       engagementCap: 40,
     },
     12,
+    year,
+  ],
+  [
+    'a 30-day half-life with whole points: on the bar at a touch’s own instant (decided exactly)',
+    {
+      fitRules: [{ attribute: 'account.segment', operator: 'EQUALS' as never, values: [{ type: 'TEXT' as never, value: 'ENTERPRISE' }], points: 20 }],
+      engagementRules: [{ touchKinds: [], channels: [], points: 10 }],
+      engagementHalfLifeDays: 30,
+    },
+    30,
+    year,
+  ],
+  [
+    'a 30-day half-life with the engagement capped at 10: on the bar at the cap (decided exactly)',
+    {
+      fitRules: [{ attribute: 'account.segment', operator: 'EQUALS' as never, values: [{ type: 'TEXT' as never, value: 'ENTERPRISE' }], points: 20 }],
+      engagementRules: [{ touchKinds: [], channels: [], points: 6 }],
+      engagementHalfLifeDays: 30,
+      engagementCap: 10,
+    },
+    30,
     year,
   ],
   [

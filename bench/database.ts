@@ -116,6 +116,24 @@ export interface LoadFigures {
   /** Building the attribution cache after the rows were committed. */
   cacheMs: number;
   steps: { step: string; ms: number }[];
+  /** pg_database_size after the load and its VACUUM (absent in older reports). */
+  databaseBytes?: number;
+  /** The touchpoints table with its indexes and TOAST (pg_total_relation_size). */
+  touchpointBytes?: number;
+}
+
+/** The database's size on disk and the touchpoints' share of it. */
+export async function databaseSize(url: string): Promise<{ databaseBytes: number; touchpointBytes: number }> {
+  const client = new Client({ connectionString: url, application_name: 'bench' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ db: string; tp: string }>(
+      `SELECT pg_database_size(current_database())::text AS db, pg_total_relation_size('touchpoints')::text AS tp`,
+    );
+    return { databaseBytes: Number(rows[0]?.db ?? 0), touchpointBytes: Number(rows[0]?.tp ?? 0) };
+  } finally {
+    await client.end();
+  }
 }
 
 /** Applies the migrations to the database of `url` (an empty one gets the whole schema). */

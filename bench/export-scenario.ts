@@ -5,7 +5,7 @@
  * must stay flat however many rows there are: at size M, 1M touchpoints.
  *
  * Hooked into `npm run bench` after the flood (bench/run.ts). On its own, on a fresh database:
- *   npm run build && node dist/bench/export-scenario.js [--size S|M|<accounts>] [--format csv|jsonl|parquet]
+ *   npm run build && node dist/bench/export-scenario.js [--size S|M|L|<accounts>] [--format csv|jsonl|parquet]
  */
 import 'reflect-metadata';
 import { readFileSync, rmSync } from 'node:fs';
@@ -140,7 +140,7 @@ async function main(): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--size') size = parseDemoSize(argv[++i] ?? '');
     else if (argv[i] === '--format') format = (argv[++i] ?? 'csv') as ExportFormatName;
-    else throw new Error(`unknown argument ${argv[i]}: --size S|M|<accounts>, --format csv|jsonl|parquet`);
+    else throw new Error(`unknown argument ${argv[i]}: --size S|M|L|<accounts>, --format csv|jsonl|parquet`);
   }
   if (!['csv', 'jsonl', 'parquet'].includes(format)) throw new Error(`--format must be csv, jsonl or parquet`);
   const log = (line: string) => process.stderr.write(`[export bench] ${line}\n`);

@@ -35,6 +35,12 @@ interface ChildResult {
 
 const run = promisify(execFile);
 
+/** The external ids of the generator's CSV on the demo's leads and campaigns (their ids, prefixed l and c). */
+export async function giveExternalIds(client: Client): Promise<void> {
+  await client.query(`UPDATE leads SET external_id = 'l' || id WHERE external_id IS NULL`);
+  await client.query(`UPDATE campaigns SET external_id = 'c' || id WHERE external_id IS NULL`);
+}
+
 /**
  * Gives the demo's leads and campaigns the external ids the generator's CSV uses (their ids,
  * prefixed l and c), empties touchpoints (the file holds them all), writes the file into
@@ -44,8 +50,7 @@ export async function importScenario(url: string, size: DemoSizeOption, work: st
   const client = new Client({ connectionString: url, application_name: 'bench-import' });
   await client.connect();
   try {
-    await client.query(`UPDATE leads SET external_id = 'l' || id WHERE external_id IS NULL`);
-    await client.query(`UPDATE campaigns SET external_id = 'c' || id WHERE external_id IS NULL`);
+    await giveExternalIds(client);
     await client.query('TRUNCATE touchpoints');
     await client.query('VACUUM (ANALYZE) leads, campaigns, touchpoints');
   } finally {

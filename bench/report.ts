@@ -98,26 +98,35 @@ function ms(value: number): string {
   return num(value, value < 10 ? 2 : value < 100 ? 1 : 0);
 }
 
-/** Checks the targets of issue 6 (set for M on 2 cores) against the figures. */
+/**
+ * Checks the targets (set for M on 2 cores: issues 6, 15 and 16) against the figures. At L the
+ * latency targets of M do not apply: L has its own for (c), and the rest is read beside M.
+ */
 export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   const targets: Target[] = [];
+  const large = report.size === 'L';
   const add = (scenario: string, name: string, pass: boolean) => targets.push({ scenario, name, pass });
   for (const s of report.scenarios) {
     const p50 = s.load.p50Ms;
     // issue 16's targets (M, 2 cores): ratios to PostGraphile measured in the same run
     if (s.key === 'a') {
-      add(s.key, '≥ 2,000 req/s', s.load.requestsPerSecond >= 2000);
+      if (!large) add(s.key, '≥ 2,000 req/s', s.load.requestsPerSecond >= 2000);
       if (s.reference?.requestsPerSecond !== undefined) add(s.key, 'req/s ≥ PostGraphile', s.load.requestsPerSecond >= s.reference.requestsPerSecond);
     }
     if (s.key === 'b') {
       add(s.key, '≤ 5 SQL', s.statements !== null && s.statements <= 5);
-      if (s.reference) add(s.key, 'p50 ≤ 0.8× PostGraphile', s.reference.ratio <= 0.8);
+      if (s.reference && !large) add(s.key, 'p50 ≤ 0.8× PostGraphile', s.reference.ratio <= 0.8);
     }
-    if (s.key === 'c-DATA_DRIVEN') add(s.key, 'p50 ≤ 500 ms', p50 <= 500);
-    else if (s.key.startsWith('c-')) add(s.key, 'p50 ≤ 150 ms', p50 <= 150);
+    if (large) {
+      // issue 16 at L (10x M): 12 months of a rule-based model within 300 ms; the rest is reported beside M
+      if (s.key.startsWith('c-') && s.key !== 'c-DATA_DRIVEN') add(s.key, 'p50 ≤ 300 ms at L', p50 <= 300);
+    } else {
+      if (s.key === 'c-DATA_DRIVEN') add(s.key, 'p50 ≤ 500 ms', p50 <= 500);
+      else if (s.key.startsWith('c-')) add(s.key, 'p50 ≤ 150 ms', p50 <= 150);
+      if (s.key === 'd' || s.key === 'e' || s.key === 'g') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
+      if (s.key === 'i') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
+    }
     if (s.key.startsWith('c-') && s.reference) add(s.key, '≤ 1.2× SQL', s.reference.ratio <= 1.2);
-    if (s.key === 'd' || s.key === 'e' || s.key === 'g') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
-    if (s.key === 'i') add(s.key, 'p50 ≤ 250 ms', p50 <= 250);
     if (s.key === 'f-flooded') add(s.key, 'every request answered', s.load.errors === 0);
     // the event intake (issue 15, 2 cores): batches of 100 events
     if (s.key === 'k') {
@@ -205,6 +214,12 @@ export function markdownTable(report: BenchReport): string {
     `| Attribution cache built after the load (reports read the touches meanwhile) | 1 | | ${num(load.cacheMs / 1000, 1)} s | | | | |` +
       tailCells(['', '', '', '']),
   );
+  if (load.databaseBytes !== undefined) {
+    lines.push(
+      `| Database size after the load (touchpoints with their indexes: ${num((load.touchpointBytes ?? 0) / MB)} MB) | | | ${num(load.databaseBytes / MB)} MB | | | | |` +
+        tailCells(['', '', '', '']),
+    );
+  }
   const imp = report.importRate;
   if (imp) {
     const iv = verdicts(report, 'import');

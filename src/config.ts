@@ -18,7 +18,7 @@ export interface Config {
   host: string;
   /** Load the demo data set into an empty database on start. */
   seedDemo: boolean;
-  /** Size of the demo data set: S, M or a number of accounts. */
+  /** Size of the demo data set: S, M, L or a number of accounts. */
   demoSize: string;
   logLevel: string;
   maxPageSize: number;

@@ -19,7 +19,7 @@ export interface DemoSize {
 }
 
 /** `S` (~300 accounts), `M` (10k accounts, ~1M touchpoints), a number of accounts, or explicit figures. */
-export type DemoSizeOption = 'S' | 'M' | number | (Partial<DemoSize> & { accounts: number });
+export type DemoSizeOption = 'S' | 'M' | 'L' | number | (Partial<DemoSize> & { accounts: number });
 
 export interface DemoOptions {
   size?: DemoSizeOption;
@@ -34,7 +34,8 @@ export const DEFAULT_SEED = 20261101;
 /** Days of history before the anchor in which leads are created. */
 export const HISTORY_DAYS = 760;
 
-const SIZE_ACCOUNTS = { S: 300, M: 10_000 } as const;
+/** S: a demo; M: a mid-sized company; L: 10x M (100k accounts, 1M leads, 10M touchpoints). */
+const SIZE_ACCOUNTS = { S: 300, M: 10_000, L: 100_000 } as const;
 
 /** Scales from S (300 accounts, 40 campaigns, 3.4 touches per lead) to M (10k, 300, 10) and beyond. */
 export function resolveDemoSize(size: DemoSizeOption = 'S'): DemoSize {
@@ -54,12 +55,12 @@ export function resolveDemoSize(size: DemoSizeOption = 'S'): DemoSize {
   };
 }
 
-/** Reads `S`, `M` or a number of accounts (CLI flags, environment variables). */
+/** Reads `S`, `M`, `L` or a number of accounts (CLI flags, environment variables). */
 export function parseDemoSize(text: string): DemoSizeOption {
   const upper = text.trim().toUpperCase();
-  if (upper === 'S' || upper === 'M') return upper;
+  if (upper === 'S' || upper === 'M' || upper === 'L') return upper;
   const accounts = Number(upper);
-  if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`demo size must be S, M or a number of accounts, got "${text}"`);
+  if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`demo size must be S, M, L or a number of accounts, got "${text}"`);
   return accounts;
 }
 

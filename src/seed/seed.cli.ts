@@ -10,7 +10,7 @@ import { loadDemoData, LoadDemoOptions } from './load-demo';
 
 const USAGE = `Loads the demo data set into an empty database (migrating it first).
 
-  node dist/src/seed/seed.cli.js [--size S|M|<accounts>] [--seed <n>] [--anchor <ISO time>] [--embedded] [--steps]
+  node dist/src/seed/seed.cli.js [--size S|M|L|<accounts>] [--seed <n>] [--anchor <ISO time>] [--embedded] [--steps]
   node dist/src/seed/seed.cli.js --csv <dir> [--size ...] [--seed ...] [--anchor ...]
 
   DATABASE_URL   the database to fill (required unless --embedded)

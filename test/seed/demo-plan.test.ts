@@ -31,9 +31,11 @@ describe('seeded random numbers', () => {
 });
 
 describe('demo sizes', () => {
-  it('resolves S and M to the documented figures and scales a number of accounts', () => {
+  it('resolves S, M and L to the documented figures and scales a number of accounts', () => {
     expect(resolveDemoSize('S')).toEqual({ accounts: 300, leadsPerAccount: 10, touchpointsPerLead: 3.4, campaigns: 40 });
     expect(resolveDemoSize('M')).toEqual({ accounts: 10_000, leadsPerAccount: 10, touchpointsPerLead: 10, campaigns: 300 });
+    // L = 10x M in accounts, leads and touchpoints; campaigns 40 x (100,000 / 300)^0.575 = 40 x 28.2 ~ 1,129
+    expect(resolveDemoSize('L')).toEqual({ accounts: 100_000, leadsPerAccount: 10, touchpointsPerLead: 10, campaigns: 1_129 });
     const between = resolveDemoSize(2000);
     expect(between.campaigns).toBeGreaterThan(40);
     expect(between.campaigns).toBeLessThan(300);
@@ -44,8 +46,9 @@ describe('demo sizes', () => {
     expect(() => resolveDemoSize(0)).toThrow(/at least 1 account/);
     expect(() => resolveDemoSize({ accounts: 10, campaigns: 5 })).toThrow(/one per channel/);
     expect(parseDemoSize('m')).toBe('M');
+    expect(parseDemoSize(' L ')).toBe('L');
     expect(parseDemoSize('1200')).toBe(1200);
-    expect(() => parseDemoSize('XL')).toThrow(/S, M or a number/);
+    expect(() => parseDemoSize('XL')).toThrow(/S, M, L or a number/);
   });
 
   it('produces rows lazily, so even M starts streaming at once', () => {

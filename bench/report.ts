@@ -189,7 +189,7 @@ function scenarioCell(s: ScenarioFigures): string {
 export function markdownTable(report: BenchReport): string {
   const comparable = !report.smoke;
   const head = '| Scenario | Conn | Requests | Throughput | p50 ms | p95 ms | p99 ms | SQL/req |' +
-    (comparable ? ' Reference p50 ms | Ours ÷ ref | Target (M) | Result |' : '');
+    (comparable ? ` Reference p50 ms | Ours ÷ ref | Target (${report.size === 'L' ? 'L' : 'M'}) | Result |` : '');
   const rule = '|---|--:|--:|--:|--:|--:|--:|--:|' + (comparable ? '--:|--:|---|---|' : '');
   const lines = [head, rule];
   /** The comparison and target cells of a row (none in a smoke run). */

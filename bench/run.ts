@@ -34,10 +34,10 @@ import {
 import { answersGraphQL, askStatementCount, healthy, ourServerEnv, ServerProcess, spawnServer } from './server-process';
 import { captureStatements, directTiming, explainStatements, runDirect, StatementCapture } from './statements';
 
-const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration <s>] [--explain] [--record]
+const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration <s>] [--explain] [--record] [--no-bulk|--bulk]
 
   --size      data set (default S: ~10k touchpoints; M: 10k accounts, 1M touchpoints;
-              L: 100k accounts, 10M touchpoints, about an hour and ~20 GB of disk)
+              L: 100k accounts, 10M touchpoints, about 25 minutes and ~7 GB of disk)
   --smoke     CI: short runs, no timing assertions; exits non-zero when a scenario errors
   --duration  measured seconds per scenario (default 10)
   --explain   also write EXPLAIN (ANALYZE, BUFFERS) of the (c)-(e) statements beside the results

@@ -2,13 +2,63 @@ import type { PoolClient } from 'pg';
 import { copyRows } from '../../seed/copy-loader';
 import { copyValue, SQL_TYPE, stageColumn } from '../columns';
 import type { ImportCounts, ImportOptions, ImportRowError } from '../engine';
-import { Check, KindSpec, lit, OK, Step, StepContext } from './kind';
+import { Check, KindSpec, lit, Lookup, OK, Step, StepContext } from './kind';
 import type { MappedRow } from './rows';
 
 /** Rows per batch: one COPY, one set of checks and one upsert per batch; memory holds one batch. */
 export const BATCH_ROWS = 20_000;
 
 const isCheck = (step: Step): step is Check => 'where' in step;
+const isLookup = (step: Step): step is Lookup => 'lookup' in step;
+
+/** A step as run: look-ups put together (see Lookup), checks and computes as they are. */
+type Planned = Check | { sql: string } | { lookups: Lookup[] };
+
+/**
+ * The steps in the order they run, look-ups gathered: a look-up joins the latest group when no
+ * compute follows that group and no check after it reads the look-up's column (its
+ * `s.<column>`); else it starts a group of its own. What each check sees is what it saw in the
+ * written order: the columns it reads were set by the same look-ups before it.
+ */
+export function planSteps(steps: readonly Step[]): Planned[] {
+  const planned: Planned[] = [];
+  for (const step of steps) {
+    if (!isLookup(step)) {
+      planned.push(isCheck(step) ? step : { sql: step.sql });
+      continue;
+    }
+    const reads = new RegExp(`\\bs\\.${step.lookup}\\b`);
+    let joined = false;
+    for (let i = planned.length - 1; i >= 0; i--) {
+      const p = planned[i] as Planned;
+      if ('lookups' in p) {
+        // not a second look-up of a column of the group, nor one that reads a column the group sets
+        if (!p.lookups.some((l) => l.lookup === step.lookup || new RegExp(`\\bs\\.${l.lookup}\\b`).test(step.sql))) {
+          p.lookups.push(step);
+          joined = true;
+        }
+        break;
+      }
+      if (!isPlannedCheck(p) || reads.test(p.where) || reads.test(p.reason)) break;
+    }
+    if (!joined) planned.push({ lookups: [step] });
+  }
+  return planned;
+}
+
+const isPlannedCheck = (p: Planned): p is Check => 'where' in p;
+
+/**
+ * One UPDATE for a group of look-ups: every staged row is probed once per look-up (index
+ * probes, whatever the size of the looked-up table), and only rows that found something get a
+ * new version.
+ */
+export function lookupSql(lookups: readonly Lookup[]): string {
+  const found = lookups.map((l) => `x.${l.lookup} IS NOT NULL`).join(' OR ');
+  return `UPDATE import_stage u SET ${lookups.map((l) => `${l.lookup} = coalesce(x.${l.lookup}, u.${l.lookup})`).join(', ')}
+    FROM (SELECT s.line${lookups.map((l) => `, ${l.sql} AS ${l.lookup}`).join('')} FROM import_stage s) x
+   WHERE x.line = u.line AND (${found})`;
+}
 
 /**
  * Runs the batches of one import on one connection: each is COPYed into the temporary table
@@ -80,8 +130,7 @@ export class BatchRunner {
       const names = this.spec.columns.filter((c) => present.has(c.name)).map((c) => c.name);
       await copyRows(this.client, 'import_stage', copyColumns, staged.map((row) => `${row.line}\t${names.map((n) => copyValue(row.cells.get(n) ?? null)).join('\t')}\n`));
       await this.client.query('ANALYZE import_stage');
-      for (const step of this.genericSteps(ctx)) await this.step(step);
-      for (const step of this.spec.steps(ctx)) await this.step(step);
+      for (const step of planSteps([...this.genericSteps(ctx), ...this.spec.steps(ctx)])) await this.step(step);
       result = await this.applyBatch(ctx, staged);
       const failed = result.errors.length + failedEarly.length;
       await this.client.query(
@@ -118,7 +167,7 @@ export class BatchRunner {
     const mode = this.options.mode ?? 'UPSERT';
     const first = `(SELECT min(d.line) FROM import_stage d WHERE d.c_external_id = s.c_external_id)`;
     const steps: Step[] = [
-      { sql: `UPDATE import_stage s SET target_id = t.id FROM ${table} t WHERE t.external_id = s.c_external_id` },
+      { lookup: 'target_id', sql: `(SELECT t.id FROM ${table} t WHERE t.external_id = s.c_external_id)` },
       { column: 'externalId', where: `s.line > ${first}`, reason: `format('appears again; first on line %s', ${first})` },
     ];
     if (mode === 'CREATE') {
@@ -135,8 +184,12 @@ export class BatchRunner {
     return steps;
   }
 
-  private async step(step: Step): Promise<void> {
-    if (!isCheck(step)) {
+  private async step(step: Planned): Promise<void> {
+    if ('lookups' in step) {
+      await this.client.query(lookupSql(step.lookups));
+      return;
+    }
+    if (!isPlannedCheck(step)) {
       await this.client.query(step.sql);
       return;
     }

@@ -19,7 +19,19 @@ export interface Compute {
   sql: string;
 }
 
-export type Step = Check | Compute;
+/**
+ * A look-up: staging column `target` takes the value of `sql`, a scalar sub-query over `s`
+ * probing a unique index (at most one row), where it finds one; elsewhere the column keeps its
+ * value. The runner puts look-ups together into one UPDATE of the staging table (one new version
+ * of each staged row instead of one per look-up) and moves a look-up earlier past checks that do
+ * not read its column (checks write only err_column and err_reason, which no look-up reads).
+ */
+export interface Lookup {
+  lookup: string;
+  sql: string;
+}
+
+export type Step = Check | Compute | Lookup;
 
 /** A column of the target table and the SQL expression (over `s`) of its new value. */
 export interface Field {
@@ -113,27 +125,37 @@ export const accountRef = (requiredForNew: boolean): Reference => ({
 export function referenceSteps(ref: Reference, present: ReadonlySet<string>): Step[] {
   const steps: Step[] = [];
   const columns: string[] = [];
-  if (ref.byKey && present.has(ref.byKey.column)) {
-    const c = `s.${sc(ref.byKey.column)}`;
-    columns.push(ref.byKey.column);
+  const byKey = ref.byKey && present.has(ref.byKey.column) ? ref.byKey : null;
+  if (byKey) {
+    const c = `s.${sc(byKey.column)}`;
+    columns.push(byKey.column);
     steps.push(
-      { sql: `UPDATE import_stage s SET ${ref.target} = r.id FROM ${ref.table} r WHERE ${ref.byKey.sql} = ${c}` },
-      { column: ref.byKey.column, where: `${c} IS NOT NULL AND s.${ref.target} IS NULL`, reason: `format('no ${ref.label} with ${ref.byKey.what} "%s"', ${c})` },
+      { lookup: ref.target, sql: `(SELECT r.id FROM ${ref.table} r WHERE ${byKey.sql} = ${c})` },
+      { column: byKey.column, where: `${c} IS NOT NULL AND s.${ref.target} IS NULL`, reason: `format('no ${ref.label} with ${byKey.what} "%s"', ${c})` },
     );
   }
   if (ref.byExternalId && present.has(ref.byExternalId)) {
     const c = `s.${sc(ref.byExternalId)}`;
     columns.push(ref.byExternalId);
     const found = `(SELECT r.id FROM ${ref.table} r WHERE r.external_id = ${c})`;
-    steps.push(
-      { column: ref.byExternalId, where: `${c} IS NOT NULL AND ${found} IS NULL`, reason: `format('no ${ref.label} with externalId "%s"', ${c})` },
-      {
-        column: ref.byExternalId,
-        where: `${c} IS NOT NULL AND s.${ref.target} IS NOT NULL AND s.${ref.target} <> ${found}`,
-        reason: `'names another ${ref.label} than ${ref.byKey?.column ?? ''}'`,
-      },
-      { sql: `UPDATE import_stage s SET ${ref.target} = r.id FROM ${ref.table} r WHERE r.external_id = ${c}` },
-    );
+    if (byKey) {
+      // both keys given: each must name a row, and the same one
+      steps.push(
+        { column: ref.byExternalId, where: `${c} IS NOT NULL AND ${found} IS NULL`, reason: `format('no ${ref.label} with externalId "%s"', ${c})` },
+        {
+          column: ref.byExternalId,
+          where: `${c} IS NOT NULL AND s.${ref.target} IS NOT NULL AND s.${ref.target} <> ${found}`,
+          reason: `'names another ${ref.label} than ${byKey.column}'`,
+        },
+        { lookup: ref.target, sql: found },
+      );
+    } else {
+      // the column is empty before the look-up, so after it an external id that found nothing left it empty
+      steps.push(
+        { lookup: ref.target, sql: found },
+        { column: ref.byExternalId, where: `${c} IS NOT NULL AND s.${ref.target} IS NULL`, reason: `format('no ${ref.label} with externalId "%s"', ${c})` },
+      );
+    }
   }
   if (ref.requiredForNew) {
     const first = ref.byExternalId ?? ref.byKey?.column ?? null;

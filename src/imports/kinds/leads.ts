@@ -35,23 +35,25 @@ const AUTOMATIC_MQL = `EXISTS (SELECT 1 FROM lead_stage_changes c WHERE c.lead_i
 function stageSteps(present: ReadonlySet<string>, actorRole: string): Step[] {
   const times = Object.values(TIME_COLUMN);
   const given = (c: string) => (present.has(c) ? `s.c_${snake(c)}` : 'NULL');
-  const steps: Step[] = [
-    // what the lead has: its stage, when it was created and the first time it reached each stage
-    {
-      sql: `UPDATE import_stage s SET old_stage = l.stage, f_created_at = l.created_at,
-              ${times.map((c) => `f_${snake(c)} = l.${snake(c)}`).join(', ')}
-              FROM leads l WHERE l.id = s.target_id`,
-    },
-    { sql: `UPDATE import_stage s SET f_created_at = ${present.has('createdAt') ? 'coalesce(s.c_created_at, now())' : 'now()'} WHERE s.target_id IS NULL` },
-    // a time already set is kept (it is when the stage was first reached); the file fills the others
-    { sql: `UPDATE import_stage s SET ${times.map((c) => `f_${snake(c)} = coalesce(s.f_${snake(c)}, ${given(c)})`).join(', ')}` },
-  ];
   // without a stage: the furthest funnel stage the times show, unless the lead is already further
-  const derived = `CASE ${[...FUNNEL].reverse().map((st) => `WHEN s.f_${snake(TIME_COLUMN[st])} IS NOT NULL THEN '${st}'`).join(' ')} ELSE 'NEW' END`;
-  const fromTimes = `CASE WHEN s.old_stage IS NULL OR ${rank('s.old_stage')} < ${rank(derived)} THEN ${derived} ELSE s.old_stage END`;
+  const derived = `CASE ${[...FUNNEL].reverse().map((st) => `WHEN x.f_${snake(TIME_COLUMN[st])} IS NOT NULL THEN '${st}'`).join(' ')} ELSE 'NEW' END`;
+  const fromTimes = `CASE WHEN x.old_stage IS NULL OR ${rank('x.old_stage')} < ${rank(derived)} THEN ${derived} ELSE x.old_stage END`;
   // a source system that never qualified a lead the policy made an MQL still says NEW: that keeps it
-  const givenStage = `CASE WHEN s.c_stage = 'NEW' AND s.old_stage = 'MQL' AND ${AUTOMATIC_MQL} THEN s.old_stage ELSE s.c_stage END`;
-  steps.push({ sql: `UPDATE import_stage s SET f_stage = ${present.has('stage') ? `coalesce(${givenStage}, ${fromTimes})` : fromTimes}` });
+  const givenStage = `CASE WHEN s.c_stage = 'NEW' AND x.old_stage = 'MQL' AND ${AUTOMATIC_MQL} THEN x.old_stage ELSE s.c_stage END`;
+  const newCreatedAt = present.has('createdAt') ? 'coalesce(s.c_created_at, now())' : 'now()';
+  const steps: Step[] = [
+    // in one statement (one new version of each staged row): what the lead has (its stage, when
+    // it was created, the first time it reached each stage); a time already set is kept (it is
+    // when the stage was first reached) and the file fills the others; then the stage
+    {
+      sql: `UPDATE import_stage s SET (old_stage, f_created_at, ${times.map((c) => `f_${snake(c)}`).join(', ')}, f_stage) = (
+              SELECT x.old_stage, x.f_created_at, ${times.map((c) => `x.f_${snake(c)}`).join(', ')},
+                     ${present.has('stage') ? `coalesce(${givenStage}, ${fromTimes})` : fromTimes}
+                FROM (SELECT l.stage AS old_stage, CASE WHEN s.target_id IS NULL THEN ${newCreatedAt} ELSE l.created_at END AS f_created_at,
+                             ${times.map((c) => `coalesce(l.${snake(c)}, ${given(c)}) AS f_${snake(c)}`).join(', ')}
+                        FROM (VALUES (1)) one LEFT JOIN leads l ON l.id = s.target_id) x)`,
+    },
+  ];
   const moved = 's.target_id IS NOT NULL AND s.f_stage <> s.old_stage';
   const checks: Check[] = [
     { column: 'stage', where: `${moved} AND s.f_stage = 'NEW'`, reason: lit('a lead cannot go back to NEW; recycle it instead') },
@@ -90,17 +92,19 @@ function stageSteps(present: ReadonlySet<string>, actorRole: string): Step[] {
   // creation for a new lead (as createLead) or now (as changeLeadStage); a jump fills the
   // skipped stages with the time of the stage after them
   const fallback = `CASE WHEN s.target_id IS NULL THEN s.f_created_at ELSE now() END`;
-  for (let i = FUNNEL.length - 1; i >= 0; i--) {
-    const st = FUNNEL[i] ?? 'MQL';
-    const next = FUNNEL[i + 1];
-    const col = `f_${snake(TIME_COLUMN[st])}`;
-    const later = next ? `, s.f_${snake(TIME_COLUMN[next])}` : '';
-    steps.push({ sql: `UPDATE import_stage s SET ${col} = coalesce(s.${col}, CASE WHEN s.f_stage = '${st}' THEN ${fallback} END${later})` });
-  }
-  for (const st of ['RECYCLED', 'DISQUALIFIED'] as const) {
-    const col = `f_${snake(TIME_COLUMN[st])}`;
-    steps.push({ sql: `UPDATE import_stage s SET ${col} = coalesce(s.${col}, CASE WHEN s.f_stage = '${st}' THEN ${fallback} END)` });
-  }
+  const reached = (st: string) => `CASE WHEN s.f_stage = '${st}' THEN ${fallback} END`;
+  // a funnel stage's time, given the times of the stages after it: its own, else the fallback if
+  // it is the lead's stage, else the time of the next stage (computed the same way)
+  const filled = (i: number): string => {
+    const st = FUNNEL[i];
+    if (st === undefined) return 'NULL';
+    return `coalesce(s.f_${snake(TIME_COLUMN[st])}, ${reached(st)}, ${filled(i + 1)})`;
+  };
+  const fills = [
+    ...FUNNEL.map((st, i) => `f_${snake(TIME_COLUMN[st])} = ${filled(i)}`),
+    ...(['RECYCLED', 'DISQUALIFIED'] as const).map((st) => `f_${snake(TIME_COLUMN[st])} = coalesce(s.f_${snake(TIME_COLUMN[st])}, ${reached(st)})`),
+  ];
+  steps.push({ sql: `UPDATE import_stage s SET ${fills.join(', ')}` });
   // the order the CHECK constraints of leads demand, named by the later column
   const order: [string, string, string][] = [
     ['mqlAt', 'f_mql_at', 'f_created_at'],

@@ -42,7 +42,12 @@ export interface CliRun {
   firstError: string | null;
 }
 
+/** Which doors the history goes through: both (CLI twice, then HTTP), or the CLI once (the load of size L). */
+export type HistoryDoors = 'all' | 'cli';
+
 export interface HistoryImportFigures {
+  /** Absent in older reports: all. */
+  doors?: HistoryDoors;
   files: HistoryFile[];
   rows: number;
   bytes: number;
@@ -166,16 +171,20 @@ export interface HistoryImportOptions {
   work: string;
   rateLimitPerMinute: number;
   log: (line: string) => void;
+  /** Default all. */
+  doors?: HistoryDoors;
 }
 
 export async function historyImportScenario(options: HistoryImportOptions): Promise<HistoryImportFigures> {
   const { db, size, work, log } = options;
+  const doors = options.doors ?? 'all';
   const dir = join(work, 'history');
   const started = performance.now();
   const written = await writeDemoCsv(dir, { size });
   const writeMs = Math.round(performance.now() - started);
   const files: HistoryFile[] = Object.entries(written).map(([kind, rows]) => ({ kind: kind as ImportKind, rows, bytes: statSync(join(dir, `${kind}.csv`)).size }));
   const figures: HistoryImportFigures = {
+    doors,
     files,
     rows: files.reduce((n, f) => n + f.rows, 0),
     bytes: files.reduce((n, f) => n + f.bytes, 0),
@@ -212,12 +221,30 @@ export async function historyImportScenario(options: HistoryImportOptions): Prom
       log(`  ${cli.rows} rows in ${sec(cli.ms)} (process ${sec(cli.processMs)}): ${cli.rowsPerSecond} rows/s; importer peak RSS ${cli.peakRssBytes === null ? '—' : mb(cli.peakRssBytes)}`);
       problems.push(...checkDoor('CLI', files, cli.kinds, false));
       if (cli.firstError && cli.kinds.some((k) => k.counts.failed > 0)) problems.push(`CLI: first failed row: ${cli.firstError}`);
+      if (doors === 'cli') return;
       log('history import: the same bundle through the CLI again');
       const again = await importWithCli(dir, cliUrl, join(work, 'history-cli-again.log'), log);
       figures.cliAgain = again;
       log(`  ${again.rows} rows in ${sec(again.ms)}: ${again.rowsPerSecond} rows/s`);
       problems.push(...checkDoor('CLI again', files, again.kinds, true));
     });
+
+    if (doors === 'cli') {
+      await attempt('row counts', async () => {
+        const counts = await countRows(cliUrl, files.map((f) => tableOf(f.kind)));
+        figures.tables = files.map((f) => ({ table: tableOf(f.kind), kind: f.kind, written: f.rows, cli: counts.get(tableOf(f.kind)) ?? null, http: null }));
+        for (const t of figures.tables) if (t.cli !== t.written) problems.push(`rows of ${t.table}: ${t.written} written, ${t.cli} after the CLI`);
+        log(`history import: rows per table (written / CLI): ${figures.tables.map((t) => `${t.table} ${t.written ?? '-'}/${t.cli}`).join(', ')}`);
+      });
+      await attempt(METRIC_LABEL, async () => {
+        const [cli, copy] = await Promise.all([metricAnswer(cliUrl), metricAnswer(db.url)]);
+        const { canonical: cliText, ...cliFigures } = cli;
+        figures.metric = { label: METRIC_LABEL, cli: cliFigures, http: null, cliEqualsHttp: null, equalsCopyLoad: copy.canonical === cliText };
+        log(`history import: ${METRIC_LABEL}: total revenue ${cli.totalRevenue} (CLI), ${copy.totalRevenue} (COPY) over ${cli.campaigns} campaigns: ${copy.canonical === cliText ? 'the same' : 'DIFFERENT'}`);
+        // for information, as with both doors: the COPY load is not an import of the same files (see equalsCopyLoad)
+      });
+      return figures;
+    }
 
     httpDb = await db.another('history_http');
     const httpUrl = httpDb.url;

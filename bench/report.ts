@@ -301,7 +301,9 @@ function historyRows(report: BenchReport, h: HistoryImportFigures, tailCells: (c
     const rss = cli.peakRssBytes === null ? '—' : `${num(cli.peakRssBytes / MB)} MB`;
     row(`History import through the CLI (\`npm run import -- --bundle\`, ${bundle}): ${counted(sum(cli.kinds))} in ${num(cli.ms / 1000, 1)} s (the process: ${num(cli.processMs / 1000, 1)} s); importer peak RSS ${rss}`, `${num(cli.rowsPerSecond)} rows/s`);
   } else row('History import through the CLI: **did not run through** (see the errors)', '—');
+  const oneDoor = h.doors === 'cli';
   const again = h.cliAgain;
+  if (oneDoor) row('The same bundle through the CLI again, and through HTTP: not run (`--history cli`, the default at L)', '—');
   if (again) {
     const noOp = again.kinds.every((k) => k.counts.unchanged === k.counts.processed) && again.rows === h.rows;
     row(`The same bundle through the CLI again: ${counted(sum(again.kinds))} in ${num(again.ms / 1000, 1)} s: ${noOp ? 'a no-op' : '**not a no-op**'}`, `${num(again.rowsPerSecond)} rows/s`);
@@ -314,19 +316,21 @@ function historyRows(report: BenchReport, h: HistoryImportFigures, tailCells: (c
         `${counted(sum(http.kinds))} in ${num(http.ms / 1000, 1)} s (upload ${num(http.uploadMs / 1000, 1)} s, job ${http.jobMs === null ? '—' : `${num(http.jobMs / 1000, 1)} s`}); server peak RSS ${rss}`,
       `${num(http.rowsPerSecond)} rows/s`,
     );
-  } else row('History import through HTTP: **did not run through** (see the errors)', '—');
+  } else if (!oneDoor) row('History import through HTTP: **did not run through** (see the errors)', '—');
   const kindTables = h.tables.filter((t) => t.written !== null);
-  const asWritten = kindTables.length > 0 && kindTables.every((t) => t.cli === t.written && t.http === t.written);
+  const asWritten = kindTables.length > 0 && kindTables.every((t) => t.cli === t.written && (oneDoor || t.http === t.written));
   const derivedSame = h.tables.filter((t) => t.written === null).every((t) => t.cli === t.http);
   const metric = h.metric;
-  const metricText =
-    metric.cliEqualsHttp === null
+  const metricText = oneDoor
+    ? `${metric.label}: total revenue ${metric.cli?.totalRevenue ?? '—'} over ${num(metric.cli?.campaigns ?? Number.NaN)} campaigns` +
+      (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'the same as' : 'not the same as'} the demo loaded by COPY`)
+    : metric.cliEqualsHttp === null
       ? `${metric.label}: not compared`
       : `${metric.label}: ${metric.cliEqualsHttp ? 'the same' : '**different**'} in both (total revenue ${metric.cli?.totalRevenue ?? '—'}, ${num(metric.cli?.campaigns ?? Number.NaN)} campaigns)` +
         (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'and' : 'but not'} as the demo loaded by COPY`);
   row(
-    `History import checks: rows of ${kindTables.length} tables ${h.tables.length === 0 ? 'not counted' : asWritten ? 'as written' : '**not as written**'} in both databases, ` +
-      `${h.tables.length - kindTables.length} derived tables ${derivedSame ? 'alike' : '**different**'}; ${metricText}`,
+    `History import checks: rows of ${kindTables.length} tables ${h.tables.length === 0 ? 'not counted' : asWritten ? 'as written' : '**not as written**'} ${oneDoor ? 'in the CLI\'s database' : 'in both databases'}, ` +
+      `${oneDoor ? '' : `${h.tables.length - kindTables.length} derived tables ${derivedSame ? 'alike' : '**different**'}; `}${metricText}`,
     '',
     undefined,
     '',

@@ -9,7 +9,7 @@ import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
 import { Role } from '../src/auth/roles';
 import { createBenchDatabase, databaseSize, issueBenchKey, migrateAndLoad, sampleAccountIds, waitForIdleDatabase } from './database';
 import { LoadSettings, loadScenario, startFlood } from './http-load';
-import { HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
+import { HistoryDoors, HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
 import { backtestScenario } from './backtest-scenario';
 import { leadsByScoreScenario } from './leads-by-score-scenario';
 import { EventProcessingFigures, eventProcessingScenario } from './event-processing-scenario';
@@ -43,8 +43,13 @@ const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration 
   --explain   also write EXPLAIN (ANALYZE, BUFFERS) of the (c)-(e) statements beside the results
   --record    write the results into the tracked bench/results/ (to commit them); without it
               they go to bench/results/local/, which git ignores
-  --no-bulk   leave out the steps that move every row: the export (h), the touchpoint import
-              and the history import (the default at L; --bulk puts them back)
+  --no-bulk   leave out the export (h) and the touchpoint import, which move every row (the
+              default at L; --bulk puts them back), and the history import unless --history
+              or the size (L) says otherwise
+  --history   the history import (the demo's whole history as a CSV bundle, into a fresh
+              database): all = through the CLI twice and through HTTP (the default), cli =
+              through the CLI once (the default at L: the load through the import path),
+              none = left out (the default with --no-bulk at other sizes)
   DATABASE_URL  run on that server (a fresh database, dropped at the end) instead of an embedded one`;
 
 /** The rate limit of the bench's server: a setting high enough not to throttle it, not a disabled limit. */
@@ -66,11 +71,13 @@ interface Args {
    * on by default, off by default at L, where they would take hours at M's measured rates.
    */
   bulk: boolean;
+  history: HistoryDoors | 'none';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false, bulk: true };
+  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false, bulk: true, history: 'all' };
   let bulk: boolean | undefined;
+  let history: Args['history'] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -85,12 +92,18 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--record') args.record = true;
     else if (flag === '--bulk') bulk = true;
     else if (flag === '--no-bulk') bulk = false;
+    else if (flag === '--history') {
+      const doors = value();
+      if (doors !== 'all' && doors !== 'cli' && doors !== 'none') throw new Error(`--history is all, cli or none, not "${doors}"\n\n${USAGE}`);
+      history = doors;
+    }
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}\n\n${USAGE}`);
   }
   args.bulk = bulk ?? args.size !== 'L';
+  args.history = history ?? (args.size === 'L' ? 'cli' : args.bulk ? 'all' : 'none');
   if (!(args.durationSec > 0)) throw new Error('--duration must be a positive number of seconds');
   if (args.record && args.smoke) throw new Error('--record keeps figures to compare; a smoke run has none (leave out one of them)');
   return args;
@@ -394,13 +407,15 @@ async function main(): Promise<number> {
       } catch (error) {
         errors.push(`import: ${error instanceof Error ? error.message : String(error)}`);
       }
+    } else log('the touchpoint import left out (--no-bulk)');
+    if (args.history !== 'none') {
       try {
-        historyImport = await historyImportScenario({ db, size: args.size, work, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE, log });
+        historyImport = await historyImportScenario({ db, size: args.size, work, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE, log, doors: args.history });
         errors.push(...historyImport.problems.map((problem) => `history import: ${problem}`));
       } catch (error) {
         errors.push(`history import: ${error instanceof Error ? error.message : String(error)}`);
       }
-    } else log('the touchpoint import and the history import left out (--no-bulk)');
+    } else log('the history import left out (--history none)');
 
     // (j) a backlog of web events processed into touchpoints and leads (after the import: it uses the campaigns' external ids)
     let eventProcessing: EventProcessingFigures | undefined;

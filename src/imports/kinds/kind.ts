@@ -20,7 +20,7 @@ export interface Compute {
 }
 
 /**
- * A look-up: staging column `target` takes the value of `sql`, a scalar sub-query over `s`
+ * A look-up: staging column `lookup` takes the value of `sql`, a scalar sub-query over `s`
  * probing a unique index (at most one row), where it finds one; elsewhere the column keeps its
  * value. The runner puts look-ups together into one UPDATE of the staging table (one new version
  * of each staged row instead of one per look-up) and moves a look-up earlier past checks that do

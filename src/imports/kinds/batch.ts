@@ -2,17 +2,19 @@ import type { PoolClient } from 'pg';
 import { copyRows } from '../../seed/copy-loader';
 import { copyValue, SQL_TYPE, stageColumn } from '../columns';
 import type { ImportCounts, ImportOptions, ImportRowError } from '../engine';
-import { Check, KindSpec, lit, Lookup, OK, Step, StepContext } from './kind';
+import { Check, Compute, KindSpec, lit, Lookup, OK, Step, StepContext } from './kind';
 import type { MappedRow } from './rows';
 
 /** Rows per batch: one COPY, one set of checks and one upsert per batch; memory holds one batch. */
 export const BATCH_ROWS = 20_000;
 
-const isCheck = (step: Step): step is Check => 'where' in step;
-const isLookup = (step: Step): step is Lookup => 'lookup' in step;
-
 /** A step as run: look-ups put together (see Lookup), checks and computes as they are. */
-type Planned = Check | { sql: string } | { lookups: Lookup[] };
+type Planned = Check | Compute | { lookups: Lookup[] };
+
+const isCheck = (step: Step | Planned): step is Check => 'where' in step;
+const isLookup = (step: Step): step is Lookup => 'lookup' in step;
+/** Whether SQL over the staging row `s` reads its column `column` (`s.<column>`). */
+const reads = (sql: string, column: string): boolean => new RegExp(`\\bs\\.${column}\\b`).test(sql);
 
 /**
  * The steps in the order they run, look-ups gathered: a look-up joins the latest group when no
@@ -24,29 +26,26 @@ export function planSteps(steps: readonly Step[]): Planned[] {
   const planned: Planned[] = [];
   for (const step of steps) {
     if (!isLookup(step)) {
-      planned.push(isCheck(step) ? step : { sql: step.sql });
+      planned.push(step);
       continue;
     }
-    const reads = new RegExp(`\\bs\\.${step.lookup}\\b`);
     let joined = false;
     for (let i = planned.length - 1; i >= 0; i--) {
       const p = planned[i] as Planned;
       if ('lookups' in p) {
         // not a second look-up of a column of the group, nor one that reads a column the group sets
-        if (!p.lookups.some((l) => l.lookup === step.lookup || new RegExp(`\\bs\\.${l.lookup}\\b`).test(step.sql))) {
+        if (!p.lookups.some((l) => l.lookup === step.lookup || reads(step.sql, l.lookup))) {
           p.lookups.push(step);
           joined = true;
         }
         break;
       }
-      if (!isPlannedCheck(p) || reads.test(p.where) || reads.test(p.reason)) break;
+      if (!isCheck(p) || reads(p.where, step.lookup) || reads(p.reason, step.lookup)) break;
     }
     if (!joined) planned.push({ lookups: [step] });
   }
   return planned;
 }
-
-const isPlannedCheck = (p: Planned): p is Check => 'where' in p;
 
 /**
  * One UPDATE for a group of look-ups: every staged row is probed once per look-up (index
@@ -189,7 +188,7 @@ export class BatchRunner {
       await this.client.query(lookupSql(step.lookups));
       return;
     }
-    if (!isPlannedCheck(step)) {
+    if (!isCheck(step)) {
       await this.client.query(step.sql);
       return;
     }

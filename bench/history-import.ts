@@ -18,7 +18,8 @@ import { healthy, ourServerEnv, ServerProcess, spawnServer } from './server-proc
  * database: the CLI (`node dist/src/imports/import.cli.js --bundle <dir> --json`, a process of
  * its own), run twice (the second must leave every row unchanged), and HTTP (`POST /imports`,
  * one multipart bundle, to our server started on the other database). Then each table's rows
- * are checked against what the generator wrote, and one metric is compared between the two.
+ * are checked against what the generator wrote, and one metric is compared between the two and
+ * with the demo the bench loaded by COPY from the same seed (asked before any scenario wrote to it).
  */
 
 export interface HistoryFile {
@@ -64,7 +65,11 @@ export interface HistoryImportFigures {
     http: Omit<MetricAnswer, 'canonical'> | null;
     /** Null when either side could not be asked. */
     cliEqualsHttp: boolean | null;
-    /** For information: the same answer as the demo this run loaded by COPY (its touchpoints re-imported by step 9). */
+    /**
+     * The same answer in every door's database as in the demo the run loaded by COPY, asked right
+     * after that load (before any scenario wrote to it): the same seed, size and anchor, so the
+     * same rows. Null when that answer was not taken.
+     */
     equalsCopyLoad: boolean | null;
   };
   /** What went wrong: each is an error of the run. */
@@ -173,6 +178,8 @@ export interface HistoryImportOptions {
   log: (line: string) => void;
   /** Default all. */
   doors?: HistoryDoors;
+  /** The metric of the demo loaded by COPY, asked before any scenario wrote to it (each door's answer must equal it). */
+  loaded?: MetricAnswer;
 }
 
 export async function historyImportScenario(options: HistoryImportOptions): Promise<HistoryImportFigures> {
@@ -229,66 +236,69 @@ export async function historyImportScenario(options: HistoryImportOptions): Prom
       problems.push(...checkDoor('CLI again', files, again.kinds, true));
     });
 
-    if (doors === 'cli') {
-      await attempt('row counts', async () => {
-        const counts = await countRows(cliUrl, files.map((f) => tableOf(f.kind)));
-        figures.tables = files.map((f) => ({ table: tableOf(f.kind), kind: f.kind, written: f.rows, cli: counts.get(tableOf(f.kind)) ?? null, http: null }));
-        for (const t of figures.tables) if (t.cli !== t.written) problems.push(`rows of ${t.table}: ${t.written} written, ${t.cli} after the CLI`);
-        log(`history import: rows per table (written / CLI): ${figures.tables.map((t) => `${t.table} ${t.written ?? '-'}/${t.cli}`).join(', ')}`);
+    /** The doors that ran, each with the database it filled. */
+    const filled: { door: string; url: string }[] = [{ door: 'the CLI', url: cliUrl }];
+    if (doors === 'all') {
+      httpDb = await db.another('history_http');
+      const httpUrl = httpDb.url;
+      await attempt('HTTP', async () => {
+        const secret = await issueBenchKey(httpUrl, Role.ADMIN, 'bench-history'); // migrates the database first
+        const port = await findFreePort();
+        const logFile = join(work, 'history-server.log');
+        log(`history import: POST /imports (one multipart bundle) to our server on a fresh database, port ${port} (log: ${logFile})`);
+        const server = await spawnServer({ script: join(ROOT, 'dist', 'src', 'main.js'), env: ourServerEnv(httpUrl, port, options.rateLimitPerMinute), port, logFile, ready: healthy });
+        held.server = server;
+        running.add(server);
+        const run = await importBundleOverHttp(server.baseUrl, secret, dir, files.map((f) => f.kind), DOOR_TIMEOUT_MS);
+        const http: HttpRun = { ...run, serverPeakRssBytes: server.peakRssBytes() };
+        figures.http = http;
+        for (const k of http.kinds) log(`  ${k.kind}: ${k.counts.processed} rows (${k.counts.created} created, ${k.counts.failed} failed) in ${sec(k.ms)}`);
+        log(`  job ${http.state} after ${sec(http.ms)} (upload ${sec(http.uploadMs)}, job ${http.jobMs === null ? '—' : sec(http.jobMs)}): ` +
+          `${http.rowsPerSecond} rows/s; server peak RSS ${http.serverPeakRssBytes === null ? '—' : mb(http.serverPeakRssBytes)}`);
+        if (http.state !== 'DONE') problems.push(`HTTP: the job ended ${http.state}${http.message ? `: ${http.message}` : ''}`);
+        problems.push(...checkDoor('HTTP', files, http.kinds, false));
+        if (http.firstError) problems.push(`HTTP: first failed row: ${http.firstError}`);
       });
-      await attempt(METRIC_LABEL, async () => {
-        const [cli, copy] = await Promise.all([metricAnswer(cliUrl), metricAnswer(db.url)]);
-        const { canonical: cliText, ...cliFigures } = cli;
-        figures.metric = { label: METRIC_LABEL, cli: cliFigures, http: null, cliEqualsHttp: null, equalsCopyLoad: copy.canonical === cliText };
-        log(`history import: ${METRIC_LABEL}: total revenue ${cli.totalRevenue} (CLI), ${copy.totalRevenue} (COPY) over ${cli.campaigns} campaigns: ${copy.canonical === cliText ? 'the same' : 'DIFFERENT'}`);
-        // for information, as with both doors: the COPY load is not an import of the same files (see equalsCopyLoad)
-      });
-      return figures;
+      await stopServer(held);
+      filled.push({ door: 'HTTP', url: httpUrl });
     }
-
-    httpDb = await db.another('history_http');
-    const httpUrl = httpDb.url;
-    await attempt('HTTP', async () => {
-      const secret = await issueBenchKey(httpUrl, Role.ADMIN, 'bench-history'); // migrates the database first
-      const port = await findFreePort();
-      const logFile = join(work, 'history-server.log');
-      log(`history import: POST /imports (one multipart bundle) to our server on a fresh database, port ${port} (log: ${logFile})`);
-      const server = await spawnServer({ script: join(ROOT, 'dist', 'src', 'main.js'), env: ourServerEnv(httpUrl, port, options.rateLimitPerMinute), port, logFile, ready: healthy });
-      held.server = server;
-      running.add(server);
-      const run = await importBundleOverHttp(server.baseUrl, secret, dir, files.map((f) => f.kind), DOOR_TIMEOUT_MS);
-      const http: HttpRun = { ...run, serverPeakRssBytes: server.peakRssBytes() };
-      figures.http = http;
-      for (const k of http.kinds) log(`  ${k.kind}: ${k.counts.processed} rows (${k.counts.created} created, ${k.counts.failed} failed) in ${sec(k.ms)}`);
-      log(`  job ${http.state} after ${sec(http.ms)} (upload ${sec(http.uploadMs)}, job ${http.jobMs === null ? '—' : sec(http.jobMs)}): ` +
-        `${http.rowsPerSecond} rows/s; server peak RSS ${http.serverPeakRssBytes === null ? '—' : mb(http.serverPeakRssBytes)}`);
-      if (http.state !== 'DONE') problems.push(`HTTP: the job ended ${http.state}${http.message ? `: ${http.message}` : ''}`);
-      problems.push(...checkDoor('HTTP', files, http.kinds, false));
-      if (http.firstError) problems.push(`HTTP: first failed row: ${http.firstError}`);
-    });
-    await stopServer(held);
 
     await attempt('row counts', async () => {
       const tables = [...files.map((f) => tableOf(f.kind)), ...DERIVED_TABLES];
-      const [cli, http] = await Promise.all([countRows(cliUrl, tables), countRows(httpUrl, tables)]);
+      const counts = await Promise.all(filled.map((d) => countRows(d.url, tables)));
       figures.tables = tables.map((table) => {
         const file = files.find((f) => tableOf(f.kind) === table);
-        return { table, kind: file?.kind ?? null, written: file?.rows ?? null, cli: cli.get(table) ?? null, http: http.get(table) ?? null };
+        return { table, kind: file?.kind ?? null, written: file?.rows ?? null, cli: counts[0]?.get(table) ?? null, http: counts[1]?.get(table) ?? null };
       });
       for (const t of figures.tables) {
-        if (t.written !== null && (t.cli !== t.written || t.http !== t.written)) problems.push(`rows of ${t.table}: ${t.written} written, ${t.cli} after the CLI, ${t.http} after HTTP`);
-        if (t.written === null && t.cli !== t.http) problems.push(`rows of ${t.table}: ${t.cli} after the CLI, ${t.http} after HTTP`);
+        const found = counts.map((c) => c.get(t.table));
+        const after = filled.map((d, i) => `${found[i]} after ${d.door}`).join(', ');
+        // a kind's table holds what was written; a derived one, the same in every door's database
+        if (t.written !== null && found.some((n) => n !== t.written)) problems.push(`rows of ${t.table}: ${t.written} written, ${after}`);
+        if (t.written === null && new Set(found).size > 1) problems.push(`rows of ${t.table}: ${after}`);
       }
-      log(`history import: rows per table (written / CLI / HTTP): ${figures.tables.map((t) => `${t.table} ${t.written ?? '-'}/${t.cli}/${t.http}`).join(', ')}`);
+      log(`history import: rows per table (written / ${filled.map((d) => d.door).join(' / ')}): ` +
+        figures.tables.map((t) => `${t.table} ${[t.written ?? '-', ...counts.map((c) => c.get(t.table))].join('/')}`).join(', '));
     });
     await attempt(METRIC_LABEL, async () => {
-      const [cli, http, copy] = await Promise.all([metricAnswer(cliUrl), metricAnswer(httpUrl), metricAnswer(db.url).catch(() => null)]);
-      const { canonical: cliText, ...cliFigures } = cli;
-      const { canonical: httpText, ...httpFigures } = http;
-      figures.metric = { label: METRIC_LABEL, cli: cliFigures, http: httpFigures, cliEqualsHttp: cliText === httpText, equalsCopyLoad: copy ? copy.canonical === cliText : null };
-      log(`history import: ${METRIC_LABEL}: total revenue ${cli.totalRevenue} (CLI), ${http.totalRevenue} (HTTP) over ${cli.campaigns} campaigns: ` +
-        `${cliText === httpText ? 'the same' : 'DIFFERENT'}; ${copy ? (copy.canonical === cliText ? 'the same as' : 'not the same as') : 'could not compare with'} the demo loaded by COPY`);
-      if (cliText !== httpText) problems.push(`${METRIC_LABEL} differs between the CLI's and HTTP's databases (total revenue ${cli.totalRevenue} and ${http.totalRevenue})`);
+      const answers = await Promise.all(filled.map((d) => metricAnswer(d.url)));
+      const [cli, http] = answers as [MetricAnswer, MetricAnswer | undefined];
+      const figuresOf = ({ canonical: _, ...rest }: MetricAnswer) => rest;
+      const loaded = options.loaded;
+      const asLoaded = loaded ? answers.map((a) => a.canonical === loaded.canonical) : null;
+      figures.metric = {
+        label: METRIC_LABEL,
+        cli: figuresOf(cli),
+        http: http ? figuresOf(http) : null,
+        cliEqualsHttp: http ? cli.canonical === http.canonical : null,
+        equalsCopyLoad: asLoaded ? asLoaded.every(Boolean) : null,
+      };
+      log(`history import: ${METRIC_LABEL}: total revenue ${filled.map((d, i) => `${answers[i]?.totalRevenue} (${d.door})`).join(', ')} over ${cli.campaigns} campaigns; ` +
+        (loaded ? `${loaded.totalRevenue} in the demo as loaded by COPY: ${asLoaded?.every(Boolean) ? 'the same answer' : 'DIFFERENT'}` : 'not compared with the demo loaded by COPY'));
+      if (http && cli.canonical !== http.canonical) problems.push(`${METRIC_LABEL} differs between the CLI's and HTTP's databases (total revenue ${cli.totalRevenue} and ${http.totalRevenue})`);
+      for (const [i, same] of (asLoaded ?? []).entries()) {
+        if (!same) problems.push(`${METRIC_LABEL} after ${filled[i]?.door} is not the demo's as loaded by COPY (total revenue ${answers[i]?.totalRevenue} and ${loaded?.totalRevenue})`);
+      }
     });
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));

@@ -323,11 +323,11 @@ function historyRows(report: BenchReport, h: HistoryImportFigures, tailCells: (c
   const metric = h.metric;
   const metricText = oneDoor
     ? `${metric.label}: total revenue ${metric.cli?.totalRevenue ?? '—'} over ${num(metric.cli?.campaigns ?? Number.NaN)} campaigns` +
-      (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'the same as' : 'not the same as'} the demo loaded by COPY`)
+      (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'the same as' : '**not the same as**'} the demo loaded by COPY`)
     : metric.cliEqualsHttp === null
       ? `${metric.label}: not compared`
       : `${metric.label}: ${metric.cliEqualsHttp ? 'the same' : '**different**'} in both (total revenue ${metric.cli?.totalRevenue ?? '—'}, ${num(metric.cli?.campaigns ?? Number.NaN)} campaigns)` +
-        (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'and' : 'but not'} as the demo loaded by COPY`);
+        (metric.equalsCopyLoad === null ? '' : `, ${metric.equalsCopyLoad ? 'and' : '**but not**'} as the demo loaded by COPY`);
   row(
     `History import checks: rows of ${kindTables.length} tables ${h.tables.length === 0 ? 'not counted' : asWritten ? 'as written' : '**not as written**'} ${oneDoor ? 'in the CLI\'s database' : 'in both databases'}, ` +
       `${oneDoor ? '' : `${h.tables.length - kindTables.length} derived tables ${derivedSame ? 'alike' : '**different**'}; `}${metricText}`,

@@ -9,6 +9,7 @@ import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
 import { Role } from '../src/auth/roles';
 import { createBenchDatabase, databaseSize, issueBenchKey, migrateAndLoad, sampleAccountIds, waitForIdleDatabase } from './database';
 import { LoadSettings, loadScenario, startFlood } from './http-load';
+import { METRIC_LABEL, MetricAnswer, metricAnswer } from './history-checks';
 import { HistoryDoors, HistoryImportFigures, historyImportScenario, stopHistoryProcesses } from './history-import';
 import { backtestScenario } from './backtest-scenario';
 import { leadsByScoreScenario } from './leads-by-score-scenario';
@@ -215,6 +216,15 @@ async function main(): Promise<number> {
     await vacuumAnalyze(db.url);
     Object.assign(load, await databaseSize(db.url));
     log(`vacuumed and analyzed the loaded database: ${Math.round((load.databaseBytes ?? 0) / 2 ** 20)} MB`);
+    // the history import's reference: the demo's metric before any scenario below writes to the database
+    let loadedMetric: MetricAnswer | undefined;
+    if (args.history !== 'none') {
+      try {
+        loadedMetric = await metricAnswer(db.url);
+      } catch (error) {
+        errors.push(`history import: ${METRIC_LABEL} of the demo as loaded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     const secret = await issueBenchKey(db.url);
     // (f): the key that floods, another caller than the one that measures
     const floodSecret = await issueBenchKey(db.url, Role.ANALYST, 'bench-flood');
@@ -410,7 +420,7 @@ async function main(): Promise<number> {
     } else log('the touchpoint import left out (--no-bulk)');
     if (args.history !== 'none') {
       try {
-        historyImport = await historyImportScenario({ db, size: args.size, work, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE, log, doors: args.history });
+        historyImport = await historyImportScenario({ db, size: args.size, work, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE, log, doors: args.history, ...(loadedMetric ? { loaded: loadedMetric } : {}) });
         errors.push(...historyImport.problems.map((problem) => `history import: ${problem}`));
       } catch (error) {
         errors.push(`history import: ${error instanceof Error ? error.message : String(error)}`);

@@ -12,7 +12,7 @@ import { benchConfig } from './statements';
 /**
  * What the history import is checked by: each table's rows against what the generator wrote,
  * and one metric (campaign performance over the bench's year, LINEAR) compared between the
- * databases the CLI and HTTP filled (and, for information, the demo the bench loaded by COPY).
+ * databases the CLI and HTTP filled, and with the demo the bench loaded by COPY right after its load.
  */
 
 /** Rows of a table after each door: `written` by the generator (null for a table the import derives). */

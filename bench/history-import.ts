@@ -286,15 +286,16 @@ export async function historyImportScenario(options: HistoryImportOptions): Prom
       const figuresOf = ({ canonical: _, ...rest }: MetricAnswer) => rest;
       const loaded = options.loaded;
       const asLoaded = loaded ? answers.map((a) => a.canonical === loaded.canonical) : null;
+      const sameAsLoaded = asLoaded ? asLoaded.every(Boolean) : null;
       figures.metric = {
         label: METRIC_LABEL,
         cli: figuresOf(cli),
         http: http ? figuresOf(http) : null,
         cliEqualsHttp: http ? cli.canonical === http.canonical : null,
-        equalsCopyLoad: asLoaded ? asLoaded.every(Boolean) : null,
+        equalsCopyLoad: sameAsLoaded,
       };
       log(`history import: ${METRIC_LABEL}: total revenue ${filled.map((d, i) => `${answers[i]?.totalRevenue} (${d.door})`).join(', ')} over ${cli.campaigns} campaigns; ` +
-        (loaded ? `${loaded.totalRevenue} in the demo as loaded by COPY: ${asLoaded?.every(Boolean) ? 'the same answer' : 'DIFFERENT'}` : 'not compared with the demo loaded by COPY'));
+        (loaded ? `${loaded.totalRevenue} in the demo as loaded by COPY: ${sameAsLoaded ? 'the same answer' : 'DIFFERENT'}` : 'not compared with the demo loaded by COPY'));
       if (http && cli.canonical !== http.canonical) problems.push(`${METRIC_LABEL} differs between the CLI's and HTTP's databases (total revenue ${cli.totalRevenue} and ${http.totalRevenue})`);
       for (const [i, same] of (asLoaded ?? []).entries()) {
         if (!same) problems.push(`${METRIC_LABEL} after ${filled[i]?.door} is not the demo's as loaded by COPY (total revenue ${answers[i]?.totalRevenue} and ${loaded?.totalRevenue})`);

@@ -17,6 +17,7 @@ import { AutoMqlKeyShare1732820000000 } from './1732820000000-auto-mql-key-share
 import { BacktestTouchTimes1732830000000 } from './1732830000000-backtest-touch-times';
 import { EventIntake1732840000000 } from './1732840000000-event-intake';
 import { EventProcessing1732850000000 } from './1732850000000-event-processing';
+import { SqlPages1732860000000 } from './1732860000000-sql-pages';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   BacktestTouchTimes1732830000000,
   EventIntake1732840000000,
   EventProcessing1732850000000,
+  SqlPages1732860000000,
 ];

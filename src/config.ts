@@ -24,7 +24,7 @@ export interface Config {
   maxPageSize: number;
   production: boolean;
   /** Operations compiled once with graphql-jit (src/graphql/jit-executor.ts). */
-  graphqlJit: { enabled: boolean; compileAfterRuns: number };
+  graphqlJit: { enabled: boolean; compileAfterRuns: number; sqlPages: boolean };
   /** Limits of a GraphQL request (see the README's table). */
   limits: {
     maxDepth: number;
@@ -114,6 +114,7 @@ export function loadConfig(): Config {
     graphqlJit: {
       enabled: boolFromEnv('GRAPHQL_JIT', true),
       compileAfterRuns: intFromEnv('GRAPHQL_JIT_AFTER_RUNS', 2),
+      sqlPages: boolFromEnv('GRAPHQL_SQL_PAGES', true),
     },
     limits: {
       maxDepth: intFromEnv('MAX_QUERY_DEPTH', 15),

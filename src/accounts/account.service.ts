@@ -3,7 +3,7 @@ import { recordReason } from '../common/corrections';
 import type { AccountFilter, AccountOrder, CreateAccountInput, UpdateAccountInput } from './account.types';
 import { AccountOrderField } from './account.types';
 import { applyChanges, nonNegativeMoney, notNull, requiredText, storableText, writtenTime, validDomain } from '../common/validation';
-import { fetchPage } from '../db/list-query';
+import { fetchPage, ListSpec } from '../db/list-query';
 import { SqlParams } from '../db/sql';
 import type { ConnectionResult, PageArgs } from '../graphql/connection';
 import type { Context } from '../graphql/context';
@@ -65,12 +65,8 @@ export function updateAccount(ctx: Context, input: UpdateAccountInput): Promise<
   });
 }
 
-export function listAccounts(
-  ctx: Context,
-  filter: AccountFilter | undefined,
-  order: AccountOrder | undefined,
-  page: PageArgs,
-): Promise<ConnectionResult<Account>> {
+/** The accounts a filter keeps, in the order asked for (by name unless told otherwise). */
+export function accountListSpec(filter: AccountFilter | null | undefined, order: AccountOrder | null | undefined): ListSpec {
   const params = new SqlParams();
   const add = (v: unknown) => params.add(v);
   const where: string[] = [];
@@ -82,6 +78,14 @@ export function listAccounts(
   }
   addRange(where, add, 't.created_at', filter?.createdAt, 'filter.createdAt');
   addUpdatedAfter(where, add, filter?.updatedAfter, 'filter.updatedAfter');
-  const sort = sortOf(ORDER_COLUMNS, order, AccountOrderField.NAME);
-  return fetchPage<Account>(ctx, { entity: Account, where, params, ...sort }, page);
+  return { entity: Account, where, params, ...sortOf(ORDER_COLUMNS, order, AccountOrderField.NAME) };
+}
+
+export function listAccounts(
+  ctx: Context,
+  filter: AccountFilter | undefined,
+  order: AccountOrder | undefined,
+  page: PageArgs,
+): Promise<ConnectionResult<Account>> {
+  return fetchPage<Account>(ctx, accountListSpec(filter, order), page);
 }

@@ -73,7 +73,7 @@ function storedScoreParts(
   return { with: `WITH sc AS MATERIALIZED (SELECT * FROM ${call})`, join: 'JOIN sc ON sc.lead_id = t.id' };
 }
 
-function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { seek: string | null; order: string; direction: Direction } {
+export function orderAndSeek(spec: ListSpec, page: PageWindow, params: SqlParams): { seek: string | null; order: string; direction: Direction } {
   // walking backwards reads the list in reverse, then flips the page
   const effective: Direction = page.backwards ? (spec.direction === 'ASC' ? 'DESC' : 'ASC') : spec.direction;
   const op = effective === 'ASC' ? '>' : '<';

@@ -7,21 +7,37 @@ import { QueryCostMemo, requestLimits } from '../http/limits';
 import type { Context } from './context';
 import { makeFormatError } from './format-error';
 import { JitExecutor } from './jit-executor';
+import { SqlPages } from './sql-pages';
 
 const costMemos = new WeakMap<ApolloServer<Context>, QueryCostMemo>();
+const sqlPagesOfEngine = new WeakMap<ApolloServer<Context>, SqlPages>();
 
 /** The query-cost memo of an engine made by createApollo. */
 export function costMemoOf(apollo: ApolloServer<Context>): QueryCostMemo {
   return costMemos.get(apollo)!;
 }
 
+/** The one-statement lists of an engine made by createApollo, when they are on (for the tests). */
+export function sqlPagesOf(apollo: ApolloServer<Context>): SqlPages | undefined {
+  return sqlPagesOfEngine.get(apollo);
+}
+
 /** The GraphQL engine, configured the same for the server, the tests and the benchmark. */
 export function createApollo(schema: GraphQLSchema, config: Config, logger: Logger, plugins: ApolloServerPlugin<Context>[] = []) {
   const limits = requestLimits(schema, config);
   // repeated operations run as functions graphql-jit compiled from them, through Apollo's gateway hook
-  const engine = config.graphqlJit.enabled
-    ? { gateway: new JitExecutor(schema, { compileAfterRuns: config.graphqlJit.compileAfterRuns }).gateway() }
-    : { schema };
+  // and lists of lists are answered by one statement whose JSON PostgreSQL builds (src/graphql/sql-pages.ts)
+  const { enabled, compileAfterRuns } = config.graphqlJit;
+  const sqlPages = config.graphqlJit.sqlPages ? new SqlPages(schema) : undefined;
+  const engine =
+    enabled || sqlPages
+      ? {
+          gateway: new JitExecutor(schema, {
+            compileAfterRuns: enabled ? compileAfterRuns : Number.POSITIVE_INFINITY,
+            ...(sqlPages ? { sqlPages } : {}),
+          }).gateway(),
+        }
+      : { schema };
   const apollo = new ApolloServer<Context>({
     ...engine,
     formatError: makeFormatError(logger),
@@ -45,5 +61,6 @@ export function createApollo(schema: GraphQLSchema, config: Config, logger: Logg
     },
   });
   costMemos.set(apollo, limits.costMemo);
+  if (sqlPages) sqlPagesOfEngine.set(apollo, sqlPages);
   return apollo;
 }

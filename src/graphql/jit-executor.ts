@@ -22,6 +22,7 @@ import {
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { SqlPages } from './sql-pages';
 
 type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
 
@@ -34,6 +35,8 @@ export interface JitOptions {
   maxCompiled?: number;
   /** Estimated bytes the compiled operations may hold in all (each counted as 32 bytes per character of its source). */
   maxCompiledBytes?: number;
+  /** Lists answered in one statement before anything is executed (src/graphql/sql-pages.ts). */
+  sqlPages?: SqlPages;
 }
 
 /** Estimated memory of an operation compiled from `sourceLength` characters (code and closures). */
@@ -109,6 +112,8 @@ export class JitExecutor {
     context: unknown;
   }): Promise<ExecutionResult> {
     const { document, operation, context } = request;
+    const planned = await this.options.sqlPages?.answer(request);
+    if (planned) return planned;
     const key = keyOf(request.source, request.operationName);
     const interpret = () =>
       execute({ schema: this.schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });

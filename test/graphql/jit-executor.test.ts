@@ -38,9 +38,9 @@ describe('the graphql-jit executor', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     config = { ...loadConfig(), production: false };
-    interpreted = await engine({ enabled: false, compileAfterRuns: 2 });
+    interpreted = await engine({ enabled: false, compileAfterRuns: 2, sqlPages: false });
     // compiled from the first run on
-    compiled = await engine({ enabled: true, compileAfterRuns: 1 });
+    compiled = await engine({ enabled: true, compileAfterRuns: 1, sqlPages: false });
     ids.User = await insertUser(db, 'SALES', 'Jit Owner');
     ids.Account = await insertAccount(db, { name: 'Jit Co', ownerId: ids.User, segment: 'ENTERPRISE', walletSize: '100000.00' });
     ids.Account2 = await insertAccount(db, { name: 'Another Jit Co', segment: 'SMB' });

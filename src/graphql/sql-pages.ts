@@ -1,0 +1,424 @@
+import {
+  DocumentNode,
+  ExecutionResult,
+  FieldNode,
+  FragmentDefinitionNode,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  GraphQLField,
+  GraphQLInputType,
+  GraphQLObjectType,
+  GraphQLOutputType,
+  GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  OperationDefinitionNode,
+} from 'graphql';
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
+import { getMetadataStorage as typeGraphqlMetadata } from 'type-graphql';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { seesPersonalData } from '../auth/analyst-masking';
+import { authorizeRootFields } from '../auth/authorization';
+import { ListSpec, orderAndSeek } from '../db/list-query';
+import { SqlParams, tableOf } from '../db/sql';
+import { managerOf } from '../db/with-transaction';
+import { PageArgs, PageWindow, resolvePage } from './connection';
+import type { Context } from './context';
+import { NODE_TYPES } from './node';
+import { CHILD_LISTS, PARENT_ROWS, PlannedList, ROOT_LISTS } from './sql-page-lists';
+import { validateArgs } from './validate-args';
+
+/** Thrown while planning when a part of the operation is not one the planner answers: the operation then runs as usual. */
+class Unplannable extends Error {}
+
+const unplannable = (why: string): never => {
+  throw new Unplannable(why);
+};
+
+/** An SQL string literal (standard_conforming_strings is on: only quotes are doubled). */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The arguments of every list that make its page (PageArgs). */
+const PAGE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'after', 'last', 'before']);
+
+/** json_build_object takes at most 100 arguments: 50 keys. */
+const MAX_KEYS = 50;
+
+/**
+ * A value PostgreSQL cannot write as the GraphQL scalar would serialize it (a time outside years
+ * 1-9999, an amount with more than two decimals, a null in a non-null field, an unknown enum
+ * value): the statement fails (migration 1732860000000) and the operation runs as usual, where
+ * graphql-js gives its own answer or error.
+ */
+const refuse = (value: string) => `ra_unrepresentable(${value}::text)`;
+
+/**
+ * Answers read-only operations made only of lists (accounts › leads › touchpoints ...) with one
+ * SQL statement in which PostgreSQL builds the whole JSON of the response, the way PostGraphile
+ * does, instead of fetching rows and resolving every field of every row in Node.
+ *
+ * It answers only what it can answer exactly as the resolvers do: the root fields of ROOT_LISTS
+ * and the child lists of CHILD_LISTS (the same ListSpec, so the same filters, order, page rules
+ * and cursors), the rows of PARENT_ROWS (a lead's account, a touchpoint's campaign ...), column
+ * fields without a resolver of their own, global ids, `__typename`, edges,
+ * cursors, pageInfo and totalCount, fragments, aliases and @skip/@include as graphql-js collects
+ * them, for callers who read personal data (ANALYST reads through the masking resolvers). Anything
+ * else in the operation, an argument the planner cannot take as the resolver would (a class with
+ * validation rules, a score ordering), or any error at all (a bad argument, a forged cursor, a
+ * value it cannot write) leaves the whole operation to the usual executor, so every answer and
+ * every error stays the one graphql-js gives.
+ */
+export class SqlPages {
+  /** Operations answered here, and operations given back to the executor (for the tests). */
+  answered = 0;
+  declined = 0;
+  private readonly columnFields = new Map<string, Map<string, ColumnMetadata> | null>();
+  private readonly inputClasses = new Map(typeGraphqlMetadata().inputTypes.map((input) => [input.name, input.target as new () => object]));
+
+  constructor(readonly schema: GraphQLSchema) {}
+
+  /** The answer of the operation, or null when it is left to the executor. */
+  async answer(request: {
+    document: DocumentNode;
+    operation: OperationDefinitionNode;
+    variables?: Record<string, unknown>;
+    context: unknown;
+  }): Promise<ExecutionResult | null> {
+    const ctx = request.context as Context;
+    if (request.operation.operation !== 'query' || !ctx?.ds || !seesPersonalData(ctx)) return null;
+    const coerced = getVariableValues(this.schema, request.operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return null;
+    let statement: { text: string; values: unknown[] };
+    try {
+      statement = await new Planner(this, ctx, request.document, coerced.coerced).operation(request.operation);
+    } catch {
+      this.declined += 1;
+      return null;
+    }
+    let rows: { data: Record<string, unknown> }[];
+    try {
+      rows = await managerOf(ctx).query(statement.text, statement.values);
+    } catch {
+      // a forged cursor, a value the scalar would refuse, a timeout: graphql-js gives its answer
+      this.declined += 1;
+      return null;
+    }
+    this.answered += 1;
+    return { data: rows[0]!.data };
+  }
+
+  /**
+   * An argument's value as type-graphql hands it to a resolver: input objects as instances of their
+   * classes (fields the class initializes kept unless absent and undefined), nested ones too.
+   */
+  instanceOf(type: GraphQLInputType, value: unknown): unknown {
+    if (value === null || value === undefined) return value;
+    const nullable = getNullableType(type);
+    if (isListType(nullable)) {
+      const item = nullable.ofType as GraphQLInputType;
+      return Array.isArray(value) ? value.map((v) => this.instanceOf(item, v)) : this.instanceOf(item, value);
+    }
+    if (!isInputObjectType(nullable)) return value;
+    const Target = this.inputClasses.get(nullable.name) ?? unplannable(`no class for ${nullable.name}`);
+    const given = value as Record<string, unknown>;
+    const instance = new Target() as Record<string, unknown>;
+    for (const key of Object.keys(instance)) {
+      if (instance[key] === undefined && !(key in given)) delete instance[key];
+    }
+    const fields = nullable.getFields();
+    for (const [key, v] of Object.entries(given)) instance[key] = fields[key] ? this.instanceOf(fields[key].type, v) : v;
+    return instance;
+  }
+
+  /**
+   * The fields of `type` that read one column of `entity` as it is: declared on the entity, with no
+   * field resolver of their own (`id`, `owner`, `leads` ... have one).
+   */
+  columnFieldsOf(ds: DataSource, type: GraphQLObjectType, entity: EntityTarget<ObjectLiteral>): Map<string, ColumnMetadata> | null {
+    if (this.columnFields.has(type.name)) return this.columnFields.get(type.name)!;
+    const target = entity as object;
+    const resolved = new Set(
+      typeGraphqlMetadata()
+        .fieldResolvers.filter((resolver) => resolver.getObjectType?.() === target)
+        .map((resolver) => resolver.schemaName),
+    );
+    const declared = typeGraphqlMetadata().objectTypes.find((objectType) => objectType.target === target && objectType.name === type.name);
+    let fields: Map<string, ColumnMetadata> | null = null;
+    if (declared) {
+      const columns = new Map(ds.getMetadata(entity).columns.map((column) => [column.propertyName, column]));
+      fields = new Map();
+      for (const field of declared.fields ?? []) {
+        const column = columns.get(field.name);
+        if (column && !resolved.has(field.schemaName) && field.schemaName === field.name) fields.set(field.schemaName, column);
+      }
+    }
+    this.columnFields.set(type.name, fields);
+    return fields;
+  }
+}
+
+/** One operation's statement, built level by level: each list a correlated subquery of its parent. */
+class Planner {
+  private readonly params = new SqlParams();
+  private readonly fragments: Record<string, FragmentDefinitionNode>;
+  private level = 0;
+
+  constructor(
+    private readonly pages: SqlPages,
+    private readonly ctx: Context,
+    document: DocumentNode,
+    private readonly variables: Record<string, unknown>,
+  ) {
+    this.fragments = Object.fromEntries(
+      document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+    );
+  }
+
+  private get schema(): GraphQLSchema {
+    return this.pages.schema;
+  }
+
+  async operation(operation: OperationDefinitionNode): Promise<{ text: string; values: unknown[] }> {
+    const queryType = this.schema.getQueryType() ?? unplannable('no query type');
+    const fields = collectFields(this.schema, this.fragments, this.variables, queryType, operation.selectionSet);
+    const parts: string[] = [];
+    for (const [key, nodes] of fields) {
+      const name = nodes[0]!.name.value;
+      if (name === '__typename') {
+        parts.push(literal(key), literal(queryType.name));
+        continue;
+      }
+      const list = ROOT_LISTS[name] ?? unplannable(`Query.${name}`);
+      const field = queryType.getFields()[name] ?? unplannable(`Query.${name}`);
+      // the same check as the root field's guard, before anything is read
+      await authorizeRootFields({ context: this.ctx, info: { parentType: queryType, fieldName: name } } as never, async () => undefined);
+      parts.push(literal(key), await this.connection(field, nodes, list, null));
+    }
+    if (parts.length === 0 || parts.length > 2 * MAX_KEYS) unplannable('keys');
+    return { text: `SELECT json_build_object(${parts.join(', ')}) AS data`, values: this.params.values };
+  }
+
+  /** A spec's conditions with its parameters renumbered into the statement's. */
+  private adopt(spec: ListSpec): string[] {
+    const numbers = spec.params.values.map((value) => this.params.add(value));
+    return spec.where.map((condition) => {
+      // a parameter mark inside a quoted literal would be renumbered too: such conditions are not planned
+      if (condition.includes("'")) unplannable('a condition with a literal');
+      return condition.replace(/\$(\d+)\b/g, (_mark, n: string) => numbers[Number(n) - 1] ?? unplannable('a parameter'));
+    });
+  }
+
+  /**
+   * A list field's arguments as its resolver gets them: coerced by graphql-js, the page's as a
+   * PageArgs, the others as instances of their input classes, each validated as type-graphql
+   * validates it (a refusal leaves the operation to the resolvers, which give that error).
+   */
+  private async argumentsOf(field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]): Promise<{ page: PageArgs; args: Record<string, never> }> {
+    const values = getArgumentValues(field, nodes[0]!, this.variables);
+    const page = new PageArgs() as Record<string, unknown>;
+    for (const key of Object.keys(page)) {
+      if (page[key] === undefined && !(key in values)) delete page[key];
+    }
+    const args: Record<string, unknown> = {};
+    for (const argument of field.args) {
+      if (PAGE_ARGUMENTS.has(argument.name)) {
+        if (argument.name in values) page[argument.name] = values[argument.name];
+      } else {
+        args[argument.name] = this.pages.instanceOf(argument.type, values[argument.name]);
+        await validateArgs(args[argument.name]);
+      }
+    }
+    await validateArgs(page);
+    return { page: page as PageArgs, args: args as Record<string, never> };
+  }
+
+  /**
+   * The JSON of one page of a list: for a child list, a subquery correlated with its parent's row
+   * (`parent`), which walks that parent's index as the resolvers' LATERAL query does.
+   */
+  private async connection(
+    field: GraphQLField<unknown, unknown>,
+    nodes: readonly FieldNode[],
+    list: PlannedList & { parentColumn?: string },
+    parent: string | null,
+  ): Promise<string> {
+    const { page: pageArgs, args } = await this.argumentsOf(field, nodes);
+    const spec = list.spec(this.ctx, args);
+    if (spec.scored) unplannable('scores');
+    const page = resolvePage(pageArgs, spec.sortName, this.ctx.config.maxPageSize);
+    if (!Number.isSafeInteger(page.limit)) unplannable('limit');
+    const connectionType = objectType(field.type);
+    const ds = this.ctx.ds;
+    const table = tableOf(ds, spec.entity);
+    const row = `__r${++this.level}`;
+    const scope = [...(parent ? [`t.${list.parentColumn} = ${parent}.id`] : []), ...this.adopt(spec)];
+    const { seek, order } = orderAndSeek(spec, page, this.params);
+    const conditions = [...scope, ...(seek ? [seek] : [])];
+    const pageList: PageList = { spec, page, row, table };
+    const parts: string[] = [];
+    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, connectionType, nodes)) {
+      const name = keyNodes[0]!.name.value;
+      let value: string;
+      if (name === '__typename') value = literal(connectionType.name);
+      else if (name === 'edges') value = await this.edges(connectionType, keyNodes, pageList);
+      else if (name === 'pageInfo') value = this.pageInfo(connectionType, keyNodes, pageList);
+      else if (name === 'totalCount') value = `(SELECT count(*)::int FROM ${table} t ${scope.length ? `WHERE ${scope.join(' AND ')}` : ''})`;
+      else value = unplannable(`${connectionType.name}.${name}`);
+      parts.push(literal(key), value);
+    }
+    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    // one row whatever the page holds (every reference to its rows is inside an aggregate): a
+    // connection asked only for its totalCount reads as one object, over no rows or many
+    return `(SELECT json_build_object(${parts.join(', ')})
+       FROM (SELECT t.*, (${spec.sortColumn})::text AS __sort, row_number() OVER (ORDER BY ${order}) AS __rn
+               FROM ${table} t ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+              ORDER BY ${order} LIMIT ${page.limit + 1}) ${row}
+      GROUP BY ())`;
+  }
+
+  /** The page's rows in the order the client reads them (a backward page is read in reverse, then flipped). */
+  private aggregate(expression: string, list: PageList, reversed = false): string {
+    const backwards = list.page.backwards !== reversed;
+    return `${expression} ORDER BY ${list.row}.__rn ${backwards ? 'DESC' : 'ASC'}) FILTER (WHERE ${list.row}.__rn <= ${list.page.limit})`;
+  }
+
+  private async edges(connectionType: GraphQLObjectType, nodes: readonly FieldNode[], list: PageList): Promise<string> {
+    const edgesType = connectionType.getFields().edges?.type ?? unplannable('edges');
+    const edgeType = getNamedType(edgesType);
+    if (!isListType(getNullableType(edgesType)) || !isObjectType(edgeType)) return unplannable('edges');
+    const parts: string[] = [];
+    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, edgeType, nodes)) {
+      const name = keyNodes[0]!.name.value;
+      let value: string;
+      if (name === '__typename') value = literal(edgeType.name);
+      else if (name === 'cursor') value = cursorOf(list);
+      else if (name === 'node') value = await this.object(objectType(edgeType.getFields().node!.type), list.spec.entity, list.row, keyNodes);
+      else value = unplannable(`${edgeType.name}.${name}`);
+      parts.push(literal(key), value);
+    }
+    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    return `COALESCE(${this.aggregate(`json_agg(json_build_object(${parts.join(', ')})`, list)}, '[]'::json)`;
+  }
+
+  private pageInfo(connectionType: GraphQLObjectType, nodes: readonly FieldNode[], list: PageList): string {
+    const infoType = objectType(connectionType.getFields().pageInfo?.type ?? unplannable('pageInfo'));
+    const { page } = list;
+    const hasMore = `(count(*) > ${page.limit})`;
+    const fromCursor = page.cursor !== null ? 'TRUE' : 'FALSE';
+    const parts: string[] = [];
+    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, infoType, nodes)) {
+      const name = keyNodes[0]!.name.value;
+      let value: string;
+      if (name === '__typename') value = literal(infoType.name);
+      else if (name === 'hasNextPage') value = page.backwards ? fromCursor : hasMore;
+      else if (name === 'hasPreviousPage') value = page.backwards ? hasMore : fromCursor;
+      else if (name === 'startCursor') value = `(${this.aggregate(`array_agg(${cursorOf(list)}`, list)})[1]`;
+      else if (name === 'endCursor') value = `(${this.aggregate(`array_agg(${cursorOf(list)}`, list, true)})[1]`;
+      else value = unplannable(`${infoType.name}.${name}`);
+      parts.push(literal(key), value);
+    }
+    return `json_build_object(${parts.join(', ')})`;
+  }
+
+  /** The JSON object of one row (`row`, of `entity`) as `type`. */
+  private async object(type: GraphQLObjectType, entity: EntityTarget<ObjectLiteral>, row: string, nodes: readonly FieldNode[]): Promise<string> {
+    const columns = this.pages.columnFieldsOf(this.ctx.ds, type, entity) ?? unplannable(`${type.name} is not the entity's type`);
+    const parts: string[] = [];
+    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, type, nodes)) {
+      const name = keyNodes[0]!.name.value;
+      const child = type.getFields()[name];
+      let value: string;
+      if (name === '__typename') value = literal(type.name);
+      else if (name === 'id' && (NODE_TYPES as readonly string[]).includes(type.name)) {
+        // toGlobalId: base64 of "Type:id" (short enough that encode() breaks no line)
+        value = `encode(convert_to(${literal(`${type.name}:`)} || ${row}.id, 'UTF8'), 'base64')`;
+      } else if (columns.has(name) && child) value = this.column(child.type, columns.get(name)!, row);
+      else if (CHILD_LISTS[`${type.name}.${name}`] && child) value = await this.connection(child, keyNodes, CHILD_LISTS[`${type.name}.${name}`]!, row);
+      else if (PARENT_ROWS[`${type.name}.${name}`] && child) value = await this.parentRow(child, keyNodes, PARENT_ROWS[`${type.name}.${name}`]!, row);
+      else value = unplannable(`${type.name}.${name}`);
+      parts.push(literal(key), value);
+    }
+    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    return `json_build_object(${parts.join(', ')})`;
+  }
+
+  /** The row a column of `row` points at (the account of a lead ...), or null when it points nowhere. */
+  private async parentRow(
+    field: GraphQLField<unknown, unknown>,
+    nodes: readonly FieldNode[],
+    parent: { entity: EntityTarget<ObjectLiteral>; column: string },
+    row: string,
+  ): Promise<string> {
+    const alias = `__r${++this.level}`;
+    const object = await this.object(objectType(field.type), parent.entity, alias, nodes);
+    const found = `(SELECT ${object} FROM ${tableOf(this.ctx.ds, parent.entity)} ${alias} WHERE ${alias}.id = ${row}.${parent.column})`;
+    // a required one that is missing: graphql-js's error
+    return isNonNullType(field.type) ? `COALESCE(${found}, ${refuse("'null'")}::json)` : found;
+  }
+
+  /** A column as its GraphQL scalar serializes it. */
+  private column(type: GraphQLOutputType, column: ColumnMetadata, row: string): string {
+    const named = getNamedType(type);
+    if (isListType(getNullableType(type))) unplannable('a list column');
+    const value = `${row}."${column.databaseName.replace(/"/g, '""')}"`;
+    const stored = this.ctx.ds.driver.normalizeType(column);
+    // the expression, and its SQL type
+    let expression: string;
+    let sqlType = 'text';
+    if (isEnumType(named) && stored === 'text') {
+      const cases = named.getValues().map((v) => (typeof v.value === 'string' ? `WHEN ${literal(v.value)} THEN ${literal(v.name)}` : unplannable('enum')));
+      expression = `CASE WHEN ${value} IS NULL THEN NULL ELSE CASE ${value} ${cases.join(' ')} ELSE ${refuse(value)} END END`;
+    } else if ((named.name === 'String' || named.name === 'ID') && (stored === 'text' || stored === 'character varying')) {
+      expression = `${value}::text`;
+    } else if (named.name === 'Int' && (stored === 'integer' || stored === 'int' || stored === 'smallint')) {
+      expression = `${value}::integer`;
+      sqlType = 'integer';
+    } else if (named.name === 'Boolean' && stored === 'boolean') {
+      expression = value;
+      sqlType = 'boolean';
+    } else if (named.name === 'DateTime' && (stored === 'timestamp with time zone' || stored === 'timestamptz')) {
+      // Date#toISOString: milliseconds, truncated, in UTC, for years 1 to 9999
+      expression = `CASE WHEN ${value} IS NULL THEN NULL
+        WHEN ${value} >= '0001-01-01 00:00:00+00' AND ${value} < '10000-01-01 00:00:00+00'
+        THEN to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ELSE ${refuse(value)} END`;
+    } else if (named.name === 'LocalDate' && stored === 'date') {
+      expression = `CASE WHEN ${value} IS NULL THEN NULL WHEN ${value} >= '0001-01-01' AND ${value} < '10000-01-01'
+        THEN to_char(${value}, 'YYYY-MM-DD') ELSE ${refuse(value)} END`;
+    } else if (named.name === 'Money' && stored === 'numeric') {
+      // MoneyScalar: the NUMERIC text padded to two decimals; more decimals are refused
+      expression = `CASE WHEN ${value} IS NULL THEN NULL WHEN scale(${value}) <= 2 THEN round(${value}, 2)::text ELSE ${refuse(value)} END`;
+    } else {
+      return unplannable(`${named.name} from ${stored}`);
+    }
+    // a null where GraphQL promises a value: graphql-js's error, not a null in the JSON
+    if (isNonNullType(type) && column.isNullable) expression = `COALESCE(${expression}, ${refuse("'null'")}::${sqlType})`;
+    return expression;
+  }
+}
+
+interface PageList {
+  spec: ListSpec;
+  page: PageWindow;
+  /** Alias of the page's rows. */
+  row: string;
+  table: string;
+}
+
+/** encodeCursor in SQL: base64url (no padding) of {"s":sort,"v":value,"id":"id"}, JSON written as JSON.stringify writes it. */
+function cursorOf(list: PageList): string {
+  const { row } = list;
+  const json = `'{"s":' || to_json(${literal(list.spec.sortName)}::text)::text || ',"v":' || to_json(${row}.__sort)::text || ',"id":"' || ${row}.id || '"}'`;
+  return `translate(encode(convert_to(${json}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+}
+
+function objectType(type: GraphQLOutputType): GraphQLObjectType {
+  const named = getNamedType(type);
+  return isObjectType(named) && !isListType(getNullableType(type)) ? named : unplannable(`${String(type)} is not an object`);
+}

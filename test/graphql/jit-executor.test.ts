@@ -2,13 +2,13 @@ import type { ApolloServer } from '@apollo/server';
 import { OperationDefinitionNode, parse } from 'graphql';
 import { Role } from '../../src/auth/roles';
 import { Config, loadConfig } from '../../src/config';
-import { createApollo } from '../../src/graphql/apollo';
 import { Context, createContext } from '../../src/graphql/context';
 import { JitExecutor } from '../../src/graphql/jit-executor';
 import { buildAppSchema } from '../../src/graphql/schema';
 import { silentLogger, testActor } from '../helpers/app';
 import { gid, insertAccount, insertCampaign, insertLead, insertOpportunity, insertTouch, insertUser } from '../helpers/core-fixtures';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { runOperation, startEngine } from '../helpers/engines';
 
 /**
  * Operations compiled by graphql-jit answer exactly what graphql-js answers: the same data, and
@@ -21,18 +21,10 @@ describe('the graphql-jit executor', () => {
   let config: Config;
   const ids: Record<string, string> = {};
 
-  const engine = async (jit: Config['graphqlJit']) => {
-    const apollo = createApollo(await buildAppSchema(), { ...config, graphqlJit: jit }, silentLogger);
-    await apollo.start();
-    return apollo;
-  };
+  const engine = (jit: Config['graphqlJit']) => startEngine(config, jit);
   const run = async (apollo: ApolloServer<Context>, query: string, variables?: Record<string, unknown>, role: Role = Role.ADMIN) => {
-    const response = await apollo.executeOperation(
-      { query, variables },
-      { contextValue: createContext({ ds: db.ds, config, logger: silentLogger, requestId: 'jit-test', actor: testActor(role) }) },
-    );
-    if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-    return { status: response.http.status ?? 200, body: JSON.parse(JSON.stringify(response.body.singleResult)) as Record<string, unknown> };
+    const { status, text } = await runOperation(apollo, db, config, query, variables, role);
+    return { status, body: JSON.parse(text) as Record<string, unknown> };
   };
 
   beforeAll(async () => {

@@ -1,13 +1,12 @@
 import type { ApolloServer } from '@apollo/server';
 import { Role } from '../../src/auth/roles';
 import { Config, loadConfig } from '../../src/config';
-import { createApollo, sqlPagesOf } from '../../src/graphql/apollo';
-import { Context, createContext } from '../../src/graphql/context';
+import { sqlPagesOf } from '../../src/graphql/apollo';
+import type { Context } from '../../src/graphql/context';
 import { SqlPages } from '../../src/graphql/sql-pages';
-import { buildAppSchema } from '../../src/graphql/schema';
-import { silentLogger, testActor } from '../helpers/app';
 import { gid, insertAccount, insertCampaign, insertLead, insertOpportunity, insertTouch, insertUser } from '../helpers/core-fixtures';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { runOperation, startEngine } from '../helpers/engines';
 
 /**
  * Lists answered in one statement whose JSON PostgreSQL builds (src/graphql/sql-pages.ts) answer
@@ -25,19 +24,9 @@ describe('lists answered in one statement', () => {
   let config: Config;
   const ids: Record<string, string> = {};
 
-  const engine = async (jit: Config['graphqlJit']) => {
-    const apollo = createApollo(await buildAppSchema(), { ...config, graphqlJit: jit }, silentLogger);
-    await apollo.start();
-    return apollo;
-  };
-  const run = async (apollo: ApolloServer<Context>, query: string, variables?: Record<string, unknown>, role: Role = Role.ADMIN) => {
-    const response = await apollo.executeOperation(
-      { query, variables },
-      { contextValue: createContext({ ds: db.ds, config, logger: silentLogger, requestId: 'sql-pages-test', actor: testActor(role) }) },
-    );
-    if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-    return { status: response.http.status ?? 200, text: JSON.stringify(response.body.singleResult) };
-  };
+  const engine = (executor: Config['graphqlJit']) => startEngine(config, executor);
+  const run = (apollo: ApolloServer<Context>, query: string, variables?: Record<string, unknown>, role: Role = Role.ADMIN) =>
+    runOperation(apollo, db, config, query, variables, role);
 
   beforeAll(async () => {
     db = await createTestDatabase();

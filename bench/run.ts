@@ -32,7 +32,7 @@ import {
   timeSeriesScenario,
   walletScenario,
 } from './scenarios';
-import { answersGraphQL, askStatementCount, healthy, ourServerEnv, ServerProcess, spawnServer } from './server-process';
+import { answersGraphQL, askStatementCount, healthy, ourServerEnv, ServerProcess, setServerHeap, spawnServer } from './server-process';
 import { captureStatements, directTiming, explainStatements, runDirect, StatementCapture } from './statements';
 
 const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration <s>] [--explain] [--record] [--no-bulk|--bulk]
@@ -51,6 +51,8 @@ const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration 
               database): all = through the CLI twice and through HTTP (the default), cli =
               through the CLI once (the default at L: the load through the import path),
               none = left out (the default with --no-bulk at other sizes)
+  --server-heap  cap our servers' old generation at this many MB (node --max-old-space-size), to
+              measure the run under a memory budget; by default Node sizes it from the machine
   DATABASE_URL  run on that server (a fresh database, dropped at the end) instead of an embedded one`;
 
 /** The rate limit of the bench's server: a setting high enough not to throttle it, not a disabled limit. */
@@ -73,10 +75,12 @@ interface Args {
    */
   bulk: boolean;
   history: HistoryDoors | 'none';
+  /** --server-heap: our servers' old generation capped at this many MB (Node's --max-old-space-size); null: Node's default. */
+  serverHeapMb: number | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false, bulk: true, history: 'all' };
+  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false, bulk: true, history: 'all', serverHeapMb: null };
   let bulk: boolean | undefined;
   let history: Args['history'] | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -97,6 +101,11 @@ function parseArgs(argv: string[]): Args {
       const doors = value();
       if (doors !== 'all' && doors !== 'cli' && doors !== 'none') throw new Error(`--history is all, cli or none, not "${doors}"\n\n${USAGE}`);
       history = doors;
+    }
+    else if (flag === '--server-heap') {
+      const mb = Number(value());
+      if (!Number.isInteger(mb) || mb < 64) throw new Error(`--server-heap is a whole number of MB, at least 64\n\n${USAGE}`);
+      args.serverHeapMb = mb;
     }
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
@@ -130,6 +139,7 @@ function settingsFor(args: Args): BenchReport['settings'] {
   return {
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
     poolSize: POOL_SIZE,
+    ...(args.serverHeapMb ? { serverHeapMb: args.serverHeapMb } : {}),
     throughput: { connections: 10, durationSec: args.durationSec, warmupSec: 3 },
     nested: { connections: 8, durationSec: args.durationSec, warmupSec: 3 },
     metrics: { connections: 1, durationSec: args.durationSec, warmupSec: 0, minRequests: 3 },
@@ -185,6 +195,7 @@ async function vacuumAnalyze(url: string): Promise<void> {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const settings = settingsFor(args);
+  setServerHeap(args.serverHeapMb);
   const sizeName = typeof args.size === 'number' ? `n${args.size}` : String(args.size);
   // At L a 12-month report or backtest may run past the production statement timeout (15 s):
   // it is raised (for the in-process capture and our server, which inherits it) so that the

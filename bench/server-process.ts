@@ -41,6 +41,13 @@ function peakRss(pid: number | undefined): number | null {
   }
 }
 
+let serverHeapMb: number | null = null;
+
+/** Caps the old generation of every server of ours the run starts at `mb` MB (`--server-heap`); null: Node's default. */
+export function setServerHeap(mb: number | null): void {
+  serverHeapMb = mb;
+}
+
 /**
  * The environment of our server as the bench runs it: as deployed (`NODE_ENV=production`:
  * graphql-js and grafast skip their development checks), no demo data, its own port on
@@ -48,6 +55,8 @@ function peakRss(pid: number | undefined): number | null {
  */
 export function ourServerEnv(databaseUrl: string, port: number, rateLimitPerMinute: number): Record<string, string> {
   return {
+    // the run's heap cap (--server-heap), or none: Node's default, sized from the machine's memory
+    ...(serverHeapMb ? { NODE_OPTIONS: `--max-old-space-size=${serverHeapMb}` } : {}),
     DATABASE_URL: databaseUrl,
     DATABASE_READ_URL: '',
     NODE_ENV: 'production',

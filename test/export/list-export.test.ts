@@ -76,10 +76,11 @@ describe('list exports', () => {
   it('JSON lines of a list of several pages equal the GraphQL list, row for row', async () => {
     const api = await allTouches();
     expect(api.length).toBe(13);
-    // the pages the export reads: one statement of the touchpoints list each (5 + 5 + 3 rows)
+    // the pages the export reads: one statement of the touchpoints list each (5 + 5 + 3 rows),
+    // answered in one statement (src/graphql/sql-pages.ts), no totalCount asked
     const pages: string[] = [];
     const stop = observeQueries((sql) => {
-      if (/FROM "?touchpoints"? t\b/.test(sql) && /LIMIT/.test(sql) && !/count\(\*\)/.test(sql)) pages.push(sql);
+      if (/FROM "?touchpoints"? t\b/.test(sql) && /LIMIT/.test(sql) && !/count\(\*\)::int/.test(sql)) pages.push(sql);
     });
     let text: string;
     try {

@@ -69,11 +69,11 @@ const refuse = (value: string) => `ra_unrepresentable(${value}::text)`;
  * and cursors), the rows of PARENT_ROWS (a lead's account, a touchpoint's campaign ...), column
  * fields without a resolver of their own, global ids, `__typename`, edges,
  * cursors, pageInfo and totalCount, fragments, aliases and @skip/@include as graphql-js collects
- * them, for callers who read personal data (ANALYST reads through the masking resolvers). Anything
- * else in the operation, an argument the planner cannot take as the resolver would (a class with
- * validation rules, a score ordering), or any error at all (a bad argument, a forged cursor, a
- * value it cannot write) leaves the whole operation to the usual executor, so every answer and
- * every error stays the one graphql-js gives.
+ * them, for callers who read personal data (ANALYST reads through the masking resolvers). Arguments
+ * are converted to the resolvers' input classes and validated by the same rules. Anything else in
+ * the operation, a list it cannot read the same way (a score ordering), or any error at all (an
+ * argument refused, a forged cursor, a value it cannot write) leaves the whole operation to the
+ * usual executor, so every answer and every error stays the one graphql-js gives.
  */
 export class SqlPages {
   /** Operations answered here, and operations given back to the executor (for the tests). */

@@ -259,7 +259,7 @@ class Planner {
     const table = tableOf(ds, spec.entity);
     const row = `__r${++this.level}`;
     const scope = [...(parent ? [`t.${list.parentColumn} = ${parent}.id`] : []), ...this.adopt(spec)];
-    const { seek, order } = orderAndSeek(spec, page, this.params);
+    const { seek, order, direction } = orderAndSeek(spec, page, this.params);
     const conditions = [...scope, ...(seek ? [seek] : [])];
     const pageList: PageList = { spec, page, row, table };
     const parts: string[] = [];
@@ -276,10 +276,13 @@ class Planner {
     if (parts.length > 2 * MAX_KEYS) unplannable('keys');
     // one row whatever the page holds (every reference to its rows is inside an aggregate): a
     // connection asked only for its totalCount reads as one object, over no rows or many
+    // the rows' places are numbered over the page only (a window over the whole list would sort
+    // all of it, where LIMIT alone lets PostgreSQL stop early or keep only the top rows)
     return `(SELECT json_build_object(${parts.join(', ')})
-       FROM (SELECT t.*, (${spec.sortColumn})::text AS __sort, row_number() OVER (ORDER BY ${order}) AS __rn
-               FROM ${table} t ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-              ORDER BY ${order} LIMIT ${page.limit + 1}) ${row}
+       FROM (SELECT page.*, row_number() OVER (ORDER BY page.__sort_value ${direction}, page.id ${direction}) AS __rn
+               FROM (SELECT t.*, (${spec.sortColumn})::text AS __sort, (${spec.sortColumn}) AS __sort_value
+                       FROM ${table} t ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+                      ORDER BY ${order} LIMIT ${page.limit + 1}) page) ${row}
       GROUP BY ())`;
   }
 

@@ -48,6 +48,16 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 /** The arguments of every list that make its page (PageArgs). */
 const PAGE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'after', 'last', 'before']);
 
+/** A new instance of a class with `given`'s fields, as type-graphql's convertToType makes it (fields the class initializes kept unless absent and undefined). */
+function instanceWith(Target: new () => object, given: Record<string, unknown>, value: (key: string, v: unknown) => unknown = (_key, v) => v): Record<string, unknown> {
+  const instance = new Target() as Record<string, unknown>;
+  for (const key of Object.keys(instance)) {
+    if (instance[key] === undefined && !(key in given)) delete instance[key];
+  }
+  for (const [key, v] of Object.entries(given)) instance[key] = value(key, v);
+  return instance;
+}
+
 /** json_build_object takes at most 100 arguments: 50 keys. */
 const MAX_KEYS = 50;
 
@@ -92,7 +102,7 @@ export class SqlPages {
     context: unknown;
   }): Promise<ExecutionResult | null> {
     const ctx = request.context as Context;
-    if (request.operation.operation !== 'query' || !ctx?.ds || !seesPersonalData(ctx)) return null;
+    if (request.operation.operation !== 'query' || !ctx?.ds || !seesPersonalData(ctx) || !mayBeLists(request.operation)) return null;
     const coerced = getVariableValues(this.schema, request.operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
     if (coerced.errors) return null;
     let statement: { text: string; values: unknown[] };
@@ -127,14 +137,8 @@ export class SqlPages {
     }
     if (!isInputObjectType(nullable)) return value;
     const Target = this.inputClasses.get(nullable.name) ?? unplannable(`no class for ${nullable.name}`);
-    const given = value as Record<string, unknown>;
-    const instance = new Target() as Record<string, unknown>;
-    for (const key of Object.keys(instance)) {
-      if (instance[key] === undefined && !(key in given)) delete instance[key];
-    }
     const fields = nullable.getFields();
-    for (const [key, v] of Object.entries(given)) instance[key] = fields[key] ? this.instanceOf(fields[key].type, v) : v;
-    return instance;
+    return instanceWith(Target, value as Record<string, unknown>, (key, v) => (fields[key] ? this.instanceOf(fields[key].type, v) : v));
   }
 
   /**
@@ -205,6 +209,24 @@ class Planner {
     return { text: `SELECT json_build_object(${parts.join(', ')}) AS data`, values: this.params.values };
   }
 
+  /**
+   * The keys and values of `type`'s selection (`nodes`), as graphql-js collects its fields:
+   * `__typename` is the type's name, the others are what `valueOf` makes of each field.
+   */
+  private async selection(
+    type: GraphQLObjectType,
+    nodes: readonly FieldNode[],
+    valueOf: (name: string, keyNodes: readonly FieldNode[]) => string | Promise<string>,
+  ): Promise<string[]> {
+    const parts: string[] = [];
+    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, type, nodes)) {
+      const name = keyNodes[0]!.name.value;
+      parts.push(literal(key), name === '__typename' ? literal(type.name) : await valueOf(name, keyNodes));
+    }
+    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    return parts;
+  }
+
   /** A spec's conditions with its parameters renumbered into the statement's. */
   private adopt(spec: ListSpec): string[] {
     const numbers = spec.params.values.map((value) => this.params.add(value));
@@ -222,18 +244,12 @@ class Planner {
    */
   private async argumentsOf(field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]): Promise<{ page: PageArgs; args: Record<string, never> }> {
     const values = getArgumentValues(field, nodes[0]!, this.variables);
-    const page = new PageArgs() as Record<string, unknown>;
-    for (const key of Object.keys(page)) {
-      if (page[key] === undefined && !(key in values)) delete page[key];
-    }
+    const page = instanceWith(PageArgs, Object.fromEntries(Object.entries(values).filter(([name]) => PAGE_ARGUMENTS.has(name))));
     const args: Record<string, unknown> = {};
     for (const argument of field.args) {
-      if (PAGE_ARGUMENTS.has(argument.name)) {
-        if (argument.name in values) page[argument.name] = values[argument.name];
-      } else {
-        args[argument.name] = this.pages.instanceOf(argument.type, values[argument.name]);
-        await validateArgs(args[argument.name]);
-      }
+      if (PAGE_ARGUMENTS.has(argument.name)) continue;
+      args[argument.name] = this.pages.instanceOf(argument.type, values[argument.name]);
+      await validateArgs(args[argument.name]);
     }
     await validateArgs(page);
     return { page: page as PageArgs, args: args as Record<string, never> };
@@ -255,29 +271,22 @@ class Planner {
     const page = resolvePage(pageArgs, spec.sortName, this.ctx.config.maxPageSize);
     if (!Number.isSafeInteger(page.limit)) unplannable('limit');
     const connectionType = objectType(field.type);
-    const ds = this.ctx.ds;
-    const table = tableOf(ds, spec.entity);
+    const table = tableOf(this.ctx.ds, spec.entity);
     const row = `__r${++this.level}`;
     const scope = [...(parent ? [`t.${list.parentColumn} = ${parent}.id`] : []), ...this.adopt(spec)];
     const { seek, order, direction } = orderAndSeek(spec, page, this.params);
     const conditions = [...scope, ...(seek ? [seek] : [])];
-    const pageList: PageList = { spec, page, row, table };
-    const parts: string[] = [];
-    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, connectionType, nodes)) {
-      const name = keyNodes[0]!.name.value;
-      let value: string;
-      if (name === '__typename') value = literal(connectionType.name);
-      else if (name === 'edges') value = await this.edges(connectionType, keyNodes, pageList);
-      else if (name === 'pageInfo') value = this.pageInfo(connectionType, keyNodes, pageList);
-      else if (name === 'totalCount') value = `(SELECT count(*)::int FROM ${table} t ${scope.length ? `WHERE ${scope.join(' AND ')}` : ''})`;
-      else value = unplannable(`${connectionType.name}.${name}`);
-      parts.push(literal(key), value);
-    }
-    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    const pageList: PageList = { spec, page, row };
+    const parts = await this.selection(connectionType, nodes, (name, keyNodes) => {
+      if (name === 'edges') return this.edges(connectionType, keyNodes, pageList);
+      if (name === 'pageInfo') return this.pageInfo(connectionType, keyNodes, pageList);
+      if (name === 'totalCount') return `(SELECT count(*)::int FROM ${table} t ${scope.length ? `WHERE ${scope.join(' AND ')}` : ''})`;
+      return unplannable(`${connectionType.name}.${name}`);
+    });
     // one row whatever the page holds (every reference to its rows is inside an aggregate): a
-    // connection asked only for its totalCount reads as one object, over no rows or many
-    // the rows' places are numbered over the page only (a window over the whole list would sort
-    // all of it, where LIMIT alone lets PostgreSQL stop early or keep only the top rows)
+    // connection asked only for its totalCount reads as one object, over no rows or many. The
+    // rows' places are numbered over the page only (a window over the whole list would sort all
+    // of it, where LIMIT alone lets PostgreSQL stop early or keep only the top rows)
     return `(SELECT json_build_object(${parts.join(', ')})
        FROM (SELECT page.*, row_number() OVER (ORDER BY page.__sort_value ${direction}, page.id ${direction}) AS __rn
                FROM (SELECT t.*, (${spec.sortColumn})::text AS __sort, (${spec.sortColumn}) AS __sort_value
@@ -296,59 +305,42 @@ class Planner {
     const edgesType = connectionType.getFields().edges?.type ?? unplannable('edges');
     const edgeType = getNamedType(edgesType);
     if (!isListType(getNullableType(edgesType)) || !isObjectType(edgeType)) return unplannable('edges');
-    const parts: string[] = [];
-    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, edgeType, nodes)) {
-      const name = keyNodes[0]!.name.value;
-      let value: string;
-      if (name === '__typename') value = literal(edgeType.name);
-      else if (name === 'cursor') value = cursorOf(list);
-      else if (name === 'node') value = await this.object(objectType(edgeType.getFields().node!.type), list.spec.entity, list.row, keyNodes);
-      else value = unplannable(`${edgeType.name}.${name}`);
-      parts.push(literal(key), value);
-    }
-    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    const parts = await this.selection(edgeType, nodes, (name, keyNodes) => {
+      if (name === 'cursor') return cursorOf(list);
+      if (name === 'node') return this.object(objectType(edgeType.getFields().node!.type), list.spec.entity, list.row, keyNodes);
+      return unplannable(`${edgeType.name}.${name}`);
+    });
     return `COALESCE(${this.aggregate(`json_agg(json_build_object(${parts.join(', ')})`, list)}, '[]'::json)`;
   }
 
-  private pageInfo(connectionType: GraphQLObjectType, nodes: readonly FieldNode[], list: PageList): string {
+  private async pageInfo(connectionType: GraphQLObjectType, nodes: readonly FieldNode[], list: PageList): Promise<string> {
     const infoType = objectType(connectionType.getFields().pageInfo?.type ?? unplannable('pageInfo'));
     const { page } = list;
     const hasMore = `(count(*) > ${page.limit})`;
     const fromCursor = page.cursor !== null ? 'TRUE' : 'FALSE';
-    const parts: string[] = [];
-    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, infoType, nodes)) {
-      const name = keyNodes[0]!.name.value;
-      let value: string;
-      if (name === '__typename') value = literal(infoType.name);
-      else if (name === 'hasNextPage') value = page.backwards ? fromCursor : hasMore;
-      else if (name === 'hasPreviousPage') value = page.backwards ? hasMore : fromCursor;
-      else if (name === 'startCursor') value = `(${this.aggregate(`array_agg(${cursorOf(list)}`, list)})[1]`;
-      else if (name === 'endCursor') value = `(${this.aggregate(`array_agg(${cursorOf(list)}`, list, true)})[1]`;
-      else value = unplannable(`${infoType.name}.${name}`);
-      parts.push(literal(key), value);
-    }
+    const parts = await this.selection(infoType, nodes, (name) => {
+      if (name === 'hasNextPage') return page.backwards ? fromCursor : hasMore;
+      if (name === 'hasPreviousPage') return page.backwards ? hasMore : fromCursor;
+      if (name === 'startCursor') return `(${this.aggregate(`array_agg(${cursorOf(list)}`, list)})[1]`;
+      if (name === 'endCursor') return `(${this.aggregate(`array_agg(${cursorOf(list)}`, list, true)})[1]`;
+      return unplannable(`${infoType.name}.${name}`);
+    });
     return `json_build_object(${parts.join(', ')})`;
   }
 
   /** The JSON object of one row (`row`, of `entity`) as `type`. */
   private async object(type: GraphQLObjectType, entity: EntityTarget<ObjectLiteral>, row: string, nodes: readonly FieldNode[]): Promise<string> {
     const columns = this.pages.columnFieldsOf(this.ctx.ds, type, entity) ?? unplannable(`${type.name} is not the entity's type`);
-    const parts: string[] = [];
-    for (const [key, keyNodes] of collectSubfields(this.schema, this.fragments, this.variables, type, nodes)) {
-      const name = keyNodes[0]!.name.value;
-      const child = type.getFields()[name];
-      let value: string;
-      if (name === '__typename') value = literal(type.name);
-      else if (name === 'id' && (NODE_TYPES as readonly string[]).includes(type.name)) {
-        // toGlobalId: base64 of "Type:id" (short enough that encode() breaks no line)
-        value = `encode(convert_to(${literal(`${type.name}:`)} || ${row}.id, 'UTF8'), 'base64')`;
-      } else if (columns.has(name) && child) value = this.column(child.type, columns.get(name)!, row);
-      else if (CHILD_LISTS[`${type.name}.${name}`] && child) value = await this.connection(child, keyNodes, CHILD_LISTS[`${type.name}.${name}`]!, row);
-      else if (PARENT_ROWS[`${type.name}.${name}`] && child) value = await this.parentRow(child, keyNodes, PARENT_ROWS[`${type.name}.${name}`]!, row);
-      else value = unplannable(`${type.name}.${name}`);
-      parts.push(literal(key), value);
-    }
-    if (parts.length > 2 * MAX_KEYS) unplannable('keys');
+    const parts = await this.selection(type, nodes, (name, keyNodes) => {
+      const child = type.getFields()[name] ?? unplannable(`${type.name}.${name}`);
+      const coordinate = `${type.name}.${name}`;
+      // toGlobalId: base64 of "Type:id" (short enough that encode() breaks no line)
+      if (name === 'id' && (NODE_TYPES as readonly string[]).includes(type.name)) return `encode(convert_to(${literal(`${type.name}:`)} || ${row}.id, 'UTF8'), 'base64')`;
+      if (columns.has(name)) return this.column(child.type, columns.get(name)!, row);
+      if (CHILD_LISTS[coordinate]) return this.connection(child, keyNodes, CHILD_LISTS[coordinate], row);
+      if (PARENT_ROWS[coordinate]) return this.parentRow(child, keyNodes, PARENT_ROWS[coordinate], row);
+      return unplannable(coordinate);
+    });
     return `json_build_object(${parts.join(', ')})`;
   }
 
@@ -411,7 +403,6 @@ interface PageList {
   page: PageWindow;
   /** Alias of the page's rows. */
   row: string;
-  table: string;
 }
 
 /** encodeCursor in SQL: base64url (no padding) of {"s":sort,"v":value,"id":"id"}, JSON written as JSON.stringify writes it. */
@@ -419,6 +410,17 @@ function cursorOf(list: PageList): string {
   const { row } = list;
   const json = `'{"s":' || to_json(${literal(list.spec.sortName)}::text)::text || ',"v":' || to_json(${row}.__sort)::text || ',"id":"' || ${row}.id || '"}'`;
   return `translate(encode(convert_to(${json}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+}
+
+/**
+ * Whether every root field written in the operation may be a planned list: `account(id)` and the
+ * metric queries go to the executor before their variables are coerced a first time here. (A
+ * fragment's fields are decided while planning.)
+ */
+function mayBeLists(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every(
+    (selection) => selection.kind !== Kind.FIELD || selection.name.value === '__typename' || Object.hasOwn(ROOT_LISTS, selection.name.value),
+  );
 }
 
 function objectType(type: GraphQLOutputType): GraphQLObjectType {

@@ -57,19 +57,7 @@ export class BiMetricFunctions1732810000000 implements MigrationInterface {
   name = 'BiMetricFunctions1732810000000';
 
   public async up(q: QueryRunner): Promise<void> {
-    const { owner, reader } = await biRoles(q);
-    const files = BI_METRIC_FILES.map((file) => biSqlFile(file));
-    if (reader) {
-      await q.query(`GRANT SELECT ON ${BI_METRIC_TABLES.join(', ')} TO "${owner}"`);
-      await q.query(`SET ROLE "${owner}"`);
-    }
-    // (a failing file aborts the transaction, which undoes the SET ROLE as well)
-    for (const sql of files) await q.query(sql);
-    if (reader) await q.query(`RESET ROLE`);
-    for (const fn of await functionsOf(q, files)) {
-      await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
-      if (reader) await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO "${reader}"`);
-    }
+    await applyBiFiles(q, BI_METRIC_FILES);
   }
 
   public async down(q: QueryRunner): Promise<void> {
@@ -77,6 +65,27 @@ export class BiMetricFunctions1732810000000 implements MigrationInterface {
     const files = BI_METRIC_FILES.map((file) => biSqlFile(file));
     for (const fn of (await functionsOf(q, files)).reverse()) await q.query(`DROP FUNCTION ${fn}`);
     if (reader) await q.query(`REVOKE SELECT ON ${BI_METRIC_TABLES.join(', ')} FROM "${owner}"`);
+  }
+}
+
+/**
+ * Applies these files of sql/bi (CREATE OR REPLACE) as the bi schema's owner, so that it owns
+ * every function, and lets only the reader group role execute them. A later migration that ships
+ * a changed file calls this with that file.
+ */
+export async function applyBiFiles(q: QueryRunner, names: readonly (typeof BI_METRIC_FILES)[number][]): Promise<void> {
+  const { owner, reader } = await biRoles(q);
+  const files = names.map((file) => biSqlFile(file));
+  if (reader) {
+    await q.query(`GRANT SELECT ON ${BI_METRIC_TABLES.join(', ')} TO "${owner}"`);
+    await q.query(`SET ROLE "${owner}"`);
+  }
+  // (a failing file aborts the transaction, which undoes the SET ROLE as well)
+  for (const sql of files) await q.query(sql);
+  if (reader) await q.query(`RESET ROLE`);
+  for (const fn of await functionsOf(q, files)) {
+    await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
+    if (reader) await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO "${reader}"`);
   }
 }
 

@@ -173,6 +173,7 @@ BEGIN
            OR (j.journey_end >= v_months_to AND j.journey_end < p_to))
       AND j.opportunity_kind = ANY (p_opportunity_kinds) AND ((j.measure = 'PIPELINE' AND p_pipeline AND p_families && '{ROLE,DECAY}') OR (j.measure = 'REVENUE' AND p_revenue))
       AND v_cached
+      AND (p_from < v_months_from OR v_months_to < p_to)   -- a constant: no scan when whole months cover the window
   ),
   class_weights AS (
     SELECT m.model, (CASE WHEN ms.measure = 'REVENUE' THEN 1000 ELSE 0 END + s.sig) AS shape_key,
@@ -345,66 +346,61 @@ BEGIN
     FROM campaigns c
     WHERE (p_campaign_ids IS NULL OR c.id = ANY (p_campaign_ids)) AND (p_channels IS NULL OR c.channel = ANY (p_channels))
   ),
+  -- The activity figures sum each source by campaign and period first and keep the row campaigns
+  -- after (a few hundred sums, where joining first would match every daily row); an edge of
+  -- partial days is read only when the window has one (the conditions on p_* are constants).
   spend_in_window AS (   -- spend entries whose day (at 00:00 UTC) lies in the window
-    SELECT cs.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, cs.spent_on::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, sum(cs.amount) AS spend
-    FROM row_campaigns rc
-    JOIN campaign_spend cs ON cs.campaign_id = rc.campaign_id
-    WHERE p_activity IN ('ALL', 'SPEND')
-      AND cs.spent_on BETWEEN (p_from AT TIME ZONE 'UTC')::date AND (p_to AT TIME ZONE 'UTC')::date
-      AND cs.spent_on::timestamp AT TIME ZONE 'UTC' >= p_from
-      AND cs.spent_on::timestamp AT TIME ZONE 'UTC' < p_to
-    GROUP BY 1, 2
+    SELECT s.campaign_id, s.period_start, s.spend
+    FROM (SELECT cs.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, cs.spent_on::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, sum(cs.amount) AS spend
+          FROM campaign_spend cs
+          WHERE p_activity IN ('ALL', 'SPEND')
+            AND cs.spent_on BETWEEN (p_from AT TIME ZONE 'UTC')::date AND (p_to AT TIME ZONE 'UTC')::date
+            AND cs.spent_on::timestamp AT TIME ZONE 'UTC' >= p_from
+            AND cs.spent_on::timestamp AT TIME ZONE 'UTC' < p_to
+          GROUP BY 1, 2) s
+    WHERE s.campaign_id IN (SELECT campaign_id FROM row_campaigns)
   ),
   touches_in_window AS (
-    SELECT campaign_id, period_start, sum(touches) AS touches
-    FROM (SELECT d.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, d.day::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, d.touches
-          FROM campaign_daily_touches d
-          JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-          WHERE p_activity = 'ALL'
-            AND d.day >= (v_days_from AT TIME ZONE 'UTC')::date AND d.day < (v_days_to AT TIME ZONE 'UTC')::date
-          UNION ALL
-          SELECT t.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, t.occurred_at, 'UTC') END, 1
-          FROM row_campaigns rc
-          JOIN touchpoints t ON t.campaign_id = rc.campaign_id
-           AND t.occurred_at >= p_from AND t.occurred_at < least(p_to, v_days_from)
-          WHERE p_activity = 'ALL'
-          UNION ALL
-          SELECT t.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, t.occurred_at, 'UTC') END, 1
-          FROM row_campaigns rc
-          JOIN touchpoints t ON t.campaign_id = rc.campaign_id
-           AND t.occurred_at >= greatest(p_from, v_days_to) AND t.occurred_at < p_to
-          WHERE p_activity = 'ALL') c
-    GROUP BY 1, 2
+    SELECT s.campaign_id, s.period_start, s.touches
+    FROM (SELECT campaign_id, period_start, sum(touches) AS touches
+          FROM (SELECT d.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, d.day::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, d.touches
+                FROM campaign_daily_touches d
+                WHERE p_activity = 'ALL'
+                  AND d.day >= (v_days_from AT TIME ZONE 'UTC')::date AND d.day < (v_days_to AT TIME ZONE 'UTC')::date
+                UNION ALL
+                SELECT t.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, t.occurred_at, 'UTC') END, 1
+                FROM touchpoints t
+                WHERE p_activity = 'ALL' AND p_from < v_days_from
+                  AND t.occurred_at >= p_from AND t.occurred_at < least(p_to, v_days_from)
+                UNION ALL
+                SELECT t.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, t.occurred_at, 'UTC') END, 1
+                FROM touchpoints t
+                WHERE p_activity = 'ALL' AND v_days_to < p_to
+                  AND t.occurred_at >= greatest(p_from, v_days_to) AND t.occurred_at < p_to) c
+          GROUP BY 1, 2) s
+    WHERE s.campaign_id IN (SELECT campaign_id FROM row_campaigns)
   ),
-  sourced_leads AS (   -- leads whose first touch ever is with the campaign and lies in the window
-    SELECT campaign_id, period_start, sum(n) AS leads_sourced
-    FROM (SELECT d.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, d.day::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, d.leads_sourced AS n
-          FROM campaign_daily_sourcing d
-          JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-          WHERE p_activity = 'ALL' AND d.leads_sourced <> 0
-            AND d.day >= (v_days_from AT TIME ZONE 'UTC')::date AND d.day < (v_days_to AT TIME ZONE 'UTC')::date
-          UNION ALL
-          SELECT f.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, f.occurred_at, 'UTC') END, 1
-          FROM lead_first_touches f
-          JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-          WHERE p_activity = 'ALL' AND ((f.occurred_at >= p_from AND f.occurred_at < least(p_to, v_days_from))
-                                  OR (f.occurred_at >= greatest(p_from, v_days_to) AND f.occurred_at < p_to))) s
-    GROUP BY 1, 2
-  ),
-  sourced_mqls AS (   -- leads sourced by the campaign (first touch ever) that became MQL in the window
-    SELECT campaign_id, period_start, sum(n) AS mqls
-    FROM (SELECT d.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, d.day::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, d.mqls AS n
-          FROM campaign_daily_sourcing d
-          JOIN row_campaigns rc ON rc.campaign_id = d.campaign_id
-          WHERE p_activity = 'ALL' AND d.mqls <> 0
-            AND d.day >= (v_days_from AT TIME ZONE 'UTC')::date AND d.day < (v_days_to AT TIME ZONE 'UTC')::date
-          UNION ALL
-          SELECT f.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, f.mql_at, 'UTC') END, 1
-          FROM lead_first_touches f
-          JOIN row_campaigns rc ON rc.campaign_id = f.campaign_id
-          WHERE p_activity = 'ALL' AND ((f.mql_at >= p_from AND f.mql_at < least(p_to, v_days_from))
-                                  OR (f.mql_at >= greatest(p_from, v_days_to) AND f.mql_at < p_to))) s
-    GROUP BY 1, 2
+  sourcing_in_window AS (   -- leads whose first touch ever is with the campaign and lies in the window, and those of them that became MQL in it
+    SELECT s.campaign_id, s.period_start, s.leads_sourced, s.mqls
+    FROM (SELECT campaign_id, period_start, sum(sourced) AS leads_sourced, sum(mqls) AS mqls
+          FROM (SELECT d.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, d.day::timestamp AT TIME ZONE 'UTC', 'UTC') END AS period_start, d.leads_sourced AS sourced, d.mqls
+                FROM campaign_daily_sourcing d
+                WHERE p_activity = 'ALL' AND (d.leads_sourced <> 0 OR d.mqls <> 0)
+                  AND d.day >= (v_days_from AT TIME ZONE 'UTC')::date AND d.day < (v_days_to AT TIME ZONE 'UTC')::date
+                UNION ALL
+                SELECT f.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, f.occurred_at, 'UTC') END, 1, 0
+                FROM lead_first_touches f
+                WHERE p_activity = 'ALL' AND (p_from < v_days_from OR v_days_to < p_to)
+                  AND ((f.occurred_at >= p_from AND f.occurred_at < least(p_to, v_days_from))
+                       OR (f.occurred_at >= greatest(p_from, v_days_to) AND f.occurred_at < p_to))
+                UNION ALL
+                SELECT f.campaign_id, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, f.mql_at, 'UTC') END, 0, 1
+                FROM lead_first_touches f
+                WHERE p_activity = 'ALL' AND (p_from < v_days_from OR v_days_to < p_to)
+                  AND ((f.mql_at >= p_from AND f.mql_at < least(p_to, v_days_from))
+                       OR (f.mql_at >= greatest(p_from, v_days_to) AND f.mql_at < p_to))) c
+          GROUP BY 1, 2) s
+    WHERE s.campaign_id IN (SELECT campaign_id FROM row_campaigns)
   ),
   credit_figures AS (   -- rounded credits per model, period and campaign
     SELECT model, period_start, campaign_id,
@@ -418,14 +414,13 @@ BEGIN
   active_campaigns AS (   -- a campaign has a row in a period when it spent, was touched, sourced a lead or MQL, or got credit
     SELECT campaign_id, period_start FROM spend_in_window
     UNION SELECT campaign_id, period_start FROM touches_in_window
-    UNION SELECT campaign_id, period_start FROM sourced_leads
-    UNION SELECT campaign_id, period_start FROM sourced_mqls
+    UNION SELECT campaign_id, period_start FROM sourcing_in_window
     UNION SELECT campaign_id, period_start FROM credit_figures
   ),
   campaign_figures AS (   -- every figure of a campaign in a period under a model; null for a measure not computed
     SELECT m.model, m.family, a.period_start, a.campaign_id, rc.channel,
            coalesce(sp.spend, 0) AS spend, coalesce(tw.touches, 0) AS touches,
-           coalesce(sl.leads_sourced, 0) AS leads_sourced, coalesce(sm.mqls, 0) AS mqls,
+           coalesce(sl.leads_sourced, 0) AS leads_sourced, coalesce(sl.mqls, 0) AS mqls,
            CASE WHEN p_pipeline AND m.family <> 'MARKOV' THEN coalesce(cf.attributed_pipeline, 0) END AS attributed_pipeline,
            CASE WHEN p_revenue THEN coalesce(cf.attributed_revenue, 0) END AS attributed_revenue,
            CASE WHEN p_revenue THEN coalesce(cf.attributed_wins, 0) END AS attributed_wins
@@ -434,8 +429,7 @@ BEGIN
     CROSS JOIN attribution_models m
     LEFT JOIN spend_in_window sp ON sp.campaign_id = a.campaign_id AND sp.period_start = a.period_start
     LEFT JOIN touches_in_window tw ON tw.campaign_id = a.campaign_id AND tw.period_start = a.period_start
-    LEFT JOIN sourced_leads sl ON sl.campaign_id = a.campaign_id AND sl.period_start = a.period_start
-    LEFT JOIN sourced_mqls sm ON sm.campaign_id = a.campaign_id AND sm.period_start = a.period_start
+    LEFT JOIN sourcing_in_window sl ON sl.campaign_id = a.campaign_id AND sl.period_start = a.period_start
     LEFT JOIN credit_figures cf ON cf.model = m.model AND cf.period_start = a.period_start AND cf.campaign_id = a.campaign_id
   ),
   report_rows AS (   -- rows by campaign, by channel, or one per period (NONE): sums of rounded campaign figures

@@ -18,7 +18,7 @@ import { BacktestTouchTimes1732830000000 } from './1732830000000-backtest-touch-
 import { EventIntake1732840000000 } from './1732840000000-event-intake';
 import { EventProcessing1732850000000 } from './1732850000000-event-processing';
 import { SqlPages1732860000000 } from './1732860000000-sql-pages';
-import { AttributionReportLookups1732870000000 } from './1732870000000-attribution-report-lookups';
+import { AttributionReportScans1732870000000 } from './1732870000000-attribution-report-scans';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -42,5 +42,5 @@ export const MIGRATIONS = [
   EventIntake1732840000000,
   EventProcessing1732850000000,
   SqlPages1732860000000,
-  AttributionReportLookups1732870000000,
+  AttributionReportScans1732870000000,
 ];

@@ -19,6 +19,7 @@ import { EventIntake1732840000000 } from './1732840000000-event-intake';
 import { EventProcessing1732850000000 } from './1732850000000-event-processing';
 import { SqlPages1732860000000 } from './1732860000000-sql-pages';
 import { AttributionReportScans1732870000000 } from './1732870000000-attribution-report-scans';
+import { AttributionModelMonthly1732880000000 } from './1732880000000-attribution-model-monthly';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   EventProcessing1732850000000,
   SqlPages1732860000000,
   AttributionReportScans1732870000000,
+  AttributionModelMonthly1732880000000,
 ];

@@ -121,6 +121,8 @@ DECLARE
   v_days_from timestamptz := date_trunc('day', p_from, 'UTC')
     + CASE WHEN date_trunc('day', p_from, 'UTC') = p_from THEN interval '0' ELSE interval '24 hours' END;
   v_days_to timestamptz := greatest(v_days_from, date_trunc('day', p_to, 'UTC'));
+  -- whether the whole months' credits are read from the cache's per-model sums (attribution_model_monthly)
+  v_model_months boolean;
 BEGIN
   -- months wholly inside the window, when each lies inside one period (not for day or week grains)
   -- and every opportunity kind is in scope (the monthly sums cover all kinds)
@@ -138,6 +140,17 @@ BEGIN
       v_months_to := p_to;
     END IF;
   END IF;
+  -- the cache holds each whole month's credits per campaign under the fixed-weight models
+  -- (attribution_cached_models: FIRST_TOUCH to FULL_PATH and TIME_DECAY with the cache's half-life):
+  -- when every rule-based model asked for is one of them, the whole months are read from those
+  -- sums instead of from the monthly sums per journey shape (the same exact figures; far fewer rows)
+  v_model_months := v_cached AND v_months_from < v_months_to AND NOT EXISTS (
+    SELECT FROM unnest(p_models, p_families, p_w_first, p_w_last, p_w_conversion, p_w_creation, p_w_close)
+               AS m(model, family, w_first, w_last, w_conversion, w_creation, w_close)
+    WHERE m.family IN ('ROLE', 'DECAY')
+      AND NOT EXISTS (SELECT FROM attribution_cached_models c
+                      WHERE c.model = m.model AND c.family = m.family AND c.w_first = m.w_first AND c.w_last = m.w_last
+                        AND c.w_conversion = m.w_conversion AND c.w_creation = m.w_creation AND c.w_close = m.w_close));
 
   RETURN QUERY
   WITH
@@ -175,6 +188,15 @@ BEGIN
       AND v_cached
       AND (p_from < v_months_from OR v_months_to < p_to)   -- a constant: no scan when whole months cover the window
   ),
+  monthly_rows AS NOT MATERIALIZED (
+    SELECT m.*, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, m.month, 'UTC') END AS period_start
+    FROM attribution_monthly m
+    WHERE m.month >= v_months_from AND m.month < v_months_to AND ((m.measure = 'PIPELINE' AND p_pipeline AND p_families && '{ROLE,DECAY}') OR (m.measure = 'REVENUE' AND p_revenue))
+      AND v_cached AND NOT v_model_months
+  ),
+  -- <monthly-credits> the credits of monthly sums (monthly_rows) under attribution_models: the
+  -- cache keeps its per-model sums with this very text (migrations/1732880000000-attribution-model-monthly.ts
+  -- reads it from here); a change here ships with a migration that creates attribution_model_monthly_move again
   class_weights AS (
     SELECT m.model, (CASE WHEN ms.measure = 'REVENUE' THEN 1000 ELSE 0 END + s.sig) AS shape_key,
            m.w_first
@@ -197,28 +219,6 @@ BEGIN
     SELECT cw.*, rw1 + rw2 + rw3 + rw4 AS holding_weight, 1 - (rw1 + rw2 + rw3 + rw4) AS rest_weight,
            (rw1 > 0)::int + (rw2 > 0)::int + (rw3 > 0)::int + (rw4 > 0)::int AS holding_touches
     FROM class_weights cw
-  ),
-  row_credits AS (
-    SELECT s.model, r.measure, r.period_start, r.campaign_id, r.amount * w.weight AS share, w.weight AS wins
-    FROM journey_rows r
-    JOIN shape_weights s ON s.shape_key = (CASE WHEN r.measure = 'REVENUE' THEN 1000 ELSE 0 END + r.sig)
-    CROSS JOIN LATERAL (
-      SELECT CASE WHEN r.touch_count = s.holding_touches THEN (CASE WHEN r.class_mask & 1 > 0 THEN s.rw1::numeric(50, 40) / s.holding_weight ELSE 0 END + CASE WHEN r.class_mask & 2 > 0 THEN s.rw2::numeric(50, 40) / s.holding_weight ELSE 0 END + CASE WHEN r.class_mask & 4 > 0 THEN s.rw3::numeric(50, 40) / s.holding_weight ELSE 0 END + CASE WHEN r.class_mask & 8 > 0 THEN s.rw4::numeric(50, 40) / s.holding_weight ELSE 0 END)
-                  ELSE (CASE WHEN r.class_mask & 1 > 0 THEN s.rw1 ELSE 0 END + CASE WHEN r.class_mask & 2 > 0 THEN s.rw2 ELSE 0 END + CASE WHEN r.class_mask & 4 > 0 THEN s.rw3 ELSE 0 END + CASE WHEN r.class_mask & 8 > 0 THEN s.rw4 ELSE 0 END) + (r.touches - ((r.class_mask & 1 > 0 AND s.rw1 > 0)::int + (r.class_mask & 2 > 0 AND s.rw2 > 0)::int + (r.class_mask & 4 > 0 AND s.rw3 > 0)::int + (r.class_mask & 8 > 0 AND s.rw4 > 0)::int))
-                       * (s.rest_weight::numeric(50, 40) / (r.touch_count - s.holding_touches))
-             END AS weight) w
-    UNION ALL
-    SELECT m.model, r.measure, r.period_start, r.campaign_id,
-           r.amount * (r.decay_sum::numeric(50, 40) / r.decay_total), r.decay_sum::numeric(50, 40) / r.decay_total
-    FROM journey_rows r
-    CROSS JOIN attribution_models m
-    WHERE m.family = 'DECAY'
-  ),
-  monthly_rows AS NOT MATERIALIZED (
-    SELECT m.*, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, m.month, 'UTC') END AS period_start
-    FROM attribution_monthly m
-    WHERE m.month >= v_months_from AND m.month < v_months_to AND ((m.measure = 'PIPELINE' AND p_pipeline AND p_families && '{ROLE,DECAY}') OR (m.measure = 'REVENUE' AND p_revenue))
-      AND v_cached
   ),
   monthly_credits AS (
     SELECT s.model, r.measure, r.period_start, r.campaign_id,
@@ -245,11 +245,38 @@ BEGIN
     CROSS JOIN attribution_models m
     WHERE m.family = 'DECAY'
   ),
+  -- </monthly-credits>
+  model_month_credits AS (   -- the whole months' credits kept per model (v_model_months)
+    SELECT c.model, c.measure, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, c.month, 'UTC') END AS period_start,
+           c.campaign_id, c.share, c.wins
+    FROM attribution_model_monthly c
+    WHERE v_model_months AND c.month >= v_months_from AND c.month < v_months_to
+      AND c.model IN (SELECT m.model FROM attribution_models m WHERE m.family IN ('ROLE', 'DECAY'))
+      AND ((c.measure = 'PIPELINE' AND p_pipeline) OR (c.measure = 'REVENUE' AND p_revenue))
+  ),
+  row_credits AS (
+    SELECT s.model, r.measure, r.period_start, r.campaign_id, r.amount * w.weight AS share, w.weight AS wins
+    FROM journey_rows r
+    JOIN shape_weights s ON s.shape_key = (CASE WHEN r.measure = 'REVENUE' THEN 1000 ELSE 0 END + r.sig)
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN r.touch_count = s.holding_touches THEN (CASE WHEN r.class_mask & 1 > 0 THEN s.rw1::numeric(50, 40) / s.holding_weight ELSE 0 END + CASE WHEN r.class_mask & 2 > 0 THEN s.rw2::numeric(50, 40) / s.holding_weight ELSE 0 END + CASE WHEN r.class_mask & 4 > 0 THEN s.rw3::numeric(50, 40) / s.holding_weight ELSE 0 END + CASE WHEN r.class_mask & 8 > 0 THEN s.rw4::numeric(50, 40) / s.holding_weight ELSE 0 END)
+                  ELSE (CASE WHEN r.class_mask & 1 > 0 THEN s.rw1 ELSE 0 END + CASE WHEN r.class_mask & 2 > 0 THEN s.rw2 ELSE 0 END + CASE WHEN r.class_mask & 4 > 0 THEN s.rw3 ELSE 0 END + CASE WHEN r.class_mask & 8 > 0 THEN s.rw4 ELSE 0 END) + (r.touches - ((r.class_mask & 1 > 0 AND s.rw1 > 0)::int + (r.class_mask & 2 > 0 AND s.rw2 > 0)::int + (r.class_mask & 4 > 0 AND s.rw3 > 0)::int + (r.class_mask & 8 > 0 AND s.rw4 > 0)::int))
+                       * (s.rest_weight::numeric(50, 40) / (r.touch_count - s.holding_touches))
+             END AS weight) w
+    UNION ALL
+    SELECT m.model, r.measure, r.period_start, r.campaign_id,
+           r.amount * (r.decay_sum::numeric(50, 40) / r.decay_total), r.decay_sum::numeric(50, 40) / r.decay_total
+    FROM journey_rows r
+    CROSS JOIN attribution_models m
+    WHERE m.family = 'DECAY'
+  ),
   campaign_credits AS (   -- a campaign's credit: amount times the weights of its touches, over all journeys
     SELECT model, measure, period_start, campaign_id, sum(share) AS share, sum(wins) AS wins
     FROM (SELECT model, measure, period_start, campaign_id, share, wins FROM row_credits
           UNION ALL
-          SELECT model, measure, period_start, campaign_id, share, wins FROM monthly_credits) c
+          SELECT model, measure, period_start, campaign_id, share, wins FROM monthly_credits
+          UNION ALL
+          SELECT model, measure, period_start, campaign_id, share, wins FROM model_month_credits) c
     GROUP BY model, measure, period_start, campaign_id
   ),
   row_scope AS (   -- the journey rows' opportunities, once each

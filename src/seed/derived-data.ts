@@ -2,7 +2,7 @@ import type { QueryResultRow } from 'pg';
 import type { PgClient } from './copy-loader';
 
 /**
- * The caches the attribution reports read (migrations 1732510000000 and 1732520000000): kept
+ * The caches the attribution reports read (migrations 1732510000000, 1732520000000 and 1732880000000): kept
  * current on write by statement-level triggers, which fire for COPY too. A bulk load would
  * recompute them table by table, partly while the loaded tables have no indexes; it is
  * faster to suspend those triggers and rebuild the caches once, after the indexes are back.
@@ -11,6 +11,7 @@ export const CACHE_TABLES = [
   'attribution_journeys',
   'attribution_paths',
   'attribution_monthly',
+  'attribution_model_monthly',
   'attribution_monthly_totals',
   'campaign_daily_touches',
   'lead_first_touches',

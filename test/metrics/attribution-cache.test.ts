@@ -176,6 +176,44 @@ describe('attribution cache', () => {
     await expectCachesLikeRebuilt();
   });
 
+  it('keeps the monthly credits of exactly the fixed-weight models, with the weights the API uses', async () => {
+    const kept = await db.sql<{ model: string; family: string; weights: string[] }>(
+      `SELECT model, family, ARRAY[w_first, w_last, w_conversion, w_creation, w_close]::text[] AS weights FROM attribution_cached_models ORDER BY model`,
+    );
+    const fixed = Object.values(AttributionModel).filter((m) => m !== AttributionModel.CUSTOM && m !== AttributionModel.DATA_DRIVEN);
+    expect(kept.map((k) => k.model)).toEqual([...fixed].sort());
+    for (const row of kept) {
+      const spec = modelSpec('model', row.model as AttributionModel, null);
+      const w = spec.weights;
+      expect([row.model, row.family, row.weights.map(Number)]).toEqual([row.model, spec.family, [w.first, w.last, w.conversion, w.creation, w.close].map(Number)]);
+    }
+  });
+
+  it('reads whole months of a fixed-weight model from its kept credits, and CUSTOM weights from the monthly sums', async () => {
+    const json = async (q: ReturnType<typeof settings>) => JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), q))) as unknown;
+    const first = settings({ ...MONTHS, model: AttributionModel.FIRST_TOUCH });
+    const linear = settings({ ...MONTHS, model: AttributionModel.LINEAR });
+    // CUSTOM with FIRST_TOUCH's weights: the same figures, but not a kept model
+    const custom = settings({ ...MONTHS, model: AttributionModel.CUSTOM, roleWeights: { first: 1, leadConversion: 0, opportunityCreation: 0, close: 0 } });
+    const before = { first: await json(first), linear: await json(linear), custom: await json(custom) };
+    const revenue = (report: unknown) => (report as { totalRevenue: string; rows: { attributedRevenue: string }[] }).rows.map((r) => r.attributedRevenue);
+    expect(revenue(before.custom)).toEqual(revenue(before.first));
+    // kept credits tampered with: only the kept model reads them
+    await db.sql(`UPDATE attribution_model_monthly SET share = share * 2 WHERE model = 'FIRST_TOUCH' AND measure = 'REVENUE'`);
+    try {
+      expect(revenue(await json(first))).not.toEqual(revenue(before.first));
+      expect(await json(linear)).toEqual(before.linear);
+      expect(await json(custom)).toEqual(before.custom);
+      // a window of partial months reads them for its whole months only, the rest from the journeys
+      expect(await json(settings({ ...RAGGED, model: AttributionModel.FIRST_TOUCH }))).not.toEqual(
+        await json(settings({ ...RAGGED, model: AttributionModel.FIRST_TOUCH, source: 'DIRECT' })),
+      );
+    } finally {
+      await db.sql('SELECT attribution_model_monthly_rebuild()');
+    }
+    expect(await json(first)).toEqual(before.first);
+  });
+
   it("reads the cache only when it holds the query's settings", async () => {
     const json = async (q: ReturnType<typeof settings>) => JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), q))) as unknown;
     const held = settings({ ...MONTHS, model: AttributionModel.LINEAR });

@@ -90,7 +90,7 @@ export async function applyBiFiles(q: QueryRunner, names: readonly (typeof BI_ME
 }
 
 /** The bi schema's owner and reader roles (no reader: the migrating user owns the schema and no roles exist). */
-async function biRoles(q: QueryRunner): Promise<{ owner: string; reader: string | null }> {
+export async function biRoles(q: QueryRunner): Promise<{ owner: string; reader: string | null }> {
   const [settings] = (await q.query(`SELECT owner_role, reader_role FROM bi_settings`)) as { owner_role: string; reader_role: string | null }[];
   if (!settings) throw new Error('bi_settings is empty: the bi schema migration has not run');
   return { owner: settings.owner_role, reader: settings.reader_role };

@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { applyBiFiles, biSqlFile } from './1732810000000-bi-metric-functions';
+import { applyBiFiles, biRoles, biSqlFile } from './1732810000000-bi-metric-functions';
+import { dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
 
 /**
  * Each whole month's credits per campaign under the models whose weights are fixed (issue 16,
@@ -19,7 +20,7 @@ import { applyBiFiles, biSqlFile } from './1732810000000-bi-metric-functions';
  *   is computed by the text of sql/bi/attribution.sql between its <monthly-credits> markers, read
  *   here: one definition. A change of that text ships with a migration that creates
  *   attribution_model_monthly_move (and its rebuild) again.
- * - TRUNCATE of attribution_monthly (a rebuild or invalidation of the cache) empties it.
+ * - TRUNCATE of attribution_monthly (a rebuild or invalidation of the cache) rebuilds it: empty.
  */
 
 const KEPT_MODELS: { model: string; family: 'ROLE' | 'DECAY'; weights: [string, string, string, string, string] }[] = [
@@ -119,12 +120,7 @@ export class AttributionModelMonthly1732880000000 implements MigrationInterface 
         END IF;
         RETURN NULL;
       END $$;
-      CREATE TRIGGER model_monthly_insert AFTER INSERT ON attribution_monthly
-        REFERENCING NEW TABLE AS new_monthly FOR EACH STATEMENT EXECUTE FUNCTION attribution_model_monthly_move();
-      CREATE TRIGGER model_monthly_update AFTER UPDATE ON attribution_monthly
-        REFERENCING OLD TABLE AS old_monthly NEW TABLE AS new_monthly FOR EACH STATEMENT EXECUTE FUNCTION attribution_model_monthly_move();
-      CREATE TRIGGER model_monthly_delete AFTER DELETE ON attribution_monthly
-        REFERENCING OLD TABLE AS old_monthly FOR EACH STATEMENT EXECUTE FUNCTION attribution_model_monthly_move();
+      ${statementTriggers({ prefix: 'model_monthly', table: 'attribution_monthly', fn: 'attribution_model_monthly_move', oldRows: 'old_monthly', newRows: 'new_monthly' })}
 
       -- Empties the kept credits and sums them again from every monthly row (here, and for tests).
       CREATE FUNCTION attribution_model_monthly_rebuild() RETURNS void LANGUAGE plpgsql AS $$
@@ -132,40 +128,26 @@ export class AttributionModelMonthly1732880000000 implements MigrationInterface 
         TRUNCATE attribution_model_monthly;
         ${moveSql([{ table: 'attribution_monthly', sign: 1 }])}
       END $$;
-      CREATE FUNCTION attribution_model_monthly_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        TRUNCATE attribution_model_monthly;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER model_monthly_truncate AFTER TRUNCATE ON attribution_monthly
-        FOR EACH STATEMENT EXECUTE FUNCTION attribution_model_monthly_on_truncate();
+      ${rebuildOnTruncate('model_monthly', 'attribution_model_monthly_rebuild', ['attribution_monthly'])}
 
       SELECT attribution_model_monthly_rebuild();`);
-    const reader = await readerRoles(q);
-    if (reader) await q.query(`GRANT SELECT ON ${READ_BY_REPORT.join(', ')} TO "${reader.owner}"`);
+    const { owner, reader } = await biRoles(q);
+    if (reader) await q.query(`GRANT SELECT ON ${READ_BY_REPORT.join(', ')} TO "${owner}"`);
     await applyBiFiles(q, ['attribution.sql']);
   }
 
   async down(q: QueryRunner): Promise<void> {
     // (bi.attribution_report of sql/bi/attribution.sql reads these tables: below this migration,
     // migrate down past 1732810000000 as well, or up again, before reports run)
-    const reader = await readerRoles(q);
-    if (reader) await q.query(`REVOKE SELECT ON ${READ_BY_REPORT.join(', ')} FROM "${reader.owner}"`);
+    const { owner, reader } = await biRoles(q);
+    if (reader) await q.query(`REVOKE SELECT ON ${READ_BY_REPORT.join(', ')} FROM "${owner}"`);
     await q.query(`
       DROP TRIGGER model_monthly_truncate ON attribution_monthly;
-      DROP TRIGGER model_monthly_delete ON attribution_monthly;
-      DROP TRIGGER model_monthly_update ON attribution_monthly;
-      DROP TRIGGER model_monthly_insert ON attribution_monthly;
-      DROP FUNCTION attribution_model_monthly_on_truncate();
+      ${dropStatementTriggers('model_monthly', 'attribution_monthly')}
+      DROP FUNCTION model_monthly_on_truncate();
       DROP FUNCTION attribution_model_monthly_rebuild();
       DROP FUNCTION attribution_model_monthly_move();
       DROP TABLE attribution_model_monthly;
       DROP TABLE attribution_cached_models;`);
   }
-}
-
-/** The bi owner role when the bi schema has roles (as in migration 1732810000000), else null. */
-async function readerRoles(q: QueryRunner): Promise<{ owner: string } | null> {
-  const [settings] = (await q.query(`SELECT owner_role, reader_role FROM bi_settings`)) as { owner_role: string; reader_role: string | null }[];
-  return settings?.reader_role ? { owner: settings.owner_role } : null;
 }

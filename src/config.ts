@@ -1,3 +1,5 @@
+import type { MemoryGuardOptions } from './http/memory-guard';
+
 /** Every setting of the service, read once from the environment (documented in the README). */
 export interface Config {
   /** PostgreSQL to use; when absent an embedded server is started. */
@@ -71,6 +73,8 @@ export interface Config {
   apiKeyCacheMs: number;
   /** How far before now a caller other than ADMIN or REVENUE_OPS may date a write (createdAt, at, ...). */
   backdateToleranceMinutes: number;
+  /** New requests wait (503 BUSY) while a full collection leaves more than `share` of the heap's limit live (src/http/memory-guard.ts). */
+  memoryGuard: MemoryGuardOptions;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -80,6 +84,12 @@ function intFromEnv(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   }
+  return value;
+}
+
+function percentFromEnv(name: string, fallback: number): number {
+  const value = intFromEnv(name, fallback);
+  if (value > 100) throw new Error(`${name} is a percentage from 0 to 100, got "${process.env[name]}"`);
   return value;
 }
 
@@ -146,5 +156,6 @@ export function loadConfig(): Config {
     backdateToleranceMinutes: intFromEnv('BACKDATE_TOLERANCE_MINUTES', 15),
     trustProxy: boolFromEnv('TRUST_PROXY', false),
     idempotencyResponseGraceSeconds: intFromEnv('IDEMPOTENCY_RESPONSE_GRACE_SECONDS', 10),
+    memoryGuard: { share: percentFromEnv('MEMORY_GUARD_PERCENT', 85) / 100, holdMs: intFromEnv('MEMORY_GUARD_HOLD_MS', 1000) },
   };
 }

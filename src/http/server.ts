@@ -29,6 +29,7 @@ import { EventProcessor } from '../events/processor';
 import { ReplicaMonitor } from '../db/replica-monitor';
 import { CorsPolicy, corsOriginsFromEnv } from './cors';
 import { HealthProbe } from './health';
+import { MemoryGuard, SHORT_OF_MEMORY_MESSAGE } from './memory-guard';
 import { StaticFiles } from './static';
 import type { QueryCostMemo } from './limits';
 import { MAX_VARIABLES_DEPTH, withinDepth } from './json-depth';
@@ -41,6 +42,8 @@ export interface App {
   apollo: ApolloServer<Context>;
   /** Remembered query costs (bounded by COST_CACHE_BYTES). */
   costMemo: QueryCostMemo;
+  /** Turns new requests away while a full collection leaves the heap nearly full (config.memoryGuard). */
+  memoryGuard: MemoryGuard;
   /** Stops taking requests, lets the running ones finish, then releases its resources. */
   stop(): Promise<void>;
 }
@@ -215,6 +218,9 @@ export async function createApp(deps: {
       deps.onEventsAccepted?.(stored);
     },
   });
+  // new requests wait while the heap is nearly full of live data (see MemoryGuard)
+  const memoryGuard = new MemoryGuard(config.memoryGuard);
+  memoryGuard.start();
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
 
@@ -400,6 +406,15 @@ export async function createApp(deps: {
         send(res, { status: state.status === 'ok' ? 200 : 503, headers: {}, body: JSON.stringify(state) });
         return;
       }
+      const work = url.pathname === '/graphql' || isEventPath(url.pathname) || isImportPath(url.pathname) || isExportPath(url.pathname);
+      if (work && memoryGuard.shortOfMemory()) {
+        // nothing of the request is read or run: it is answered "retry", its body discarded
+        logger.warn({ requestId }, 'request refused: the server is short of memory');
+        res.setHeader('connection', 'close');
+        req.resume();
+        send(res, { status: 503, headers: RETRY_AFTER, body: JSON.stringify({ errors: [{ message: SHORT_OF_MEMORY_MESSAGE, extensions: { code: 'BUSY', scope: 'SERVICE' } }] }) });
+        return;
+      }
       if (isEventPath(url.pathname)) {
         send(res, await eventRoutes.handle(req, res, url));
         return;
@@ -455,9 +470,11 @@ export async function createApp(deps: {
     authenticator,
     apollo,
     costMemo: costMemoOf(apollo),
+    memoryGuard,
     async stop() {
       stopping = true;
       clearInterval(purge);
+      memoryGuard.stop();
       // a running import stops after its batch and is queued again for the next start
       await Promise.all([apollo.stop(), importRunner.stop(), policySweep.stop(), eventProcessor.stop(), replicaMonitor?.stop()]); // the drain plugin closes the listener and waits for open requests
       await rateLimiter.close();

@@ -69,7 +69,7 @@ export interface BenchReport {
     nested: RunSettings;
     metrics: RunSettings;
     directRuns: number;
-    /** Our servers' old generation cap in MB (`--server-heap`), when one was set. */
+    /** Our servers' old generation in MB: npm start's memory budget, or `--server-heap`; absent: Node's own sizing. */
     serverHeapMb?: number;
     /** (f): the probe of account(id) (quiet, then flooded), the flood's connections, and its ramp-up before the probe. */
     flood?: { probe: RunSettings; flooders: number; rampSec: number };
@@ -264,7 +264,7 @@ export function markdownTable(report: BenchReport): string {
       `PostgreSQL ${m.postgres} (${m.database}); load average (1 min) ${num(m.loadAverage.start[0] ?? Number.NaN, 1)} at the start, ` +
       `${num(m.loadAverage.end[0] ?? Number.NaN, 1)} at the end (above ~2.5 other work shared the cores)` +
       `${m.stealShare == null ? '' : `; CPU steal ${num(m.stealShare * 100, 0)}% of the run (time the hypervisor gave to other machines)`}.`,
-    `Server: \`NODE_ENV=production ${st.serverHeapMb ? `NODE_OPTIONS=--max-old-space-size=${st.serverHeapMb} ` : ''}node dist/src/main.js\`, API key auth, every limit on; RATE_LIMIT_PER_MINUTE=${num(st.rateLimitPerMinute)} ` +
+    `Server: \`NODE_ENV=production node ${st.serverHeapMb ? `--max-old-space-size=${st.serverHeapMb} ` : ''}dist/src/main.js\`${st.serverHeapMb ? " (npm start's memory budget)" : " (Node's own heap sizing, --server-heap 0)"}, API key auth, every limit on; RATE_LIMIT_PER_MINUTE=${num(st.rateLimitPerMinute)} ` +
       `(a setting high enough not to throttle the bench); pool ${st.poolSize} connections, PostGraphile the same (also NODE_ENV=production). ` +
       `autocannon over loopback: ${describe('(a)', st.throughput)}; ${describe('(b)', st.nested)}; ${describe('(c)-(e)', st.metrics)}; ` +
       `SQL direct = the statements of one (c) request sent through pg, p50 of up to ${st.directRuns} runs, half before and half after the API run.` +

@@ -51,9 +51,17 @@ const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration 
               database): all = through the CLI twice and through HTTP (the default), cli =
               through the CLI once (the default at L: the load through the import path),
               none = left out (the default with --no-bulk at other sizes)
-  --server-heap  cap our servers' old generation at this many MB (node --max-old-space-size), to
-              measure the run under a memory budget; by default Node sizes it from the machine
+  --server-heap  our servers' old generation in MB (node --max-old-space-size); by default the
+              memory budget npm start gives the server (package.json's start script); 0: Node's
+              own sizing, from the machine's memory
   DATABASE_URL  run on that server (a fresh database, dropped at the end) instead of an embedded one`;
+
+/** The memory budget (old generation, MB) package.json's start script gives the server: the bench runs it so. */
+function startHeapMb(): number | null {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const mb = /--max-old-space-size=(\d+)/.exec(pkg.scripts.start ?? '')?.[1];
+  return mb ? Number(mb) : null;
+}
 
 /** The rate limit of the bench's server: a setting high enough not to throttle it, not a disabled limit. */
 const RATE_LIMIT_PER_MINUTE = 10_000_000;
@@ -80,7 +88,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false, bulk: true, history: 'all', serverHeapMb: null };
+  const args: Args = { size: 'S', smoke: false, durationSec: 10, explain: false, record: false, bulk: true, history: 'all', serverHeapMb: startHeapMb() };
   let bulk: boolean | undefined;
   let history: Args['history'] | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -104,8 +112,8 @@ function parseArgs(argv: string[]): Args {
     }
     else if (flag === '--server-heap') {
       const mb = Number(value());
-      if (!Number.isInteger(mb) || mb < 64) throw new Error(`--server-heap is a whole number of MB, at least 64\n\n${USAGE}`);
-      args.serverHeapMb = mb;
+      if (!Number.isInteger(mb) || (mb !== 0 && mb < 64)) throw new Error(`--server-heap is a whole number of MB, at least 64 (or 0: Node's own sizing)\n\n${USAGE}`);
+      args.serverHeapMb = mb || null;
     }
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);

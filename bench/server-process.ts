@@ -43,7 +43,7 @@ function peakRss(pid: number | undefined): number | null {
 
 let serverHeapMb: number | null = null;
 
-/** Caps the old generation of every server of ours the run starts at `mb` MB (`--server-heap`); null: Node's default. */
+/** The old generation of every server of ours the run starts: `mb` MB (npm start's budget, or `--server-heap`); null: Node's own sizing. */
 export function setServerHeap(mb: number | null): void {
   serverHeapMb = mb;
 }
@@ -55,7 +55,7 @@ export function setServerHeap(mb: number | null): void {
  */
 export function ourServerEnv(databaseUrl: string, port: number, rateLimitPerMinute: number): Record<string, string> {
   return {
-    // the run's heap cap (--server-heap), or none: Node's default, sized from the machine's memory
+    // the run's memory budget (npm start's, or --server-heap), or none: Node's own sizing, from the machine's memory
     ...(serverHeapMb ? { NODE_OPTIONS: `--max-old-space-size=${serverHeapMb}` } : {}),
     DATABASE_URL: databaseUrl,
     DATABASE_READ_URL: '',

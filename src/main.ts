@@ -6,7 +6,7 @@ import { createLogger } from './common/logger';
 import { Config, loadConfig } from './config';
 import { connectAndMigrate, createDataSource } from './db/data-source';
 import type { EmbeddedServer } from './db/embedded-postgres';
-import { readHeap } from './http/memory-guard';
+import { oldGenerationLimitBytes } from './http/memory-guard';
 import { App, createApp } from './http/server';
 import { ensureAttributionCache } from './seed/derived-data';
 import { withPgClient } from './seed/load-demo';
@@ -141,7 +141,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
     });
   });
   // the memory budget the guard holds the server to (npm start: --max-old-space-size=128; otherwise Node's own sizing)
-  logger.info({ heapLimitMb: Math.round(readHeap().limitBytes / 1024 ** 2) }, `API ready at http://localhost:${config.port}/graphql (the dashboard at http://localhost:${config.port}/, the GraphQL IDE at /graphql in a browser)`);
+  logger.info({ oldGenerationLimitMb: Math.round(oldGenerationLimitBytes() / 1024 ** 2) }, `API ready at http://localhost:${config.port}/graphql (the dashboard at http://localhost:${config.port}/, the GraphQL IDE at /graphql in a browser)`);
   if (service.embedded) {
     watchEmbeddedPostgres(service.embedded, {
       logger,

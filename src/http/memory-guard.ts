@@ -1,19 +1,45 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 
-/** The heap as V8 reports it: what it holds now (live and not yet collected) and its limit. */
+/** The heap as V8 reports it: what it holds now (live and not yet collected), and the old generation's limit. */
 export interface HeapReading {
   usedBytes: number;
   limitBytes: number;
 }
 
+/** The last `--max-old-space-size` (or `--max_old_space_size`) of these options, in MB. */
+function oldSpaceFlagMb(options: readonly string[]): number | null {
+  let mb: number | null = null;
+  for (const option of options) {
+    const match = /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(option);
+    if (match) mb = Number(match[1]);
+  }
+  return mb;
+}
+
+let oldGenerationLimit: number | null = null;
+
+/**
+ * The old generation's limit: the memory budget Node was started with (`--max-old-space-size` on
+ * its command line, which wins, or in NODE_OPTIONS), else V8's whole heap limit (its own sizing).
+ * The whole limit also counts the young generation (48 MB more than a 128 MB budget), which a
+ * full collection empties: what it leaves live is old generation, held against that generation's limit.
+ */
+export function oldGenerationLimitBytes(): number {
+  // Node's options do not change once it runs
+  if (oldGenerationLimit === null) {
+    const mb = oldSpaceFlagMb(process.execArgv) ?? oldSpaceFlagMb((process.env.NODE_OPTIONS ?? '').split(/\s+/));
+    oldGenerationLimit = mb ? mb * 1024 * 1024 : getHeapStatistics().heap_size_limit;
+  }
+  return oldGenerationLimit;
+}
+
 export function readHeap(): HeapReading {
-  const stats = getHeapStatistics();
-  return { usedBytes: stats.used_heap_size, limitBytes: stats.heap_size_limit };
+  return { usedBytes: getHeapStatistics().used_heap_size, limitBytes: oldGenerationLimitBytes() };
 }
 
 export interface MemoryGuardOptions {
-  /** Share of the heap's limit (0 to 1) that may be live after a full collection; 0 turns the guard off. */
+  /** Share of the old generation's limit (0 to 1) that may be live after a full collection; 0 turns the guard off. */
   share: number;
   /** How long a full collection's finding holds: past it, new work is let in (and its allocations make the next one). */
   holdMs: number;

@@ -7,7 +7,7 @@ import { ROOT, transpile } from '../helpers/built-service';
 export { ROOT, transpile };
 
 /*
- * The service as `npm start` runs it (node dist/src/main.js), in a child process, for tests of
+ * The service as `npm start` runs it (node with npm start's options, dist/src/main.js), in a child process, for tests of
  * process-level behaviour: start-up failures, kill -9, the embedded PostgreSQL's watchdog.
  * The build transpiles each file the entry imports (as tsc -p tsconfig.build.json does, without
  * the type check) into a folder of its own, so a build elsewhere in the tree cannot hand the
@@ -42,14 +42,22 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `node <main>` with the environment given on top of a clean one (no DATABASE_URL unless given). */
+/** The options `npm start` gives node before the entry (package.json's start script: its memory budget). */
+export function startScriptNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const command = (pkg.scripts.start ?? '').split('&&').at(-1)!.trim().split(/\s+/);
+  if (command[0] !== 'node' || command.at(-1) !== 'dist/src/main.js') throw new Error(`npm start is not "node [options] dist/src/main.js": ${pkg.scripts.start}`);
+  return command.slice(1, -1);
+}
+
+/** Starts `node <npm start's options> <main>` with the environment given on top of a clean one (no DATABASE_URL unless given). */
 export function startService(main: string, env: Record<string, string>, options: { preload?: string } = {}): ServiceProcess {
   const base: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     // the test run's own settings must not leak into the service
     if (value !== undefined && !/^(DATABASE_URL|DATABASE_READ_URL|SEED_DEMO|NODE_ENV|PORT|HOST|EMBEDDED_PG_|TEST_|JEST_)/.test(name)) base[name] = value;
   }
-  const args = options.preload ? ['-r', options.preload, main] : [main];
+  const args = [...startScriptNodeOptions(), ...(options.preload ? ['-r', options.preload, main] : [main])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...base, HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', ...env },

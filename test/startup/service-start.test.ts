@@ -64,6 +64,8 @@ it('loads no demo company and prints no demo key with NODE_ENV=production and DA
   const port = await freePort();
   const service = start({ DATABASE_URL: db.url, NODE_ENV: 'production', PORT: String(port) });
   await service.waitFor('API ready', () => service.stdout().includes('API ready'));
+  // under npm start's memory budget, which the memory guard holds new requests to
+  expect(service.logs().find((l) => l.msg.startsWith('API ready'))?.oldGenerationLimitMb).toBe(128);
   expect(service.stderr()).not.toMatch(/Demo API keys|ra_/);
   expect(await db.sql(`SELECT count(*)::int AS n FROM accounts`)).toEqual([{ n: 0 }]);
   expect(await db.sql(`SELECT count(*)::int AS n FROM api_keys WHERE created_by = 'demo' AND revoked_at IS NULL`)).toEqual([{ n: 0 }]);

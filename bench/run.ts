@@ -137,6 +137,7 @@ function settingsFor(args: Args): BenchReport['settings'] {
     return {
       rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
       poolSize: POOL_SIZE,
+      ...(args.serverHeapMb ? { serverHeapMb: args.serverHeapMb } : {}),
       throughput: { connections: 4, durationSec: 1, warmupSec: 0, minRequests: 20 },
       nested: { connections: 2, durationSec: 1, warmupSec: 0, minRequests: 4 },
       metrics: { connections: 1, durationSec: 1, warmupSec: 0, minRequests: 2 },

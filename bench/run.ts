@@ -5,6 +5,8 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { findFreePort } from '../src/db/embedded-postgres';
+import { oldSpaceFlagMb } from '../src/http/memory-guard';
+import { startScriptNodeOptions } from '../src/startup/start-command';
 import { DemoSizeOption, parseDemoSize } from '../src/seed/load-demo';
 import { Role } from '../src/auth/roles';
 import { createBenchDatabase, databaseSize, issueBenchKey, migrateAndLoad, sampleAccountIds, waitForIdleDatabase } from './database';
@@ -58,9 +60,7 @@ const USAGE = `npm run bench -- [--size S|M|L|<accounts>] [--smoke] [--duration 
 
 /** The memory budget (old generation, MB) package.json's start script gives the server: the bench runs it so. */
 function startHeapMb(): number | null {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const mb = /--max-old-space-size=(\d+)/.exec(pkg.scripts.start ?? '')?.[1];
-  return mb ? Number(mb) : null;
+  return oldSpaceFlagMb(startScriptNodeOptions(ROOT));
 }
 
 /** The rate limit of the bench's server: a setting high enough not to throttle it, not a disabled limit. */

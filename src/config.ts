@@ -73,7 +73,7 @@ export interface Config {
   apiKeyCacheMs: number;
   /** How far before now a caller other than ADMIN or REVENUE_OPS may date a write (createdAt, at, ...). */
   backdateToleranceMinutes: number;
-  /** New requests wait (503 BUSY) while a full collection leaves more than `share` of the heap's limit live (src/http/memory-guard.ts). */
+  /** New requests wait (503 BUSY) while a full collection leaves more than `share` of the old generation's limit live (src/http/memory-guard.ts). */
   memoryGuard: MemoryGuardOptions;
 }
 

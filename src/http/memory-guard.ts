@@ -8,7 +8,7 @@ export interface HeapReading {
 }
 
 /** The last `--max-old-space-size` (or `--max_old_space_size`) of these options, in MB. */
-function oldSpaceFlagMb(options: readonly string[]): number | null {
+export function oldSpaceFlagMb(options: readonly string[]): number | null {
   let mb: number | null = null;
   for (const option of options) {
     const match = /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(option);

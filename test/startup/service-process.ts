@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startScriptNodeOptions } from '../../src/startup/start-command';
 import { ROOT, transpile } from '../helpers/built-service';
 
 export { ROOT, transpile };
@@ -42,14 +43,6 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** The options `npm start` gives node before the entry (package.json's start script: its memory budget). */
-export function startScriptNodeOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const command = (pkg.scripts.start ?? '').split('&&').at(-1)!.trim().split(/\s+/);
-  if (command[0] !== 'node' || command.at(-1) !== 'dist/src/main.js') throw new Error(`npm start is not "node [options] dist/src/main.js": ${pkg.scripts.start}`);
-  return command.slice(1, -1);
-}
-
 /** Starts `node <npm start's options> <main>` with the environment given on top of a clean one (no DATABASE_URL unless given). */
 export function startService(main: string, env: Record<string, string>, options: { preload?: string } = {}): ServiceProcess {
   const base: Record<string, string> = {};
@@ -57,7 +50,7 @@ export function startService(main: string, env: Record<string, string>, options:
     // the test run's own settings must not leak into the service
     if (value !== undefined && !/^(DATABASE_URL|DATABASE_READ_URL|SEED_DEMO|NODE_ENV|PORT|HOST|EMBEDDED_PG_|TEST_|JEST_)/.test(name)) base[name] = value;
   }
-  const args = [...startScriptNodeOptions(), ...(options.preload ? ['-r', options.preload, main] : [main])];
+  const args = [...startScriptNodeOptions(ROOT), ...(options.preload ? ['-r', options.preload, main] : [main])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...base, HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', ...env },

@@ -35,7 +35,7 @@ const KEPT_MODELS: { model: string; family: 'ROLE' | 'DECAY'; weights: [string, 
 ];
 
 /** The sums of a monthly row that its credits are linear in (a removed row counts them negated). */
-const LINEAR_COLUMNS = ['pairs', 'amount', ...['f', 'w', 'b', 'e'].flatMap((s) => [0, 1, 2, 3, 4].map((j) => `${s}${j}`)), 'decay', 'decay_wins'];
+export const LINEAR_COLUMNS = ['pairs', 'amount', ...['f', 'w', 'b', 'e'].flatMap((s) => [0, 1, 2, 3, 4].map((j) => `${s}${j}`)), 'decay', 'decay_wins'];
 
 /** The tables the bi owner reads for bi.attribution_report besides those of migration 1732810000000. */
 const READ_BY_REPORT = ['attribution_cached_models', 'attribution_model_monthly'];

@@ -20,6 +20,7 @@ import { EventProcessing1732850000000 } from './1732850000000-event-processing';
 import { SqlPages1732860000000 } from './1732860000000-sql-pages';
 import { AttributionReportScans1732870000000 } from './1732870000000-attribution-report-scans';
 import { AttributionModelMonthly1732880000000 } from './1732880000000-attribution-model-monthly';
+import { AttributionMaskMonthly1732890000000 } from './1732890000000-attribution-mask-monthly';
 
 /** Every migration, oldest first; listed explicitly so the same list runs from TypeScript and from dist/. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   SqlPages1732860000000,
   AttributionReportScans1732870000000,
   AttributionModelMonthly1732880000000,
+  AttributionMaskMonthly1732890000000,
 ];

@@ -48,7 +48,8 @@
 /*
  * Whether a query reads its journeys from the attribution cache (migrations/1732510000000-attribution-cache.ts):
  * AUTO when the cache is ready and holds them (ACCOUNT scope, the cache's lookback, and its
- * half-life when TIME_DECAY is asked for); DIRECT never; CACHED_JOURNEYS and CACHED_MONTHS always.
+ * half-life when TIME_DECAY is asked for); DIRECT never; CACHED_JOURNEYS, CACHED_MONTHS and
+ * CACHED_SHAPES always.
  */
 CREATE OR REPLACE FUNCTION bi.attribution_reads_cache(
   p_journeys text, p_lookback_days float8, p_half_life_days float8, p_journey_scope text, p_families text[])
@@ -58,9 +59,9 @@ SET search_path = public, pg_temp
 AS $function$
 BEGIN
   IF p_journeys = 'DIRECT' THEN RETURN false; END IF;
-  IF p_journeys IN ('CACHED_JOURNEYS', 'CACHED_MONTHS') THEN RETURN true; END IF;
+  IF p_journeys IN ('CACHED_JOURNEYS', 'CACHED_MONTHS', 'CACHED_SHAPES') THEN RETURN true; END IF;
   IF p_journeys IS DISTINCT FROM 'AUTO' THEN
-    RAISE EXCEPTION 'unknown journey source %: AUTO, DIRECT, CACHED_JOURNEYS or CACHED_MONTHS', p_journeys
+    RAISE EXCEPTION 'unknown journey source %: AUTO, DIRECT, CACHED_JOURNEYS, CACHED_MONTHS or CACHED_SHAPES', p_journeys
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
   RETURN (SELECT coalesce(bool_and(s.ready AND p_journey_scope = 'ACCOUNT' AND s.lookback_days = p_lookback_days
@@ -87,7 +88,9 @@ $function$;
  *   p_activity            ALL (spend, touches, leads sourced, MQLs) | SPEND | NONE
  *   p_journeys            AUTO: the attribution cache when it is ready and holds the query's journeys
  *                         (ACCOUNT scope, its lookback and half-life), else the touches; DIRECT,
- *                         CACHED_JOURNEYS, CACHED_MONTHS force a source (tests compare them)
+ *                         CACHED_JOURNEYS, CACHED_MONTHS force a source (tests compare them);
+ *                         CACHED_SHAPES: CACHED_MONTHS, with whole months read from the monthly sums
+ *                         per journey shape under every model (not from the kept credits)
  */
 CREATE OR REPLACE FUNCTION bi.attribution_report(
   p_from timestamptz, p_to timestamptz, p_grain text,
@@ -122,13 +125,14 @@ DECLARE
     + CASE WHEN date_trunc('day', p_from, 'UTC') = p_from THEN interval '0' ELSE interval '24 hours' END;
   v_days_to timestamptz := greatest(v_days_from, date_trunc('day', p_to, 'UTC'));
   -- whether the whole months' credits are read from the cache's per-model sums (attribution_model_monthly)
+  -- and per-mask coefficients (attribution_mask_monthly)
   v_model_months boolean;
 BEGIN
   -- months wholly inside the window, when each lies inside one period (not for day or week grains)
   -- and every opportunity kind is in scope (the monthly sums cover all kinds)
   v_months_from := p_to;
   v_months_to := p_to;
-  IF p_journeys IN ('AUTO', 'CACHED_MONTHS') AND p_grain IS DISTINCT FROM 'day' AND p_grain IS DISTINCT FROM 'week'
+  IF p_journeys IN ('AUTO', 'CACHED_MONTHS', 'CACHED_SHAPES') AND p_grain IS DISTINCT FROM 'day' AND p_grain IS DISTINCT FROM 'week'
      AND p_opportunity_kinds @> ARRAY['NEW_BUSINESS', 'EXPANSION', 'RENEWAL'] THEN
     v_months_from := date_trunc('month', p_from, 'UTC');
     IF v_months_from <> p_from THEN
@@ -141,13 +145,16 @@ BEGIN
     END IF;
   END IF;
   -- the cache holds each whole month's credits per campaign under the fixed-weight models
-  -- (attribution_cached_models: FIRST_TOUCH to FULL_PATH and TIME_DECAY with the cache's half-life):
-  -- when every rule-based model asked for is one of them, the whole months are read from those
-  -- sums instead of from the monthly sums per journey shape (the same exact figures; far fewer rows)
-  v_model_months := v_cached AND v_months_from < v_months_to AND NOT EXISTS (
+  -- (attribution_cached_models: FIRST_TOUCH to FULL_PATH and TIME_DECAY with the cache's half-life),
+  -- and for every set of holding roles the coefficients that give the credits under any role
+  -- weights (attribution_mask_monthly): when every rule-based model asked for is a kept one or
+  -- role-based, the whole months are read from those instead of from the monthly sums per journey
+  -- shape (the same exact figures; far fewer rows). A time-decay model other than the kept one
+  -- (a BI caller's name) reads the monthly sums, as CACHED_SHAPES does for every model.
+  v_model_months := v_cached AND v_months_from < v_months_to AND p_journeys IS DISTINCT FROM 'CACHED_SHAPES' AND NOT EXISTS (
     SELECT FROM unnest(p_models, p_families, p_w_first, p_w_last, p_w_conversion, p_w_creation, p_w_close)
                AS m(model, family, w_first, w_last, w_conversion, w_creation, w_close)
-    WHERE m.family IN ('ROLE', 'DECAY')
+    WHERE m.family = 'DECAY'
       AND NOT EXISTS (SELECT FROM attribution_cached_models c
                       WHERE c.model = m.model AND c.family = m.family AND c.w_first = m.w_first AND c.w_last = m.w_last
                         AND c.w_conversion = m.w_conversion AND c.w_creation = m.w_creation AND c.w_close = m.w_close));
@@ -246,13 +253,48 @@ BEGIN
     WHERE m.family = 'DECAY'
   ),
   -- </monthly-credits>
+  kept_models AS (   -- the models asked for whose whole months' credits are kept, with these very weights
+    SELECT m.model
+    FROM attribution_models m
+    JOIN attribution_cached_models c
+      ON c.model = m.model AND c.family = m.family AND c.w_first = m.w_first AND c.w_last = m.w_last
+     AND c.w_conversion = m.w_conversion AND c.w_creation = m.w_creation AND c.w_close = m.w_close
+    WHERE v_model_months
+  ),
   model_month_credits AS (   -- the whole months' credits kept per model (v_model_months)
     SELECT c.model, c.measure, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, c.month, 'UTC') END AS period_start,
            c.campaign_id, c.share, c.wins
     FROM attribution_model_monthly c
     WHERE v_model_months AND c.month >= v_months_from AND c.month < v_months_to
-      AND c.model IN (SELECT m.model FROM attribution_models m WHERE m.family IN ('ROLE', 'DECAY'))
+      AND c.model IN (SELECT model FROM kept_models)
       AND ((c.measure = 'PIPELINE' AND p_pipeline) OR (c.measure = 'REVENUE' AND p_revenue))
+  ),
+  mask_models AS (   -- the other role-based models, per measure: the weight W of each role of the mask table, and their mask
+    SELECT m.model, ms.measure, x.w1, x.w2, x.w4, x.w8,
+           (x.w1 > 0)::int | ((x.w2 > 0)::int << 1) | ((x.w4 > 0)::int << 2) | ((x.w8 > 0)::int << 3) AS mask
+    FROM attribution_models m
+    CROSS JOIN (VALUES ('PIPELINE'), ('REVENUE')) AS ms(measure)
+    CROSS JOIN LATERAL (SELECT m.w_first AS w1, m.w_last + CASE WHEN ms.measure = 'REVENUE' THEN m.w_close ELSE 0 END AS w2,
+                               m.w_conversion AS w4, m.w_creation AS w8) x
+    WHERE v_model_months AND m.family = 'ROLE' AND m.model NOT IN (SELECT model FROM kept_models)
+      AND ((ms.measure = 'PIPELINE' AND p_pipeline) OR (ms.measure = 'REVENUE' AND p_revenue))
+  ),
+  mask_month_credits AS (   -- their whole months' credits from the coefficients of their mask (migrations/1732890000000-attribution-mask-monthly.ts)
+    SELECT mm.model, c.measure, CASE WHEN p_grain IS NULL THEN p_from ELSE date_trunc(p_grain, c.month, 'UTC') END AS period_start,
+           c.campaign_id,
+           CASE WHEN c.part = 0
+                THEN c.share_0 + c.share_first * mm.w1 + c.share_last * mm.w2 + c.share_conversion * mm.w4 + c.share_creation * mm.w8
+                ELSE (c.share_first * mm.w1 + c.share_last * mm.w2 + c.share_conversion * mm.w4 + c.share_creation * mm.w8)::numeric(80, 40) / d.held_weight
+           END AS share,
+           CASE WHEN c.part = 0
+                THEN c.wins_0 + c.wins_first * mm.w1 + c.wins_last * mm.w2 + c.wins_conversion * mm.w4 + c.wins_creation * mm.w8
+                ELSE (c.wins_first * mm.w1 + c.wins_last * mm.w2 + c.wins_conversion * mm.w4 + c.wins_creation * mm.w8)::numeric(80, 40) / d.held_weight
+           END AS wins
+    FROM mask_models mm
+    JOIN attribution_mask_monthly c ON c.mask = mm.mask AND c.measure = mm.measure
+    CROSS JOIN LATERAL (SELECT CASE WHEN c.part & 1 > 0 THEN mm.w1 ELSE 0 END + CASE WHEN c.part & 2 > 0 THEN mm.w2 ELSE 0 END
+                               + CASE WHEN c.part & 4 > 0 THEN mm.w4 ELSE 0 END + CASE WHEN c.part & 8 > 0 THEN mm.w8 ELSE 0 END AS held_weight) d
+    WHERE c.month >= v_months_from AND c.month < v_months_to
   ),
   row_credits AS (
     SELECT s.model, r.measure, r.period_start, r.campaign_id, r.amount * w.weight AS share, w.weight AS wins
@@ -276,7 +318,9 @@ BEGIN
           UNION ALL
           SELECT model, measure, period_start, campaign_id, share, wins FROM monthly_credits
           UNION ALL
-          SELECT model, measure, period_start, campaign_id, share, wins FROM model_month_credits) c
+          SELECT model, measure, period_start, campaign_id, share, wins FROM model_month_credits
+          UNION ALL
+          SELECT model, measure, period_start, campaign_id, share, wins FROM mask_month_credits) c
     GROUP BY model, measure, period_start, campaign_id
   ),
   row_scope AS (   -- the journey rows' opportunities, once each

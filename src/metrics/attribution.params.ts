@@ -40,10 +40,14 @@ export type SqlGrain = 'day' | 'week' | 'month' | 'quarter';
  * the cached sources read the attribution cache kept current on write
  * (migrations/1732510000000-attribution-cache.ts), which holds the ACCOUNT-scope journeys of
  * one lookback and half-life: CACHED_JOURNEYS journey by journey, CACHED_MONTHS from the
- * monthly sums wherever whole months lie in the window (see attribution-sources.sql.ts).
+ * monthly sums wherever whole months lie in the window (the kept credits of the fixed-weight
+ * models and the per-mask coefficients of any role weights, as AUTO reads them; see
+ * bi.attribution_report in sql/bi/attribution.sql). CACHED_SHAPES reads those whole months
+ * from the monthly sums per journey shape under every model, which the kept credits are made
+ * from: the attribution cache's tests compare it too.
  */
 export const JOURNEY_SOURCES = ['DIRECT', 'CACHED_JOURNEYS', 'CACHED_MONTHS'] as const;
-export type JourneySource = (typeof JOURNEY_SOURCES)[number];
+export type JourneySource = (typeof JOURNEY_SOURCES)[number] | 'CACHED_SHAPES';
 export type RowKey = 'CAMPAIGN' | 'CHANNEL' | 'NONE';
 export type ActivityFigures = 'ALL' | 'SPEND' | 'NONE';
 

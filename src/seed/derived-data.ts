@@ -12,6 +12,7 @@ export const CACHE_TABLES = [
   'attribution_paths',
   'attribution_monthly',
   'attribution_model_monthly',
+  'attribution_mask_monthly',
   'attribution_monthly_totals',
   'campaign_daily_touches',
   'lead_first_touches',

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { OpportunityKind } from '../../src/common/enums';
 import { AttributionDimension, AttributionModel } from '../../src/metrics/attribution.inputs';
-import { JourneySource, modelSpec } from '../../src/metrics/attribution.params';
+import { AttributionQuery, JourneySource, modelSpec } from '../../src/metrics/attribution.params';
 import { attributionComparison, comparisonQuery } from '../../src/metrics/comparison.service';
 import { campaignPerformance, channelPerformance } from '../../src/metrics/performance.service';
 import { revenueTimeSeries } from '../../src/metrics/time-series.service';
@@ -21,6 +21,8 @@ import { generate, load } from './random-attribution-data';
 const CUSTOM = { first: 0.2, leadConversion: 0.15, opportunityCreation: 0.25, close: 0.1 };
 const MONTHS = { from: '2024-02-01T00:00:00Z', to: '2024-11-01T00:00:00Z' };
 const RAGGED = { from: '2024-02-10T06:00:00Z', to: '2024-10-20T18:30:00Z' };
+/** Every way of reading the cache (undefined: AUTO, what the API does). */
+const CACHED_SOURCES = ['CACHED_JOURNEYS', 'CACHED_MONTHS', 'CACHED_SHAPES', undefined] as const;
 
 describe('attribution cache', () => {
   let db: TestDatabase;
@@ -57,7 +59,7 @@ describe('attribution cache', () => {
 
   async function expectSourcesAgree(): Promise<void> {
     const direct = await reports('DIRECT');
-    for (const source of ['CACHED_JOURNEYS', 'CACHED_MONTHS', undefined] as const) expect(await reports(source)).toEqual(direct);
+    for (const source of CACHED_SOURCES) expect(await reports(source)).toEqual(direct);
   }
 
   /** The caches hold the same rows (compared as values) as a rebuild from scratch. */
@@ -147,7 +149,7 @@ describe('attribution cache', () => {
     const q = { ...settings({ ...MONTHS, model: AttributionModel.TIME_DECAY, lookbackDays: 30, halfLifeDays: 2.5 }) };
     const direct = JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...q, source: 'DIRECT' }))) as unknown;
     await db.sql('SELECT attribution_cache_configure(30, 2.5)');
-    for (const source of ['CACHED_JOURNEYS', 'CACHED_MONTHS', undefined] as const) {
+    for (const source of CACHED_SOURCES) {
       expect(JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...q, source })))).toEqual(direct);
     }
     // a model without decay only needs the lookback to match
@@ -189,15 +191,17 @@ describe('attribution cache', () => {
     }
   });
 
-  it('reads whole months of a fixed-weight model from its kept credits, and CUSTOM weights from the monthly sums', async () => {
-    const json = async (q: ReturnType<typeof settings>) => JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), q))) as unknown;
+  it('reads whole months of a fixed-weight model from its kept credits, and other role weights from the coefficients of their mask', async () => {
+    const json = async (q: AttributionQuery) => JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), q))) as unknown;
     const first = settings({ ...MONTHS, model: AttributionModel.FIRST_TOUCH });
     const linear = settings({ ...MONTHS, model: AttributionModel.LINEAR });
     // CUSTOM with FIRST_TOUCH's weights: the same figures, but not a kept model
     const custom = settings({ ...MONTHS, model: AttributionModel.CUSTOM, roleWeights: { first: 1, leadConversion: 0, opportunityCreation: 0, close: 0 } });
-    const before = { first: await json(first), linear: await json(linear), custom: await json(custom) };
+    const shapes = { ...custom, source: 'CACHED_SHAPES' as const };
+    const before = { first: await json(first), linear: await json(linear), custom: await json(custom), shapes: await json(shapes) };
     const revenue = (report: unknown) => (report as { totalRevenue: string; rows: { attributedRevenue: string }[] }).rows.map((r) => r.attributedRevenue);
     expect(revenue(before.custom)).toEqual(revenue(before.first));
+    expect(before.shapes).toEqual(before.custom);
     // kept credits tampered with: only the kept model reads them
     await db.sql(`UPDATE attribution_model_monthly SET share = share * 2 WHERE model = 'FIRST_TOUCH' AND measure = 'REVENUE'`);
     try {
@@ -211,7 +215,46 @@ describe('attribution cache', () => {
     } finally {
       await db.sql('SELECT attribution_model_monthly_rebuild()');
     }
+    // the coefficients of FIRST_TOUCH's mask (first only, 1) tampered with: CUSTOM reads them, the kept models and CACHED_SHAPES do not
+    await db.sql(`UPDATE attribution_mask_monthly SET share_first = share_first * 2 WHERE mask = 1 AND measure = 'REVENUE'`);
+    try {
+      expect(revenue(await json(custom))).not.toEqual(revenue(before.custom));
+      expect(await json(first)).toEqual(before.first);
+      expect(await json(shapes)).toEqual(before.shapes);
+    } finally {
+      await db.sql('SELECT attribution_mask_monthly_rebuild()');
+    }
     expect(await json(first)).toEqual(before.first);
+    expect(await json(custom)).toEqual(before.custom);
+  });
+
+  it('gives the figures of the touches under every set of holding roles, whatever the weights', async () => {
+    // every subset of the five roles (first, last, lead conversion, opportunity creation, close),
+    // with weights above 0 for its roles: summing to 1 (every odd subset) or to less; a "last" weight
+    // is what a BI caller may pass (CUSTOM has none); the close adds to the last touch for revenue only
+    const digits = [0.1, 0.35, 0.05, 0.2, 0.15];
+    const roles = ['first', 'last', 'conversion', 'creation', 'close'] as const;
+    for (let subset = 0; subset < 32; subset++) {
+      const picked = roles.filter((_, i) => subset & (1 << i));
+      const raw = picked.map((role) => digits[roles.indexOf(role)]!);
+      const total = raw.reduce((a, b) => a + b, 0);
+      const scale = subset % 2 === 1 ? 1 / total : 1;
+      const weights = Object.fromEntries(roles.map((role) => [role, '0'])) as Record<(typeof roles)[number], string>;
+      picked.forEach((role, i) => (weights[role] = (Math.round(raw[i]! * scale * 1000) / 1000).toFixed(3)));
+      const sum = Object.values(weights).reduce((a, w) => a + Number(w), 0);
+      if (sum > 1 + 1e-9) weights[picked[0]!] = (Number(weights[picked[0]!]) - (sum - 1)).toFixed(3);
+      const q: AttributionQuery = { ...settings(MONTHS), models: [{ model: AttributionModel.CUSTOM, family: 'ROLE', weights }] };
+      const direct = JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...q, source: 'DIRECT' }))) as unknown;
+      for (const source of ['CACHED_MONTHS', 'CACHED_SHAPES'] as const) {
+        expect([weights, JSON.parse(JSON.stringify(await campaignPerformance(serviceContext(db), { ...q, source })))]).toEqual([weights, direct]);
+      }
+    }
+    // both kinds of part are there: journeys with a free touch, and journeys whose every touch holds a role
+    const [parts] = await db.sql<{ free: number; held: number }>(
+      `SELECT count(*) FILTER (WHERE part = 0)::int AS free, count(*) FILTER (WHERE part <> 0)::int AS held FROM attribution_mask_monthly`,
+    );
+    expect(parts!.free).toBeGreaterThan(0);
+    expect(parts!.held).toBeGreaterThan(0);
   });
 
   it("reads the cache only when it holds the query's settings", async () => {

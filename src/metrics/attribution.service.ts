@@ -3,7 +3,7 @@ import type { Context } from '../graphql/context';
 import { AttributionModel, JourneyScope } from './attribution.inputs';
 import { attributionParams, AttributionQuery, JourneySource, MarkovFractionRows } from './attribution.params';
 import { JOURNEY_WEIGHTS_SQL } from './attribution.sql';
-import { markovCreditFractions, TransitionCount } from './markov';
+import { markovCreditFractions, parseTransitions, TransitionTable } from './markov';
 
 type AttributionContext = Pick<Context, 'ds' | 'tx'>;
 
@@ -42,11 +42,16 @@ CROSS JOIN LATERAL bi.attribution_report(
   p.markov_periods, p.markov_campaign_ids, p.markov_fractions,
   p.row_campaign_ids, p.row_channels, p.row_key, p.activity, p.journeys) r`;
 
-/** DATA_DRIVEN transition counts: bi.attribution_markov_transitions (sql/bi/attribution.sql). */
+/**
+ * DATA_DRIVEN transition counts: bi.attribution_markov_transitions (sql/bi/attribution.sql), one
+ * text per period of "from to transitions" words (parseTransitions): a year at size L has about
+ * 240,000 distinct steps, which as one object each would take tens of MB of the server's memory.
+ */
 const MARKOV_TRANSITIONS_SQL = `
-SELECT period_start AS "periodStart", from_state AS "fromState", to_state AS "toState", transitions
+SELECT period_start AS "periodStart", string_agg(from_state || ' ' || to_state || ' ' || transitions, ' ') AS steps
 FROM bi.attribution_markov_transitions($1::timestamptz, $2::timestamptz, $3::text, $4::float8, $5::float8, $6::text,
-                                       $7::text[], $8::text[], $9::text)`;
+                                       $7::text[], $8::text[], $9::text)
+GROUP BY period_start`;
 
 /** One row of bi.attribution_report: a campaign / channel / period row, or the totals of a model and period. */
 export interface PerformanceRecord {
@@ -122,10 +127,11 @@ SELECT period_start AS "periodStart", period_from AS "from", period_to AS "to", 
 FROM bi.time_series_report($1::timestamptz, $2::timestamptz, $3::text, $4::text, $5::float8, $6::float8, $7::text, $8::text[],
                            $9::boolean, $10::boolean, $11::text, $12::text,
                            $13::numeric, $14::numeric, $15::numeric, $16::numeric, $17::numeric,
-                           $18::timestamptz[], $19::bigint[], $20::numeric[], $21::bigint[], $22::text[], $23::text)`;
+                           $18::timestamptz[], $19::bigint[], $20::numeric[], $21::bigint[], $22::text[], $23::text)
+LIMIT $24::bigint`;
 
-/** The series of `q`'s one model (grain and rows by `q.rowKey`), period by period. */
-export async function queryTimeSeries(ctx: AttributionContext, q: AttributionQuery): Promise<TimeSeriesRecord[]> {
+/** The series of `q`'s one model (grain and rows by `q.rowKey`), period by period; at most `limit` rows (null: all). */
+export async function queryTimeSeries(ctx: AttributionContext, q: AttributionQuery, limit: number | null = null): Promise<TimeSeriesRecord[]> {
   const markov = await markovFractionRows(ctx, q);
   const model = q.models[0]!;
   return metricQuery(ctx, TIME_SERIES_SQL, [
@@ -152,6 +158,7 @@ export async function queryTimeSeries(ctx: AttributionContext, q: AttributionQue
     q.campaignIds,
     q.channels,
     statementSource(q),
+    limit,
   ]);
 }
 
@@ -177,11 +184,8 @@ export function queryJourneyWeights(ctx: AttributionContext, q: AttributionQuery
 }
 
 /** Transition counts of the Markov paths of each period (closed won or lost in it). */
-export async function queryMarkovTransitions(
-  ctx: AttributionContext,
-  q: AttributionQuery,
-): Promise<Map<number, TransitionCount[]>> {
-  const rows: (TransitionCount & { periodStart: Date })[] = await metricQuery(ctx, MARKOV_TRANSITIONS_SQL, [
+export async function queryMarkovTransitions(ctx: AttributionContext, q: AttributionQuery): Promise<Map<number, TransitionTable>> {
+  const rows: { periodStart: Date; steps: string }[] = await metricQuery(ctx, MARKOV_TRANSITIONS_SQL, [
     q.from,
     q.to,
     q.grain,
@@ -192,13 +196,9 @@ export async function queryMarkovTransitions(
     q.models.map((m) => m.family),
     statementSource(q),
   ]);
-  const byPeriod = new Map<number, TransitionCount[]>();
-  for (const { periodStart, ...count } of rows) {
-    const key = periodStart.getTime();
-    const list = byPeriod.get(key) ?? [];
-    list.push(count);
-    byPeriod.set(key, list);
-  }
+  const byPeriod = new Map<number, TransitionTable>();
+  // each period's text is parsed and let go in turn (rows.shift), so only one is held twice
+  for (let row = rows.shift(); row; row = rows.shift()) byPeriod.set(row.periodStart.getTime(), parseTransitions(row.steps));
   return byPeriod;
 }
 

@@ -15,6 +15,79 @@ export interface TransitionCount {
   transitions: number;
 }
 
+/**
+ * The same counts held compactly, as the service reads them (a year of paths at size L is about
+ * 240,000 distinct steps: as objects, tens of MB; as typed arrays, a few): step i goes from
+ * states[from[i]] to states[to[i]], transitions[i] times.
+ */
+export interface TransitionTable {
+  states: string[];
+  from: Int32Array;
+  to: Int32Array;
+  transitions: Float64Array;
+}
+
+/** A table being filled: states numbered as they are first named. */
+function tableBuilder(steps: number) {
+  const states: string[] = [];
+  const indexOf = new Map<string, number>();
+  const table: TransitionTable = { states, from: new Int32Array(steps), to: new Int32Array(steps), transitions: new Float64Array(steps) };
+  const state = (name: string): number => {
+    let index = indexOf.get(name);
+    if (index === undefined) {
+      index = states.length;
+      states.push(name);
+      indexOf.set(name, index);
+    }
+    return index;
+  };
+  return { table, state };
+}
+
+/** The table of a list of counts. */
+export function transitionTable(counts: readonly TransitionCount[]): TransitionTable {
+  const { table, state } = tableBuilder(counts.length);
+  counts.forEach((c, i) => {
+    table.from[i] = state(c.fromState);
+    table.to[i] = state(c.toState);
+    table.transitions[i] = c.transitions;
+  });
+  return table;
+}
+
+/**
+ * The table of the steps written as text, "from to transitions" for each step, all separated by
+ * single spaces (what the service's SQL aggregates, so that no row object is made per step).
+ */
+export function parseTransitions(text: string): TransitionTable {
+  let spaces = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) spaces++;
+  const tokens = text.length === 0 ? 0 : spaces + 1;
+  if (tokens % 3 !== 0) throw new Error(`transition steps: ${tokens} words, not three per step`);
+  const { table, state } = tableBuilder(tokens / 3);
+  let position = 0;
+  const next = (): string => {
+    const space = text.indexOf(' ', position);
+    const end = space < 0 ? text.length : space;
+    const word = text.slice(position, end);
+    position = end + 1;
+    return word;
+  };
+  for (let i = 0; i < tokens / 3; i++) {
+    table.from[i] = state(next());
+    table.to[i] = state(next());
+    const transitions = Number(next());
+    if (!Number.isInteger(transitions) || transitions < 0) throw new Error(`transition steps: bad count in step ${i + 1}`);
+    table.transitions[i] = transitions;
+  }
+  return table;
+}
+
+/** The list of counts of a table (for tests and explanations). */
+export function transitionCounts(table: TransitionTable): TransitionCount[] {
+  return Array.from(table.from, (from, i) => ({ fromState: table.states[from]!, toState: table.states[table.to[i]!]!, transitions: table.transitions[i]! }));
+}
+
 export interface MarkovSolution {
   /** P: probability of reaching CONVERSION from START. */
   conversionProbability: number;
@@ -32,38 +105,44 @@ const ABSORBING = new Set([CONVERSION, NULL_STATE]);
  * is the probability of ever visiting c from START. Hence RE(c) = h_c x_c / P, which
  * is exactly 1 - P_-c / P with one matrix inversion instead of one per campaign.
  */
-export function solveMarkov(counts: readonly TransitionCount[]): MarkovSolution {
+export function solveMarkov(counts: readonly TransitionCount[] | TransitionTable): MarkovSolution {
+  const table = Array.isArray(counts) ? transitionTable(counts as readonly TransitionCount[]) : (counts as TransitionTable);
+  const steps = table.from.length;
+  // transient states, START first, then in the order the steps first name them
   const states: string[] = [START];
-  const indexOf = new Map<string, number>([[START, 0]]);
-  const stateIndex = (state: string): number => {
-    let index = indexOf.get(state);
-    if (index === undefined) {
-      index = states.length;
-      states.push(state);
-      indexOf.set(state, index);
+  const transient = new Int32Array(table.states.length).fill(-1);
+  const absorbing = table.states.map((name) => ABSORBING.has(name));
+  const startAt = table.states.indexOf(START);
+  if (startAt >= 0) transient[startAt] = 0;
+  const stateIndex = (tableIndex: number): number => {
+    if (transient[tableIndex]! < 0) {
+      transient[tableIndex] = states.length;
+      states.push(table.states[tableIndex]!);
     }
-    return index;
+    return transient[tableIndex]!;
   };
-  for (const c of counts) {
-    if (c.fromState === CONVERSION || c.fromState === NULL_STATE) throw new Error(`absorbing state ${c.fromState} has an exit`);
-    stateIndex(c.fromState);
-    if (!ABSORBING.has(c.toState)) stateIndex(c.toState);
+  for (let i = 0; i < steps; i++) {
+    const from = table.from[i]!;
+    if (absorbing[from]) throw new Error(`absorbing state ${table.states[from]!} has an exit`);
+    stateIndex(from);
+    if (!absorbing[table.to[i]!]) stateIndex(table.to[i]!);
   }
   const n = states.length;
   const outgoing = new Array<number>(n).fill(0);
-  for (const c of counts) outgoing[indexOf.get(c.fromState)!]! += c.transitions;
+  for (let i = 0; i < steps; i++) outgoing[transient[table.from[i]!]!]! += table.transitions[i]!;
 
   // M = I - Q (row-major, n x n), r = P(state -> CONVERSION)
   const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++) m[i * n + i] = 1;
   const r = new Float64Array(n);
-  for (const c of counts) {
-    const from = indexOf.get(c.fromState)!;
+  for (let i = 0; i < steps; i++) {
+    const from = transient[table.from[i]!]!;
     const total = outgoing[from]!;
     if (total === 0) continue;
-    const p = c.transitions / total;
-    if (c.toState === CONVERSION) r[from]! += p;
-    else if (c.toState !== NULL_STATE) m[from * n + indexOf.get(c.toState)!]! -= p;
+    const p = table.transitions[i]! / total;
+    const to = table.states[table.to[i]!]!;
+    if (to === CONVERSION) r[from]! += p;
+    else if (to !== NULL_STATE) m[from * n + transient[table.to[i]!]!]! -= p;
   }
   const removalEffects = new Map<string, number>();
   if (outgoing[0] === 0) return { conversionProbability: 0, removalEffects: zeroEffects(states) };
@@ -79,7 +158,7 @@ export function solveMarkov(counts: readonly TransitionCount[]): MarkovSolution 
 }
 
 /** Each campaign's share of credit: RE(c) / sum RE (empty when P = 0, i.e. no campaign earns credit). */
-export function markovCreditFractions(counts: readonly TransitionCount[]): Map<string, number> {
+export function markovCreditFractions(counts: readonly TransitionCount[] | TransitionTable): Map<string, number> {
   const { removalEffects } = solveMarkov(counts);
   let total = 0;
   for (const effect of removalEffects.values()) total += effect;

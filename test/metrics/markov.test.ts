@@ -1,7 +1,7 @@
 import { AttributionMeasure, AttributionModel } from '../../src/metrics/attribution.inputs';
 import { JOURNEY_SOURCES } from '../../src/metrics/attribution.params';
 import { queryMarkovTransitions } from '../../src/metrics/attribution.service';
-import { CONVERSION, markovCreditFractions, NULL_STATE, solveMarkov, START, TransitionCount } from '../../src/metrics/markov';
+import { CONVERSION, markovCreditFractions, NULL_STATE, parseTransitions, solveMarkov, START, TransitionCount, transitionCounts, transitionTable } from '../../src/metrics/markov';
 import { campaignPerformance } from '../../src/metrics/performance.service';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { Fixtures, serviceContext, settings } from './attribution-fixtures';
@@ -52,6 +52,19 @@ describe('Markov removal-effect solver', () => {
     const fractions = markovCreditFractions([t(START, 'A', 2), t('A', 'A', 1), t('A', CONVERSION, 1), t('A', NULL_STATE, 1)]);
     expect(fractions.get('A')).toBeCloseTo(1, 14);
     expect(solveMarkov([t(START, 'A', 2), t('A', 'A', 1), t('A', CONVERSION, 1), t('A', NULL_STATE, 1)]).conversionProbability).toBeCloseTo(1 / 2, 14);
+  });
+
+  it('reads the steps as text into a compact table, and solves it as the list', () => {
+    const text = HAND_EXAMPLE.map((c) => `${c.fromState} ${c.toState} ${c.transitions}`).join(' ');
+    const table = parseTransitions(text);
+    expect(transitionCounts(table)).toEqual(HAND_EXAMPLE);
+    expect(transitionCounts(transitionTable(HAND_EXAMPLE))).toEqual(HAND_EXAMPLE);
+    // states are numbered once each, however many steps name them
+    expect(table.states.length).toBe(new Set(HAND_EXAMPLE.flatMap((c) => [c.fromState, c.toState])).size);
+    expect(solveMarkov(table)).toEqual(solveMarkov(HAND_EXAMPLE));
+    expect(transitionCounts(parseTransitions(''))).toEqual([]);
+    expect(() => parseTransitions('START 12')).toThrow('not three per step');
+    expect(() => parseTransitions('START 12 x')).toThrow('bad count in step 1');
   });
 
   it('gives no credit when nothing converts (P = 0)', () => {
@@ -116,7 +129,7 @@ describe.each(JOURNEY_SOURCES)('DATA_DRIVEN attribution (journeys: %s)', (source
   it('counts the transitions of every closed path in SQL', async () => {
     const { a, b } = await handExample();
     const byPeriod = await queryMarkovTransitions(serviceContext(db), settings({ model: AttributionModel.DATA_DRIVEN, source }));
-    const counts = [...byPeriod.values()].flat().map((c) => `${c.fromState}>${c.toState}:${c.transitions}`);
+    const counts = [...byPeriod.values()].flatMap(transitionCounts).map((c) => `${c.fromState}>${c.toState}:${c.transitions}`);
     expect(counts.sort()).toEqual(
       [`START>${a}:2`, `START>${b}:1`, `${a}>${b}:1`, `${a}>NULL:1`, `${b}>CONVERSION:2`].sort(),
     );

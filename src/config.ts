@@ -49,6 +49,8 @@ export interface Config {
     requestTimeoutMs: number;
     /** Client-side limit of every SQL statement (ms): a database that stops answering fails the request. */
     queryTimeoutMs: number;
+    /** Rows a revenue time series may answer (periods × campaigns or channels): its memory is bounded whatever the data. */
+    maxSeriesRows: number;
   };
   /** Connections of the pool (DATABASE_POOL_SIZE). */
   poolSize: number;
@@ -142,6 +144,7 @@ export function loadConfig(): Config {
       headersTimeoutMs: intFromEnv('HTTP_HEADERS_TIMEOUT_MS', 10_000),
       requestTimeoutMs: intFromEnv('HTTP_REQUEST_TIMEOUT_MS', 30_000),
       queryTimeoutMs: intFromEnv('QUERY_TIMEOUT_MS', statementTimeoutMs + 5_000),
+      maxSeriesRows: Math.max(1, intFromEnv('MAX_SERIES_ROWS', 20_000)),
     },
     poolSize,
     metricWork: {

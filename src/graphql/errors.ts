@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /** Codes of the expected failures, in `extensions.code`. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BUSY';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BUSY' | 'QUERY_REJECTED';
 
 abstract class CodedError extends GraphQLError {
   protected constructor(code: ErrorCode, message: string, field?: string, extra: Record<string, unknown> = {}) {
@@ -13,6 +13,16 @@ abstract class CodedError extends GraphQLError {
 export class BadInputError extends CodedError {
   constructor(field: string, reason: string) {
     super('BAD_USER_INPUT', `${field}: ${reason}`, field);
+  }
+}
+
+/**
+ * The answer would be larger than one response may be (QUERY_REJECTED, as the limits checked
+ * before execution): `field` names the input that sizes it, the message says how to ask for less.
+ */
+export class TooLargeError extends CodedError {
+  constructor(field: string, reason: string) {
+    super('QUERY_REJECTED', `${field}: ${reason}`, field);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Channel } from '../common/enums';
+import { TooLargeError } from '../graphql/errors';
 import type { Context } from '../graphql/context';
 import { AttributionQuery, rowFilters, settingsQuery, SqlGrain } from './attribution.params';
 import { queryTimeSeries } from './attribution.service';
@@ -75,7 +76,16 @@ export async function revenueTimeSeries(ctx: Context, q: AttributionQuery): Prom
   const grain = (q.grain ?? 'day').toUpperCase() as TimeGrain;
   const by = q.rowKey as TimeSeriesDimension;
   const model = q.models[0]!.model;
-  const records = await queryTimeSeries(ctx, q);
+  // one row more than the limit says that there are more: the request is refused, not cut short
+  const maxRows = ctx.config.limits.maxSeriesRows;
+  const records = await queryTimeSeries(ctx, q, maxRows + 1);
+  if (records.length > maxRows) {
+    throw new TooLargeError(
+      'input',
+      `the series has more than ${maxRows.toLocaleString('en-US')} rows (one per period${by === TimeSeriesDimension.NONE ? '' : ` and ${by.toLowerCase()}`}), the most one answer holds: ` +
+        'ask for a coarser grain, a shorter window or fewer campaigns or channels (BI tools read any length from bi.revenue_time_series)',
+    );
+  }
   const campaigns = by === TimeSeriesDimension.CAMPAIGN ? await loadCampaigns(ctx, records.map((r) => r.campaignId ?? '')) : new Map();
   const rows = records.map((r) =>
     Object.assign(new RevenueTimeSeriesRow(), {

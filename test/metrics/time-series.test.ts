@@ -102,6 +102,22 @@ describe.each(JOURNEY_SOURCES)('revenue time series (journeys: %s)', (source) =>
     ]);
   });
 
+  it('answers at most MAX_SERIES_ROWS rows, and refuses a longer series whole, naming the input', async () => {
+    const limited = (maxSeriesRows: number) => {
+      const ctx = serviceContext(db);
+      return { ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, maxSeriesRows } } };
+    };
+    const q = { ...timeSeriesQuery('input', { ...settingsInput(WEEKS), grain: TimeGrain.WEEK, by: TimeSeriesDimension.CAMPAIGN }), source };
+    // the four rows of the series by campaign above: four fit, three do not
+    expect((await revenueTimeSeries(limited(4), q)).rows).toHaveLength(4);
+    const refused = revenueTimeSeries(limited(3), q);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringMatching(/^input: the series has more than 3 rows \(one per period and campaign\)/),
+      extensions: { code: 'QUERY_REJECTED', field: 'input' },
+    });
+    expect(serviceContext(db).config.limits.maxSeriesRows).toBe(20_000);
+  });
+
   it('cuts quarters at April 1st 00:00 UTC', async () => {
     // window [2024-01-05, 2024-07-10): D1's win (Jan 7) in Q1; D2 created Jan 8 in Q1, won Jan 15 in Q1
     const { rows } = await series(TimeGrain.QUARTER, TimeSeriesDimension.NONE, { from: '2024-01-05T00:00:00Z', to: '2024-07-10T00:00:00Z' });

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { writeDemoCsv } from '../src/seed/demo-csv';
 import type { DemoSizeOption } from '../src/seed/load-demo';
+import { serverHeapOptions } from './server-process';
 
 /**
  * The import scenario: the run's data set's touchpoints written as an import CSV by the demo
@@ -63,7 +64,9 @@ export async function importScenario(url: string, size: DemoSizeOption, work: st
   const fileBytes = statSync(file).size;
   log(`import: wrote ${rows} touchpoints (${(fileBytes / 1024 ** 2).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s; importing them`);
   const script = resolve(__dirname, 'import-child.js');
-  const { stdout } = await run(process.execPath, [script, file, String(rows)], {
+  // under the server's memory budget: the engine is what the server runs for POST /imports, and
+  // under a cap V8 collects before it grows, so what the peak still gains after a quarter is kept
+  const { stdout } = await run(process.execPath, [...serverHeapOptions(), script, file, String(rows)], {
     env: { ...process.env, DATABASE_URL: url },
     maxBuffer: 1024 * 1024,
     timeout: 30 * 60_000,

@@ -48,6 +48,11 @@ export function setServerHeap(mb: number | null): void {
   serverHeapMb = mb;
 }
 
+/** Node's options for that budget (none for Node's own sizing): the import scenario's process runs under it too. */
+export function serverHeapOptions(): string[] {
+  return serverHeapMb ? [`--max-old-space-size=${serverHeapMb}`] : [];
+}
+
 /**
  * The environment of our server as the bench runs it: as deployed (`NODE_ENV=production`:
  * graphql-js and grafast skip their development checks), no demo data, its own port on

@@ -7,6 +7,7 @@ import { QueryCostMemo, requestLimits } from '../http/limits';
 import type { Context } from './context';
 import { makeFormatError } from './format-error';
 import { JitExecutor } from './jit-executor';
+import { stringifyResponse } from './raw-json';
 import { SqlPages } from './sql-pages';
 
 const costMemos = new WeakMap<ApolloServer<Context>, QueryCostMemo>();
@@ -48,8 +49,9 @@ export function createApollo(schema: GraphQLSchema, config: Config, logger: Logg
     csrfPrevention: true,
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    // compact JSON: Apollo's default indents every response, which costs time and bytes on large pages
-    stringifyResult: (value) => JSON.stringify(value),
+    // compact JSON: Apollo's default indents every response, which costs time and bytes on large pages;
+    // a page whose JSON PostgreSQL built is written as that text (RawJson)
+    stringifyResult: stringifyResponse,
     // no HTTP cache hints are served, and the cache-control plugin would wrap every field of every row
     // Apollo's landing page loads from a CDN: browsers get the bundled GraphiQL instead (src/http/static.ts)
     plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), ...(limits.plugins as ApolloServerPlugin<Context>[]), ...plugins],

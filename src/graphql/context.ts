@@ -21,6 +21,8 @@ export interface Context extends DbContext {
   mutation?: string;
   /** This request's share of the database connections metrics may hold (HTTP requests). */
   metricWork?: MetricWorkTicket;
+  /** The response is written as JSON text by the HTTP door: data PostgreSQL built may stay text (RawJson). */
+  jsonResponse?: boolean;
 }
 
 export function createContext(base: {
@@ -31,6 +33,7 @@ export function createContext(base: {
   requestId: string;
   actor?: Actor | null;
   metricWork?: MetricWorkTicket;
+  jsonResponse?: boolean;
 }): Context {
   return { ...base, actor: base.actor ?? null, loaders: new LoaderRegistry() };
 }

@@ -30,6 +30,7 @@ import { ListSpec, orderAndSeek } from '../db/list-query';
 import { SqlParams, tableOf } from '../db/sql';
 import { managerOf } from '../db/with-transaction';
 import { PageArgs, PageWindow, resolvePage } from './connection';
+import { RawJson } from './raw-json';
 import type { Context } from './context';
 import { NODE_TYPES } from './node';
 import { CHILD_LISTS, PARENT_ROWS, PlannedList, ROOT_LISTS } from './sql-page-lists';
@@ -112,7 +113,7 @@ export class SqlPages {
       this.declined += 1;
       return null;
     }
-    let rows: { data: Record<string, unknown> }[];
+    let rows: { data: string }[];
     try {
       rows = await managerOf(ctx).query(statement.text, statement.values);
     } catch {
@@ -121,7 +122,9 @@ export class SqlPages {
       return null;
     }
     this.answered += 1;
-    return { data: rows[0]!.data };
+    // the HTTP door writes the text as it is; any other caller (an export, a test) gets the objects
+    const text = rows[0]!.data;
+    return { data: (ctx.jsonResponse ? new RawJson(text) : JSON.parse(text)) as Record<string, unknown> };
   }
 
   /**
@@ -206,7 +209,7 @@ class Planner {
       parts.push(literal(key), await this.connection(field, nodes, list, null));
     }
     if (parts.length === 0 || parts.length > 2 * MAX_KEYS) unplannable('keys');
-    return { text: `SELECT json_build_object(${parts.join(', ')}) AS data`, values: this.params.values };
+    return { text: `SELECT json_build_object(${parts.join(', ')})::text AS data`, values: this.params.values };
   }
 
   /**

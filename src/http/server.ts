@@ -251,6 +251,7 @@ export async function createApp(deps: {
           requestId,
           actor,
           metricWork: metricGate.ticket(actor.id),
+          jsonResponse: true,
         });
         onContext(ctx);
         return ctx;

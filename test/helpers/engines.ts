@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { Role } from '../../src/auth/roles';
 import type { Config } from '../../src/config';
 import { createApollo } from '../../src/graphql/apollo';
+import { stringifyResponse } from '../../src/graphql/raw-json';
 import { Context, createContext } from '../../src/graphql/context';
 import { buildAppSchema } from '../../src/graphql/schema';
 import { silentLogger, testActor } from './app';
@@ -14,7 +15,11 @@ export async function startEngine(config: Config, executor: Config['graphqlJit']
   return apollo;
 }
 
-/** One operation through an engine as `role`: its HTTP status and its response as the client reads it. */
+/**
+ * One operation through an engine as `role`: its HTTP status and its response as the client reads it.
+ * `asHttp`: as the HTTP door runs it (its context says the response is written as JSON text, so
+ * data PostgreSQL built may stay text) and writes it (Apollo's stringifyResult).
+ */
 export async function runOperation(
   apollo: ApolloServer<Context>,
   db: TestDatabase,
@@ -22,11 +27,22 @@ export async function runOperation(
   query: string,
   variables?: Record<string, unknown>,
   role: Role = Role.ADMIN,
+  asHttp = false,
 ): Promise<{ status: number; text: string }> {
   const response = await apollo.executeOperation(
     { query, variables },
-    { contextValue: createContext({ ds: db.ds, config, logger: silentLogger, requestId: 'engine-test', actor: testActor(role) }) },
+    {
+      contextValue: createContext({
+        ds: db.ds,
+        config,
+        logger: silentLogger,
+        requestId: 'engine-test',
+        actor: testActor(role),
+        ...(asHttp ? { jsonResponse: true } : {}),
+      }),
+    },
   );
   if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-  return { status: response.http.status ?? 200, text: JSON.stringify(response.body.singleResult) };
+  const result = response.body.singleResult;
+  return { status: response.http.status ?? 200, text: asHttp ? stringifyResponse(result) : JSON.stringify(result) };
 }

@@ -84,7 +84,7 @@ function moveSql(parts: { table: string; sign: 1 | -1 }[]): string {
           CROSS JOIN LATERAL (SELECT (x.holding_classes & 1 > 0)::int + (x.holding_classes & 2 > 0)::int + (x.holding_classes & 4 > 0)::int
                                      + (x.holding_classes & 8 > 0)::int AS holding_touches) h
         ),
-        based AS (   -- base: the campaign's free touches over all free touches, summed (0 when no touch is free)
+        based AS MATERIALIZED (   -- base: the campaign's free touches over all free touches, summed (0 when no touch is free)
           SELECT r.measure, r.month, r.campaign_id, k.mask, CASE WHEN k.free THEN 0 ELSE k.held END AS part, r.pairs, r.amount, k.held,
                  k.own_first, k.own_last, k.own_conversion, k.own_creation,
                  CASE WHEN NOT k.free THEN 0

@@ -33,16 +33,26 @@ import { dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './s
  * attribution_model_monthly (migration 1732880000000), and emptied when it is truncated.
  */
 
-/** Moves attribution_mask_monthly by the coefficients of `parts` (monthly rows, each table with its sign). */
-function moveSql(parts: { table: string; sign: 1 | -1 }[]): string {
-  const rows = parts
-    .map(
-      ({ table, sign }) =>
-        `SELECT measure, month, campaign_id, sig, class_mask, n_small, ` +
-        LINEAR_COLUMNS.map((c) => (sign === 1 ? c : `-${c} AS ${c}`)).join(', ') +
-        ` FROM ${table}`,
-    )
-    .join('\n          UNION ALL\n          ');
+/** The key of a monthly row: an update moves its sums, never its key (the cache's upsert). */
+const MONTHLY_KEY = ['measure', 'month', 'campaign_id', 'sig', 'class_mask', 'n_small'];
+
+/** The rows of a monthly table as they count: as they are (1) or negated (-1, rows taken away). */
+const signedRows = (table: string, sign: 1 | -1) =>
+  `SELECT ${MONTHLY_KEY.join(', ')}, ${LINEAR_COLUMNS.map((c) => (sign === 1 ? c : `-${c} AS ${c}`)).join(', ')} FROM ${table}`;
+
+/**
+ * What an update changed, row by row: the new sums less the old ones of the same key (the
+ * coefficients are linear in the sums, so moving by the difference is moving by both, with half
+ * the rows); rows it left as they were drop out.
+ */
+const nettedRows = (oldTable: string, newTable: string) =>
+  `SELECT ${MONTHLY_KEY.map((k) => `coalesce(n.${k}, o.${k}) AS ${k}`).join(', ')}, ` +
+  `${LINEAR_COLUMNS.map((c) => `coalesce(n.${c}, 0) - coalesce(o.${c}, 0) AS ${c}`).join(', ')} ` +
+  `FROM ${newTable} n FULL JOIN ${oldTable} o ON ${MONTHLY_KEY.map((k) => `o.${k} = n.${k}`).join(' AND ')} ` +
+  `WHERE n IS DISTINCT FROM o`;
+
+/** Moves attribution_mask_monthly by the coefficients of the monthly rows `rows` (SQL of a query). */
+function moveSql(rows: string): string {
   // the role's coefficient: share (amount) or wins (pairs) when the campaign's touch holds it, less the free part
   const role = (bit: number, own: string, total: string, base: string) =>
     `sum(CASE WHEN x.held & ${bit} > 0 THEN CASE WHEN ${own} THEN x.${total} ELSE 0 END - ${base} ELSE 0 END)`;
@@ -133,11 +143,11 @@ export class AttributionMaskMonthly1732890000000 implements MigrationInterface {
       CREATE FUNCTION attribution_mask_monthly_move() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          ${moveSql([{ table: 'new_monthly', sign: 1 }])}
+          ${moveSql(signedRows('new_monthly', 1))}
         ELSIF TG_OP = 'DELETE' THEN
-          ${moveSql([{ table: 'old_monthly', sign: -1 }])}
+          ${moveSql(signedRows('old_monthly', -1))}
         ELSE
-          ${moveSql([{ table: 'old_monthly', sign: -1 }, { table: 'new_monthly', sign: 1 }])}
+          ${moveSql(nettedRows('old_monthly', 'new_monthly'))}
         END IF;
         RETURN NULL;
       END $$;
@@ -147,7 +157,7 @@ export class AttributionMaskMonthly1732890000000 implements MigrationInterface {
       CREATE FUNCTION attribution_mask_monthly_rebuild() RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         TRUNCATE attribution_mask_monthly;
-        ${moveSql([{ table: 'attribution_monthly', sign: 1 }])}
+        ${moveSql(signedRows('attribution_monthly', 1))}
       END $$;
       ${rebuildOnTruncate('mask_monthly', 'attribution_mask_monthly_rebuild', ['attribution_monthly'])}
 

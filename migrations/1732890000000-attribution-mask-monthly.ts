@@ -33,7 +33,7 @@ import { dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './s
  * attribution_model_monthly (migration 1732880000000), and emptied when it is truncated.
  */
 
-/** The key of a monthly row: an update moves its sums, never its key (the cache's upsert). */
+/** The key of a monthly row (the cache's upsert moves its sums, not its key; a key changed otherwise nets as a row taken away and one added). */
 const MONTHLY_KEY = ['measure', 'month', 'campaign_id', 'sig', 'class_mask', 'n_small'];
 
 /** The rows of a monthly table as they count: as they are (1) or negated (-1, rows taken away). */

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { applyBiFiles, biRoles, biSqlFile } from './1732810000000-bi-metric-functions';
-import { dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
+import { dropKeptCacheSql, keptCacheSql } from './statement-triggers';
 
 /**
  * Each whole month's credits per campaign under the models whose weights are fixed (issue 16,
@@ -109,28 +109,20 @@ export class AttributionModelMonthly1732880000000 implements MigrationInterface 
       );
       CREATE INDEX attribution_model_monthly_empty_idx ON attribution_model_monthly (model) WHERE pairs = 0;
 
-      CREATE FUNCTION attribution_model_monthly_move() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          ${moveSql([{ table: 'new_monthly', sign: 1 }])}
-        ELSIF TG_OP = 'DELETE' THEN
-          ${moveSql([{ table: 'old_monthly', sign: -1 }])}
-        ELSE
-          ${moveSql([{ table: 'old_monthly', sign: -1 }, { table: 'new_monthly', sign: 1 }])}
-        END IF;
-        RETURN NULL;
-      END $$;
-      ${statementTriggers({ prefix: 'model_monthly', table: 'attribution_monthly', fn: 'attribution_model_monthly_move', oldRows: 'old_monthly', newRows: 'new_monthly' })}
-
-      -- Empties the kept credits and sums them again from every monthly row (here, and for tests).
-      CREATE FUNCTION attribution_model_monthly_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-      BEGIN
-        TRUNCATE attribution_model_monthly;
-        ${moveSql([{ table: 'attribution_monthly', sign: 1 }])}
-      END $$;
-      ${rebuildOnTruncate('model_monthly', 'attribution_model_monthly_rebuild', ['attribution_monthly'])}
-
-      SELECT attribution_model_monthly_rebuild();`);
+      ${keptCacheSql({
+        prefix: 'model_monthly',
+        source: 'attribution_monthly',
+        cache: 'attribution_model_monthly',
+        what: 'kept credits',
+        oldRows: 'old_monthly',
+        newRows: 'new_monthly',
+        move: {
+          inserted: moveSql([{ table: 'new_monthly', sign: 1 }]),
+          deleted: moveSql([{ table: 'old_monthly', sign: -1 }]),
+          updated: moveSql([{ table: 'old_monthly', sign: -1 }, { table: 'new_monthly', sign: 1 }]),
+          all: moveSql([{ table: 'attribution_monthly', sign: 1 }]),
+        },
+      })}`);
     const { owner, reader } = await biRoles(q);
     if (reader) await q.query(`GRANT SELECT ON ${READ_BY_REPORT.join(', ')} TO "${owner}"`);
     await applyBiFiles(q, ['attribution.sql']);
@@ -142,11 +134,7 @@ export class AttributionModelMonthly1732880000000 implements MigrationInterface 
     const { owner, reader } = await biRoles(q);
     if (reader) await q.query(`REVOKE SELECT ON ${READ_BY_REPORT.join(', ')} FROM "${owner}"`);
     await q.query(`
-      DROP TRIGGER model_monthly_truncate ON attribution_monthly;
-      ${dropStatementTriggers('model_monthly', 'attribution_monthly')}
-      DROP FUNCTION model_monthly_on_truncate();
-      DROP FUNCTION attribution_model_monthly_rebuild();
-      DROP FUNCTION attribution_model_monthly_move();
+      ${dropKeptCacheSql('model_monthly', 'attribution_monthly', 'attribution_model_monthly')}
       DROP TABLE attribution_model_monthly;
       DROP TABLE attribution_cached_models;`);
   }

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { applyBiFiles, biRoles } from './1732810000000-bi-metric-functions';
 import { LINEAR_COLUMNS } from './1732880000000-attribution-model-monthly';
-import { dropStatementTriggers, rebuildOnTruncate, statementTriggers } from './statement-triggers';
+import { dropKeptCacheSql, keptCacheSql } from './statement-triggers';
 
 /**
  * Each whole month's credits per campaign under any role weights (issue 16, CUSTOM at size L):
@@ -140,28 +140,20 @@ export class AttributionMaskMonthly1732890000000 implements MigrationInterface {
       );
       CREATE INDEX attribution_mask_monthly_empty_idx ON attribution_mask_monthly (mask) WHERE pairs = 0;
 
-      CREATE FUNCTION attribution_mask_monthly_move() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          ${moveSql(signedRows('new_monthly', 1))}
-        ELSIF TG_OP = 'DELETE' THEN
-          ${moveSql(signedRows('old_monthly', -1))}
-        ELSE
-          ${moveSql(nettedRows('old_monthly', 'new_monthly'))}
-        END IF;
-        RETURN NULL;
-      END $$;
-      ${statementTriggers({ prefix: 'mask_monthly', table: 'attribution_monthly', fn: 'attribution_mask_monthly_move', oldRows: 'old_monthly', newRows: 'new_monthly' })}
-
-      -- Empties the kept coefficients and sums them again from every monthly row (here, and for tests).
-      CREATE FUNCTION attribution_mask_monthly_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-      BEGIN
-        TRUNCATE attribution_mask_monthly;
-        ${moveSql(signedRows('attribution_monthly', 1))}
-      END $$;
-      ${rebuildOnTruncate('mask_monthly', 'attribution_mask_monthly_rebuild', ['attribution_monthly'])}
-
-      SELECT attribution_mask_monthly_rebuild();`);
+      ${keptCacheSql({
+        prefix: 'mask_monthly',
+        source: 'attribution_monthly',
+        cache: 'attribution_mask_monthly',
+        what: 'kept coefficients',
+        oldRows: 'old_monthly',
+        newRows: 'new_monthly',
+        move: {
+          inserted: moveSql(signedRows('new_monthly', 1)),
+          deleted: moveSql(signedRows('old_monthly', -1)),
+          updated: moveSql(nettedRows('old_monthly', 'new_monthly')),
+          all: moveSql(signedRows('attribution_monthly', 1)),
+        },
+      })}`);
     const { owner, reader } = await biRoles(q);
     if (reader) await q.query(`GRANT SELECT ON attribution_mask_monthly TO "${owner}"`);
     await applyBiFiles(q, ['attribution.sql']);
@@ -173,11 +165,7 @@ export class AttributionMaskMonthly1732890000000 implements MigrationInterface {
     const { owner, reader } = await biRoles(q);
     if (reader) await q.query(`REVOKE SELECT ON attribution_mask_monthly FROM "${owner}"`);
     await q.query(`
-      DROP TRIGGER mask_monthly_truncate ON attribution_monthly;
-      ${dropStatementTriggers('mask_monthly', 'attribution_monthly')}
-      DROP FUNCTION mask_monthly_on_truncate();
-      DROP FUNCTION attribution_mask_monthly_rebuild();
-      DROP FUNCTION attribution_mask_monthly_move();
+      ${dropKeptCacheSql('mask_monthly', 'attribution_monthly', 'attribution_mask_monthly')}
       DROP TABLE attribution_mask_monthly;`);
   }
 }

@@ -94,3 +94,55 @@ export function keyedLockFunction(name: string, space: number): string {
         END IF;
       END $$;`;
 }
+
+/**
+ * A cache kept from `source` by statement-level triggers, moved by what each statement changed
+ * (attribution_model_monthly, attribution_mask_monthly): `${cache}_move()` runs `move.inserted`,
+ * `move.deleted` or `move.updated` (SQL over the transition tables `oldRows` / `newRows`),
+ * `${cache}_rebuild()` empties the cache and runs `move.all` over every row of `source`, a
+ * TRUNCATE of `source` rebuilds it, and it is built once now. `what` names what the cache keeps.
+ */
+export function keptCacheSql(options: {
+  prefix: string;
+  source: string;
+  cache: string;
+  what: string;
+  oldRows: string;
+  newRows: string;
+  move: { inserted: string; deleted: string; updated: string; all: string };
+}): string {
+  const { prefix, source, cache, what, oldRows, newRows, move } = options;
+  return `
+      CREATE FUNCTION ${cache}_move() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          ${move.inserted}
+        ELSIF TG_OP = 'DELETE' THEN
+          ${move.deleted}
+        ELSE
+          ${move.updated}
+        END IF;
+        RETURN NULL;
+      END $$;
+      ${statementTriggers({ prefix, table: source, fn: `${cache}_move`, oldRows, newRows })}
+
+      -- Empties the ${what} and sums them again from every row of ${source} (here, and for tests).
+      CREATE FUNCTION ${cache}_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        TRUNCATE ${cache};
+        ${move.all}
+      END $$;
+      ${rebuildOnTruncate(prefix, `${cache}_rebuild`, [source])}
+
+      SELECT ${cache}_rebuild();`;
+}
+
+/** Drops what keptCacheSql made (not the cache's table). */
+export function dropKeptCacheSql(prefix: string, source: string, cache: string): string {
+  return `
+      DROP TRIGGER ${prefix}_truncate ON ${source};
+      ${dropStatementTriggers(prefix, source)}
+      DROP FUNCTION ${prefix}_on_truncate();
+      DROP FUNCTION ${cache}_rebuild();
+      DROP FUNCTION ${cache}_move();`;
+}
